@@ -1,0 +1,120 @@
+/**
+ * Every error Memex throws on purpose is a {@link MemexError} with a stable `code`.
+ * Callers branch on `code` (or `instanceof`), never on message text.
+ */
+export type MemexErrorCode =
+  | 'invalid_input'
+  | 'version_conflict'
+  | 'lock_timeout'
+  | 'limit_exceeded'
+  | 'closed'
+  | 'storage_error';
+
+/**
+ * Base class of every Memex error.
+ *
+ * @example
+ * ```ts
+ * try { await kv.set('k', 1, { ifVersion: 0 }); }
+ * catch (e) { if (isMemexError(e, 'version_conflict')) retry(); else throw e; }
+ * ```
+ */
+export class MemexError extends Error {
+  readonly code: MemexErrorCode;
+  constructor(code: MemexErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Bad input: names the offending `field` and the `reason`. Nothing was written.
+ *
+ * @example
+ * ```ts
+ * await kv.set('', 1); // ValidationError: key: must not be empty
+ * ```
+ */
+export class ValidationError extends MemexError {
+  readonly field: string;
+  readonly reason: string;
+  constructor(field: string, reason: string, options?: { cause?: unknown }) {
+    super('invalid_input', `${field}: ${reason}`, options);
+    this.field = field;
+    this.reason = reason;
+  }
+}
+
+/**
+ * A compare-and-set (`ifVersion`) did not match. Nothing was written.
+ *
+ * @example
+ * ```ts
+ * await kv.set('k', 2, { ifVersion: 7 }); // throws if the current version is not 7
+ * ```
+ */
+export class ConflictError extends MemexError {
+  readonly key: string;
+  readonly expected: number;
+  readonly actual: number;
+  constructor(key: string, expected: number, actual: number) {
+    super('version_conflict', `version conflict on "${key}": expected ${expected}, found ${actual}`);
+    this.key = key;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/**
+ * Waited longer than `lockTimeoutMs` for the write lock (or a named lock). Nothing was written.
+ *
+ * @example
+ * ```ts
+ * const mx = await openMemex({ path, lockTimeoutMs: 200 });
+ * ```
+ */
+export class LockTimeoutError extends MemexError {
+  readonly waitedMs: number;
+  constructor(what: string, waitedMs: number) {
+    super('lock_timeout', `timed out after ${Math.round(waitedMs)} ms waiting for ${what}`);
+    this.waitedMs = waitedMs;
+  }
+}
+
+/** A configured bound would be exceeded and the operation cannot make room. */
+export class LimitError extends MemexError {
+  constructor(message: string) {
+    super('limit_exceeded', message);
+  }
+}
+
+/** The Memex instance was closed; no further calls are accepted. */
+export class ClosedError extends MemexError {
+  constructor() {
+    super('closed', 'this Memex instance is closed');
+  }
+}
+
+/**
+ * The storage engine failed. `driverCode` keeps the driver's own code (e.g. `SQLITE_CORRUPT`).
+ */
+export class StorageError extends MemexError {
+  readonly driverCode: string | undefined;
+  constructor(message: string, driverCode?: string, options?: { cause?: unknown }) {
+    super('storage_error', driverCode ? `${message} (${driverCode})` : message, options);
+    this.driverCode = driverCode;
+  }
+}
+
+/**
+ * Type guard for Memex errors, optionally of one `code`.
+ *
+ * @example
+ * ```ts
+ * if (isMemexError(err, 'lock_timeout')) backOff();
+ * ```
+ */
+export function isMemexError(e: unknown, code?: MemexErrorCode): e is MemexError {
+  return e instanceof MemexError && (code === undefined || e.code === code);
+}
