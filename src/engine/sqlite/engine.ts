@@ -1,0 +1,145 @@
+import { statSync } from 'node:fs';
+import type Database from 'better-sqlite3';
+import { ClosedError } from '../../errors.js';
+import type { Engine, EngineStats, HealthCheck, ReadTx, WriteTx } from '../types.js';
+import { isBusy, toMemexError } from './errors.js';
+import { openDatabase, type OpenOptions } from './open.js';
+import { SqliteTx } from './tx.js';
+import { WriteQueue } from './write-queue.js';
+
+export interface SqliteEngineOptions extends OpenOptions {
+  readonly clock: () => number;
+  readonly maxEvents: number;
+  readonly maxBatch: number;
+  /** A WAL file larger than this makes health() report not ok. */
+  readonly walWarnBytes: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const RECENT_TIMEOUT_WINDOW_MS = 60_000;
+
+/**
+ * The embedded engine: one better-sqlite3 connection per process or worker thread, WAL mode,
+ * every write under BEGIN IMMEDIATE with group commit.
+ */
+export class SqliteEngine implements Engine {
+  readonly kind = 'sqlite';
+  readonly capabilities = { multiProcess: true, multiHost: false, durableFull: true, backup: true } as const;
+  private readonly db: Database.Database;
+  private readonly tx: SqliteTx;
+  private readonly queue: WriteQueue;
+  private readonly begin;
+  private readonly commit;
+  private reads = 0;
+  private closed = false;
+
+  private constructor(private readonly o: SqliteEngineOptions) {
+    this.db = openDatabase(o);
+    this.tx = new SqliteTx(this.db);
+    this.begin = this.db.prepare('BEGIN');
+    this.commit = this.db.prepare('COMMIT');
+    this.queue = new WriteQueue(this.db, this.tx, o);
+  }
+
+  static open(o: SqliteEngineOptions): SqliteEngine {
+    return new SqliteEngine(o);
+  }
+
+  async read<T>(fn: (tx: ReadTx) => T): Promise<T> {
+    this.assertOpen();
+    const deadline = performance.now() + this.o.lockTimeoutMs;
+    for (;;) {
+      try {
+        this.reads++;
+        this.tx.now = this.o.clock();
+        // Each read is a single synchronous BEGIN…COMMIT, so it is a snapshot and never spans an await.
+        this.begin.run();
+        try {
+          return fn(this.tx);
+        } finally {
+          if (this.db.inTransaction) this.commit.run();
+        }
+      } catch (e) {
+        // A reader can meet SQLITE_BUSY only while another connection recovers the WAL.
+        if (!isBusy(e) || performance.now() > deadline) throw toMemexError(e, 'read failed');
+        await sleep(1);
+      }
+    }
+  }
+
+  write<T>(fn: (tx: WriteTx) => T): Promise<T> {
+    this.assertOpen();
+    return this.queue.enqueue(fn);
+  }
+
+  stats(): EngineStats {
+    return {
+      reads: this.reads,
+      writes: this.queue.writes,
+      commits: this.queue.commits,
+      lock: { ...this.queue.lock },
+      recentTimeouts: [...this.queue.recentTimeouts],
+    };
+  }
+
+  async health(): Promise<HealthCheck[]> {
+    this.assertOpen();
+    const checks: HealthCheck[] = [];
+    const attempt = (name: string, f: () => HealthCheck) => {
+      try {
+        checks.push(f());
+      } catch (e) {
+        checks.push({ name, ok: false, detail: (e as Error).message });
+      }
+    };
+    attempt('storage', () => {
+      this.db.prepare('SELECT 1').get();
+      return { name: 'storage', ok: true, detail: `sqlite ${this.sqliteVersion()} at ${this.o.path}` };
+    });
+    attempt('integrity', () => {
+      const r = this.db.pragma('quick_check', { simple: true });
+      return { name: 'integrity', ok: r === 'ok', detail: `quick_check: ${String(r)}` };
+    });
+    attempt('wal', () => {
+      const size = this.walBytes();
+      return { name: 'wal', ok: size <= this.o.walWarnBytes, detail: `WAL ${size} bytes (warn above ${this.o.walWarnBytes})` };
+    });
+    const cutoff = Date.now() - RECENT_TIMEOUT_WINDOW_MS;
+    const recent = this.queue.recentTimeouts.filter((t) => t >= cutoff).length;
+    checks.push({ name: 'lockTimeouts', ok: recent === 0, detail: `${recent} lock timeouts in the last 60 s` });
+    return checks;
+  }
+
+  async backup(path: string): Promise<void> {
+    this.assertOpen();
+    try {
+      await this.db.backup(path);
+    } catch (e) {
+      throw toMemexError(e, `backup to ${path} failed`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.idle();
+    this.db.close();
+  }
+
+  private walBytes(): number {
+    if (this.o.path === ':memory:') return 0;
+    try {
+      return statSync(`${this.o.path}-wal`).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  private sqliteVersion(): string {
+    return (this.db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ClosedError();
+  }
+}

@@ -1,0 +1,184 @@
+import type Database from 'better-sqlite3';
+import { LockTimeoutError, StorageError, ValidationError } from '../../errors.js';
+import { isThenable } from '../../values/thenable.js';
+import type { LockStats } from '../types.js';
+import { isBusy, toMemexError } from './errors.js';
+import type { SqliteTx } from './tx.js';
+
+interface Job {
+  readonly fn: (tx: SqliteTx) => unknown;
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: unknown) => void;
+  readonly enqueuedAt: number;
+  readonly deadline: number;
+}
+
+export interface WriteQueueOptions {
+  readonly lockTimeoutMs: number;
+  /** Most write callbacks sharing one transaction (bounds how long the lock is held). */
+  readonly maxBatch: number;
+  readonly maxEvents: number;
+  readonly clock: () => number;
+  /** Called with each lock wait that ended in an acquisition (ms), for fairness metrics. */
+  readonly onWait?: (ms: number) => void;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Group commit. Writes queued while the connection waits for, or holds, the write lock share the
+ * next `BEGIN IMMEDIATE … COMMIT`, each inside its own savepoint so one failing callback does not
+ * fail the others: with synchronous=FULL that is one fsync for the whole group.
+ *
+ * SQLite's own busy handler is off (busy_timeout 0 after open): it sleeps up to 100 ms between
+ * tries and blocks the thread. Here a connection that finds the lock taken waits ~1 ms on a timer,
+ * so the event loop keeps serving reads and the wait is bounded by each job's own deadline.
+ */
+export class WriteQueue {
+  private pending: Job[] = [];
+  private running = false;
+  private drained: (() => void)[] = [];
+  readonly lock: LockStats = { acquisitions: 0, waits: 0, totalWaitMs: 0, maxWaitMs: 0, timeouts: 0, busyRetries: 0 };
+  readonly recentTimeouts: number[] = [];
+  writes = 0;
+  commits = 0;
+  private readonly st;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly tx: SqliteTx,
+    private readonly opts: WriteQueueOptions,
+  ) {
+    this.st = {
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
+      savepoint: db.prepare('SAVEPOINT job'),
+      release: db.prepare('RELEASE job'),
+      rollbackTo: db.prepare('ROLLBACK TO job'),
+      trimEvents: db.prepare('DELETE FROM events WHERE seq <= ?'),
+    };
+  }
+
+  enqueue<T>(fn: (tx: SqliteTx) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const now = performance.now();
+      this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject, enqueuedAt: now, deadline: now + this.opts.lockTimeoutMs });
+      if (!this.running) {
+        this.running = true;
+        // setImmediate, not a microtask: callers resumed by the previous commit get to enqueue first.
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  /** Resolves once nothing is queued or running. */
+  idle(): Promise<void> {
+    if (!this.running && this.pending.length === 0) return Promise.resolve();
+    return new Promise((r) => this.drained.push(r));
+  }
+
+  private async drain(): Promise<void> {
+    let waitStart: number | undefined;
+    while (this.pending.length > 0) {
+      this.expire(performance.now());
+      if (this.pending.length === 0) break;
+      if (!this.tryBegin()) {
+        waitStart ??= performance.now();
+        const nextDeadline = this.pending.reduce((m, j) => Math.min(m, j.deadline), Infinity);
+        await sleep(Math.max(0, Math.min(1, nextDeadline - performance.now())));
+        continue;
+      }
+      this.lock.acquisitions++;
+      if (waitStart !== undefined) {
+        const waited = performance.now() - waitStart;
+        this.lock.waits++;
+        this.lock.totalWaitMs += waited;
+        this.lock.maxWaitMs = Math.max(this.lock.maxWaitMs, waited);
+        this.opts.onWait?.(waited);
+        waitStart = undefined;
+      }
+      this.runBatch(this.pending.splice(0, this.opts.maxBatch));
+      // Let other processes in before this one begins again.
+      if (this.pending.length > 0) await new Promise((r) => setImmediate(r));
+    }
+    this.running = false;
+    for (const r of this.drained.splice(0)) r();
+  }
+
+  private tryBegin(): boolean {
+    try {
+      this.st.begin.run();
+      return true;
+    } catch (e) {
+      if (isBusy(e)) {
+        this.lock.busyRetries++;
+        return false;
+      }
+      const err = toMemexError(e, 'cannot begin a write transaction');
+      for (const j of this.pending.splice(0)) j.reject(err);
+      return false;
+    }
+  }
+
+  private expire(now: number): void {
+    if (!this.pending.some((j) => j.deadline <= now)) return;
+    const keep: Job[] = [];
+    for (const j of this.pending) {
+      if (j.deadline > now) keep.push(j);
+      else {
+        this.lock.timeouts++;
+        this.recentTimeouts.push(Date.now());
+        if (this.recentTimeouts.length > 100) this.recentTimeouts.shift();
+        j.reject(new LockTimeoutError('the write lock', now - j.enqueuedAt));
+      }
+    }
+    this.pending = keep;
+  }
+
+  /** Runs the jobs in one open transaction and commits; settles every job. */
+  private runBatch(batch: Job[]): void {
+    const solo = batch.length === 1;
+    const done: { job: Job; value: unknown }[] = [];
+    const failed: { job: Job; error: unknown }[] = [];
+    this.tx.lastWrittenSeq = 0;
+    for (const job of batch) {
+      if (!this.db.inTransaction) {
+        failed.push({ job, error: new StorageError('the transaction was aborted by the database', 'SQLITE_ABORT') });
+        continue;
+      }
+      if (!solo) this.st.savepoint.run();
+      try {
+        this.tx.now = this.opts.clock();
+        const value = job.fn(this.tx);
+        if (isThenable(value)) throw new ValidationError('fn', 'a transaction callback must be synchronous, not return a promise');
+        if (!solo) this.st.release.run();
+        done.push({ job, value });
+      } catch (e) {
+        if (!solo && this.db.inTransaction) {
+          this.st.rollbackTo.run();
+          this.st.release.run();
+        }
+        failed.push({ job, error: toMemexError(e, 'write failed') });
+      }
+    }
+    try {
+      if (solo && failed.length === 1) {
+        if (this.db.inTransaction) this.st.rollback.run();
+      } else {
+        if (this.tx.lastWrittenSeq > this.opts.maxEvents) this.st.trimEvents.run(this.tx.lastWrittenSeq - this.opts.maxEvents);
+        this.st.commit.run();
+        this.commits++;
+      }
+    } catch (e) {
+      if (this.db.inTransaction) this.st.rollback.run();
+      const err = toMemexError(e, 'commit failed');
+      for (const d of done) d.job.reject(err);
+      for (const f of failed) f.job.reject(f.error);
+      return;
+    }
+    this.writes += done.length;
+    for (const d of done) d.job.resolve(d.value);
+    for (const f of failed) f.job.reject(f.error);
+  }
+}

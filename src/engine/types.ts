@@ -1,0 +1,127 @@
+/**
+ * THE SEAM. Stores are written once against these interfaces; nothing above this file knows SQL
+ * or a driver, nothing below it knows what a conversation or a cache entry is.
+ *
+ * A transaction callback is synchronous: it may not await anything, so no engine ever holds its
+ * write lock across user I/O. Engines that validate optimistically (a future networked engine)
+ * may run a callback more than once, so callbacks must have no effects outside `tx`.
+ */
+
+/** One stored record. `value` is serialized JSON; `version` never repeats for a key. */
+export interface RecordRow {
+  readonly key: string;
+  readonly value: string;
+  readonly version: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly expiresAt: number | null;
+}
+
+/** One entry of the change feed. */
+export interface EventRow {
+  readonly seq: number;
+  readonly at: number;
+  readonly ns: string;
+  readonly store: string;
+  readonly key: string | null;
+  readonly op: string;
+  readonly version: number | null;
+}
+
+export interface ScanOptions {
+  /** Only keys that start with this string. */
+  readonly prefix?: string;
+  /** Only keys strictly greater than this one (a cursor). */
+  readonly after?: string;
+  readonly limit: number;
+}
+
+export interface EventQuery {
+  readonly limit: number;
+  readonly store?: string;
+  readonly ns?: string;
+}
+
+/** Reads inside one consistent snapshot. Records past their `expiresAt` are invisible. */
+export interface ReadTx {
+  /** The clock reading this transaction uses for expiry. */
+  readonly now: number;
+  get(ns: string, store: string, key: string): RecordRow | undefined;
+  scan(ns: string, store: string, opts: ScanOptions): RecordRow[];
+  count(ns: string, store: string): number;
+  /** Number of visible records per store (all namespaces). */
+  countByStore(): Record<string, number>;
+  eventsSince(seq: number, q: EventQuery): EventRow[];
+  lastSeq(): number;
+}
+
+export interface PutOptions {
+  readonly expiresAt: number | null;
+}
+
+/** A write transaction: all or nothing; each mutation appends its event in the same transaction. */
+export interface WriteTx extends ReadTx {
+  /** Inserts or replaces; returns the new version (the event's `seq`). */
+  put(ns: string, store: string, key: string, value: string, opts: PutOptions): number;
+  /** Removes a visible record; returns whether there was one. */
+  delete(ns: string, store: string, key: string): boolean;
+  /** Removes every record of a store in a namespace; one `clear` event; returns the count. */
+  deleteAll(ns: string, store: string): number;
+  /** Physically removes records whose expiry has passed (all namespaces); returns the count. */
+  purgeExpired(): number;
+}
+
+/** What an engine can do beyond the required surface; tests switch on these, never on names. */
+export interface EngineCapabilities {
+  /** Writers in other OS processes on this host see a consistent, serializable store. */
+  readonly multiProcess: boolean;
+  /** Writers on other machines do too. */
+  readonly multiHost: boolean;
+  /** `durability: 'full'` survives power loss. */
+  readonly durableFull: boolean;
+  readonly backup: boolean;
+}
+
+export interface LockStats {
+  /** Write transactions begun. */
+  acquisitions: number;
+  /** Of those, how many had to wait for another connection. */
+  waits: number;
+  totalWaitMs: number;
+  maxWaitMs: number;
+  /** Calls that gave up after `lockTimeoutMs`. */
+  timeouts: number;
+  /** Times the driver answered "busy" and we tried again. */
+  busyRetries: number;
+}
+
+export interface EngineStats {
+  reads: number;
+  /** Write callbacks committed. */
+  writes: number;
+  /** Transactions committed: with group commit, several writes share one. */
+  commits: number;
+  lock: LockStats;
+  /** Unix ms of each of the recent lock timeouts (bounded). */
+  recentTimeouts: number[];
+}
+
+export interface HealthCheck {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface Engine {
+  readonly kind: string;
+  readonly capabilities: EngineCapabilities;
+  /** Runs `fn` against a consistent snapshot. */
+  read<T>(fn: (tx: ReadTx) => T): Promise<T>;
+  /** Runs `fn` atomically under the write lock; resolves once durable per the durability setting. */
+  write<T>(fn: (tx: WriteTx) => T): Promise<T>;
+  stats(): EngineStats;
+  health(): Promise<HealthCheck[]>;
+  backup(path: string): Promise<void>;
+  /** Lets queued writes finish, then releases the connection. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,20 @@
+export { openMemex, Memex, type MemexScope, type MemexStats, type MemexHealth } from './memex.js';
+export type { MemexOptions } from './options.js';
+export {
+  MemexError,
+  ValidationError,
+  ConflictError,
+  LockTimeoutError,
+  LimitError,
+  ClosedError,
+  StorageError,
+  isMemexError,
+  type MemexErrorCode,
+} from './errors.js';
+export type { KvStore, SetManyEntry } from './stores/kv.js';
+export type { KvEntry, SetOptions } from './stores/kv-ops.js';
+export type { KvTransaction } from './stores/kv-transaction.js';
+export type { ListOptions, ListPage } from './stores/list-options.js';
+export type { EventsStore, MemexEvent, SinceOptions, WatchOptions } from './stores/events.js';
+export type { DeepReadonly } from './values/freeze.js';
+export type { HealthCheck, LockStats } from './engine/types.js';

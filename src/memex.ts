@@ -1,0 +1,165 @@
+import { ClosedError, ValidationError } from './errors.js';
+import { SqliteEngine } from './engine/sqlite/engine.js';
+import type { Engine, HealthCheck, LockStats } from './engine/types.js';
+import { resolveOptions, type MemexOptions } from './options.js';
+import { newCounters, type StoreContext, type StoreCounters } from './stores/context.js';
+import { EventsStore } from './stores/events.js';
+import { KvStore } from './stores/kv.js';
+import { validateNamespace } from './values/namespace.js';
+
+/** The stores of one namespace. Nothing in one namespace is visible from another. */
+export interface MemexScope {
+  readonly ns: string;
+  readonly kv: KvStore;
+  readonly events: EventsStore;
+}
+
+export interface MemexStats {
+  /** Read calls served by this process. */
+  reads: number;
+  /** Writes committed by this process. */
+  writes: number;
+  /** Transactions committed: fewer than writes when group commit shared them. */
+  commits: number;
+  /** Compare-and-set mismatches (ConflictError) in this process. */
+  conflicts: number;
+  lock: LockStats & { avgWaitMs: number };
+  /** Per store: this process's operation counts and the records stored (all processes). */
+  stores: Record<string, StoreCounters & { records: number }>;
+  /** Newest event seq in the file. */
+  lastSeq: number;
+}
+
+export interface MemexHealth {
+  readonly ok: boolean;
+  readonly checks: readonly HealthCheck[];
+}
+
+const DEFAULT_NS = 'default';
+
+/**
+ * An open Memex store. The root handle's stores use the namespace `default`.
+ *
+ * @example
+ * ```ts
+ * const mx = await openMemex({ path: './memex.db' });
+ * const user = mx.scope('acme/users/42');
+ * await user.kv.update<number>('visits', (n = 0) => n + 1);
+ * await mx.close();
+ * ```
+ */
+export class Memex implements MemexScope {
+  readonly ns = DEFAULT_NS;
+  readonly kv: KvStore;
+  readonly events: EventsStore;
+  private readonly scopes = new Map<string, MemexScope>();
+  private readonly counters = new Map<string, StoreCounters>();
+  private closed = false;
+
+  private constructor(private readonly engine: Engine, private readonly maxValueBytes: number) {
+    const root = this.makeScope(DEFAULT_NS);
+    this.kv = root.kv;
+    this.events = root.events;
+  }
+
+  /** @internal use {@link openMemex} */
+  static open(options: MemexOptions): Memex {
+    const o = resolveOptions(options);
+    const engine = SqliteEngine.open({ ...o });
+    return new Memex(engine, o.maxValueBytes);
+  }
+
+  /**
+   * The stores of namespace `ns` (segments of `[A-Za-z0-9._-]` joined by `/`, at most 8 deep).
+   * @example
+   * ```ts
+   * const alice = mx.scope('acme/users/alice');
+   * ```
+   */
+  scope(ns: string): MemexScope {
+    this.assertOpen();
+    validateNamespace(ns);
+    return this.scopes.get(ns) ?? this.makeScope(ns);
+  }
+
+  /** Process-local counters plus per-store record counts. */
+  async stats(): Promise<MemexStats> {
+    this.assertOpen();
+    const e = this.engine.stats();
+    const { records, lastSeq } = await this.engine.read((tx) => ({ records: tx.countByStore(), lastSeq: tx.lastSeq() }));
+    const stores: MemexStats['stores'] = {};
+    for (const name of new Set([...this.counters.keys(), ...Object.keys(records)])) {
+      stores[name] = { ...(this.counters.get(name) ?? newCounters()), records: records[name] ?? 0 };
+    }
+    const conflicts = [...this.counters.values()].reduce((n, c) => n + c.conflicts, 0);
+    const avgWaitMs = e.lock.waits === 0 ? 0 : e.lock.totalWaitMs / e.lock.waits;
+    return { reads: e.reads, writes: e.writes, commits: e.commits, conflicts, lock: { ...e.lock, avgWaitMs }, stores, lastSeq };
+  }
+
+  /** Storage reachable, integrity (quick_check), WAL size, recent lock timeouts. */
+  async health(): Promise<MemexHealth> {
+    const checks = await this.engine.health();
+    return { ok: checks.every((c) => c.ok), checks };
+  }
+
+  /**
+   * Writes a consistent copy of the whole store to `path` while it stays in use.
+   * @example
+   * ```ts
+   * await mx.backup('./memex-backup.db');
+   * ```
+   */
+  async backup(path: string): Promise<void> {
+    if (typeof path !== 'string' || path.length === 0) throw new ValidationError('path', 'must be a non-empty file path');
+    await this.engine.backup(path);
+  }
+
+  /** Physically removes expired records (they are already invisible). Resolves the count. */
+  async sweep(): Promise<{ purged: number }> {
+    this.assertOpen();
+    const purged = await this.engine.write((tx) => tx.purgeExpired());
+    return { purged };
+  }
+
+  /** Finishes queued writes, stops watchers and releases the file. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of this.scopes.values()) s.events.stopAll();
+    await this.engine.close();
+  }
+
+  private makeScope(ns: string): MemexScope {
+    const ctx: StoreContext = {
+      engine: this.engine,
+      ns,
+      maxValueBytes: this.maxValueBytes,
+      counters: (store) => {
+        let c = this.counters.get(store);
+        if (!c) this.counters.set(store, (c = newCounters()));
+        return c;
+      },
+    };
+    const scope: MemexScope = Object.freeze({ ns, kv: new KvStore(ctx), events: new EventsStore(ctx) });
+    this.scopes.set(ns, scope);
+    return scope;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ClosedError();
+  }
+}
+
+/**
+ * Opens a Memex store. The embedded default is one SQLite file shared safely by any number of
+ * processes and worker threads on this host.
+ *
+ * @example
+ * ```ts
+ * import { openMemex } from 'memex';
+ * const mx = await openMemex({ path: './memex.db', durability: 'full' });
+ * ```
+ */
+export async function openMemex(options: MemexOptions): Promise<Memex> {
+  return Memex.open(options);
+}

@@ -1,0 +1,20 @@
+import type { Engine } from '../engine/types.js';
+
+/** Per-store operation counters (process-local), reported by `stats()`. */
+export interface StoreCounters {
+  reads: number;
+  writes: number;
+  conflicts: number;
+}
+
+/** What every store needs: the engine, its namespace, limits and counters. */
+export interface StoreContext {
+  readonly engine: Engine;
+  readonly ns: string;
+  readonly maxValueBytes: number;
+  readonly counters: (store: string) => StoreCounters;
+}
+
+export function newCounters(): StoreCounters {
+  return { reads: 0, writes: 0, conflicts: 0 };
+}

@@ -1,0 +1,128 @@
+import { ConflictError, ValidationError } from '../errors.js';
+import type { RecordRow, WriteTx } from '../engine/types.js';
+import { validateKey } from '../values/keys.js';
+import { serializeValue } from '../values/json.js';
+import { parseFrozen, type DeepReadonly } from '../values/freeze.js';
+import { isThenable } from '../values/thenable.js';
+import type { StoreContext } from './context.js';
+
+export const KV = 'kv';
+
+/** A stored kv record as callers see it; `value` is a deeply frozen copy. */
+export interface KvEntry<T = unknown> {
+  readonly key: string;
+  readonly value: DeepReadonly<T>;
+  /** Changes on every write and never repeats for a key, even after delete and re-create. */
+  readonly version: number;
+  readonly updatedAt: number;
+  readonly expiresAt: number | null;
+}
+
+export interface SetOptions {
+  /** Expire the record this many ms from now; omitted means no expiry. */
+  ttlMs?: number;
+  /** Write only if the current version is this one (`0` = only if absent). */
+  ifVersion?: number;
+}
+
+export function toEntry<T>(row: RecordRow): KvEntry<T> {
+  return Object.freeze({
+    key: row.key,
+    value: parseFrozen<DeepReadonly<T>>(row.value),
+    version: row.version,
+    updatedAt: row.updatedAt,
+    expiresAt: row.expiresAt,
+  });
+}
+
+export function checkTtl(ttlMs: unknown, field = 'options.ttlMs'): number | undefined {
+  if (ttlMs === undefined) return undefined;
+  if (typeof ttlMs !== 'number' || !Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
+    throw new ValidationError(field, 'must be a positive integer number of milliseconds');
+  }
+  return ttlMs;
+}
+
+export function checkVersion(v: unknown, field = 'options.ifVersion'): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+    throw new ValidationError(field, 'must be a non-negative integer (0 = only if absent)');
+  }
+  return v;
+}
+
+const OPTION_KEYS: Record<string, readonly string[]> = {
+  set: ['ttlMs', 'ifVersion'],
+  delete: ['ifVersion'],
+  update: ['ttlMs'],
+};
+
+/** Refuses non-object options and unknown option names (a typo must not be silently ignored). */
+export function checkOptions(opts: unknown, method: 'set' | 'delete' | 'update', field = 'options'): Record<string, unknown> {
+  if (opts === undefined) return {};
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new ValidationError(field, 'must be an object');
+  const allowed = OPTION_KEYS[method] ?? [];
+  for (const k of Object.keys(opts)) {
+    if (!allowed.includes(k)) throw new ValidationError(`${field}.${k}`, `unknown option for ${method}`);
+  }
+  return opts as Record<string, unknown>;
+}
+
+/** A set whose input is already validated: ready to run inside a write transaction. */
+export interface PreparedSet {
+  readonly key: string;
+  readonly json: string;
+  readonly ttlMs: number | undefined;
+  readonly ifVersion: number | undefined;
+}
+
+export function prepareSet(ctx: StoreContext, key: unknown, value: unknown, opts: unknown, field = ''): PreparedSet {
+  const o = checkOptions(opts, 'set', `${field}options`);
+  return {
+    key: validateKey(key, `${field}key`),
+    json: serializeValue(value, ctx.maxValueBytes, `${field}value`),
+    ttlMs: checkTtl(o.ttlMs, `${field}options.ttlMs`),
+    ifVersion: checkVersion(o.ifVersion, `${field}options.ifVersion`),
+  };
+}
+
+/** Compare-and-set check against the visible record; absent counts as version 0. */
+export function assertVersion(ctx: StoreContext, tx: WriteTx, key: string, expected: number | undefined): RecordRow | undefined {
+  const row = tx.get(ctx.ns, KV, key);
+  if (expected !== undefined && (row?.version ?? 0) !== expected) {
+    ctx.counters(KV).conflicts++;
+    throw new ConflictError(key, expected, row?.version ?? 0);
+  }
+  return row;
+}
+
+export function applySet(ctx: StoreContext, tx: WriteTx, p: PreparedSet): number {
+  assertVersion(ctx, tx, p.key, p.ifVersion);
+  const expiresAt = p.ttlMs === undefined ? null : tx.now + p.ttlMs;
+  return tx.put(ctx.ns, KV, p.key, p.json, { expiresAt });
+}
+
+/**
+ * The read-modify-write step of `update`: `fn` sees a frozen copy of the current value and its
+ * result is validated before anything is written. `ttlMs` omitted keeps the current expiry.
+ */
+export function applyUpdate<T>(
+  ctx: StoreContext,
+  tx: WriteTx,
+  key: string,
+  fn: (current: DeepReadonly<T> | undefined) => T | undefined,
+  ttlMs: number | undefined,
+): DeepReadonly<T> | undefined {
+  const row = tx.get(ctx.ns, KV, key);
+  const current = row ? parseFrozen<DeepReadonly<T>>(row.value) : undefined;
+  const next = fn(current);
+  if (isThenable(next)) throw new ValidationError('fn', 'must be synchronous; it returned a promise (use locks for async work)');
+  if (next === undefined) {
+    if (row) tx.delete(ctx.ns, KV, key);
+    return undefined;
+  }
+  const json = serializeValue(next, ctx.maxValueBytes, 'value returned by fn');
+  const expiresAt = ttlMs !== undefined ? tx.now + ttlMs : (row?.expiresAt ?? null);
+  tx.put(ctx.ns, KV, key, json, { expiresAt });
+  return parseFrozen<DeepReadonly<T>>(json);
+}

@@ -1,0 +1,64 @@
+import { ValidationError } from '../errors.js';
+import type { WriteTx } from '../engine/types.js';
+import type { DeepReadonly } from '../values/freeze.js';
+import { validateKey } from '../values/keys.js';
+import type { StoreContext } from './context.js';
+import { KV, applySet, applyUpdate, assertVersion, checkOptions, checkTtl, checkVersion, prepareSet, toEntry, type KvEntry, type SetOptions } from './kv-ops.js';
+
+/**
+ * The handle `kv.transaction(fn)` passes to `fn`. Every call is synchronous and sees the
+ * transaction's own earlier writes; the handle is dead once `fn` returns.
+ */
+export interface KvTransaction {
+  get<T = unknown>(key: string): DeepReadonly<T> | undefined;
+  getEntry<T = unknown>(key: string): KvEntry<T> | undefined;
+  has(key: string): boolean;
+  set(key: string, value: unknown, options?: SetOptions): { version: number };
+  delete(key: string, options?: { ifVersion?: number }): boolean;
+  update<T = unknown>(key: string, fn: (current: DeepReadonly<T> | undefined) => T | undefined, options?: { ttlMs?: number }): DeepReadonly<T> | undefined;
+}
+
+/** Builds a transaction handle over `tx`; `isActive` reports whether the callback is still running. */
+export function kvTransaction(ctx: StoreContext, tx: WriteTx, isActive: () => boolean): KvTransaction {
+  const live = () => {
+    if (!isActive()) throw new ValidationError('tx', 'used after its transaction ended');
+  };
+  const counters = ctx.counters(KV);
+  // Closures, not `this`: a destructured `const { get } = tx` must keep working.
+  const getEntry = <T>(key: string): KvEntry<T> | undefined => {
+    live();
+    counters.reads++;
+    const row = tx.get(ctx.ns, KV, validateKey(key));
+    return row ? toEntry<T>(row) : undefined;
+  };
+  return Object.freeze({
+    getEntry,
+    get<T>(key: string) {
+      return getEntry<T>(key)?.value;
+    },
+    has(key: string) {
+      return getEntry(key) !== undefined;
+    },
+    set(key: string, value: unknown, options?: SetOptions) {
+      live();
+      const version = applySet(ctx, tx, prepareSet(ctx, key, value, options));
+      counters.writes++;
+      return { version };
+    },
+    delete(key: string, options?: { ifVersion?: number }) {
+      live();
+      const k = validateKey(key);
+      assertVersion(ctx, tx, k, checkVersion(checkOptions(options, 'delete').ifVersion));
+      counters.writes++;
+      return tx.delete(ctx.ns, KV, k);
+    },
+    update<T>(key: string, fn: (current: DeepReadonly<T> | undefined) => T | undefined, options?: { ttlMs?: number }) {
+      live();
+      const k = validateKey(key);
+      if (typeof fn !== 'function') throw new ValidationError('fn', 'must be a function');
+      const ttl = checkTtl(checkOptions(options, 'update').ttlMs);
+      counters.writes++;
+      return applyUpdate(ctx, tx, k, fn, ttl);
+    },
+  });
+}

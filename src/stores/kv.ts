@@ -1,0 +1,203 @@
+import { ValidationError } from '../errors.js';
+import type { DeepReadonly } from '../values/freeze.js';
+import { validateKey } from '../values/keys.js';
+import { isThenable } from '../values/thenable.js';
+import type { StoreContext } from './context.js';
+import { KV, applySet, applyUpdate, assertVersion, checkOptions, checkTtl, checkVersion, prepareSet, toEntry, type KvEntry, type SetOptions } from './kv-ops.js';
+import { kvTransaction, type KvTransaction } from './kv-transaction.js';
+import { decodeCursor, encodeCursor, checkListOptions, type ListOptions, type ListPage } from './list-options.js';
+
+/** One entry of `setMany`. */
+export interface SetManyEntry {
+  key: string;
+  value: unknown;
+  ttlMs?: number;
+  ifVersion?: number;
+}
+
+/**
+ * Session state: a shared dictionary with compare-and-set and transactions. Safe across async
+ * callers, worker threads and processes; every value read is a deeply frozen copy.
+ *
+ * @example
+ * ```ts
+ * const mx = await openMemex({ path: './memex.db' });
+ * await mx.kv.set('greeting', { text: 'hi' }, { ttlMs: 60_000 });
+ * const visits = await mx.kv.update<number>('visits', (n = 0) => n + 1);
+ * ```
+ */
+export class KvStore {
+  constructor(private readonly ctx: StoreContext) {}
+
+  /** The value of `key`, or `undefined` if absent or expired. */
+  async get<T = unknown>(key: string): Promise<DeepReadonly<T> | undefined> {
+    return (await this.getEntry<T>(key))?.value;
+  }
+
+  /**
+   * The record of `key` with its version and timestamps.
+   * @example
+   * ```ts
+   * const e = await mx.kv.getEntry('cart');
+   * if (e) await mx.kv.set('cart', [...e.value, item], { ifVersion: e.version });
+   * ```
+   */
+  async getEntry<T = unknown>(key: string): Promise<KvEntry<T> | undefined> {
+    const k = validateKey(key);
+    this.ctx.counters(KV).reads++;
+    const row = await this.ctx.engine.read((tx) => tx.get(this.ctx.ns, KV, k));
+    return row ? toEntry<T>(row) : undefined;
+  }
+
+  /** Whether `key` exists and has not expired. */
+  async has(key: string): Promise<boolean> {
+    return (await this.getEntry(key)) !== undefined;
+  }
+
+  /**
+   * Writes `value`. With `ifVersion` it is a compare-and-set (`0` = only if absent): a mismatch
+   * throws ConflictError and writes nothing.
+   * @example
+   * ```ts
+   * const { version } = await mx.kv.set('lock-owner', 'agent-7', { ifVersion: 0 });
+   * ```
+   */
+  async set(key: string, value: unknown, options?: SetOptions): Promise<{ version: number }> {
+    const p = prepareSet(this.ctx, key, value, options);
+    const version = await this.ctx.engine.write((tx) => applySet(this.ctx, tx, p));
+    this.ctx.counters(KV).writes++;
+    return { version };
+  }
+
+  /**
+   * Removes `key`; resolves `true` if it existed.
+   * @example
+   * ```ts
+   * await mx.kv.delete('session', { ifVersion: e.version });
+   * ```
+   */
+  async delete(key: string, options?: { ifVersion?: number }): Promise<boolean> {
+    const k = validateKey(key);
+    const ifVersion = checkVersion(checkOptions(options, 'delete').ifVersion);
+    const existed = await this.ctx.engine.write((tx) => {
+      assertVersion(this.ctx, tx, k, ifVersion);
+      return tx.delete(this.ctx.ns, KV, k);
+    });
+    this.ctx.counters(KV).writes++;
+    return existed;
+  }
+
+  /**
+   * Values of `keys` (aligned, `undefined` where absent) read from one consistent snapshot.
+   * @example
+   * ```ts
+   * const [a, b] = await mx.kv.getMany(['a', 'b']);
+   * ```
+   */
+  async getMany<T = unknown>(keys: readonly string[]): Promise<(DeepReadonly<T> | undefined)[]> {
+    if (!Array.isArray(keys)) throw new ValidationError('keys', 'must be an array of keys');
+    if (keys.length > 10_000) throw new ValidationError('keys', 'at most 10000 keys per call');
+    const ks = keys.map((k, i) => validateKey(k, `keys[${i}]`));
+    this.ctx.counters(KV).reads++;
+    const rows = await this.ctx.engine.read((tx) => ks.map((k) => tx.get(this.ctx.ns, KV, k)));
+    return rows.map((r) => (r ? toEntry<T>(r).value : undefined));
+  }
+
+  /**
+   * Writes every entry or none: one failing `ifVersion` aborts the whole batch.
+   * @example
+   * ```ts
+   * await mx.kv.setMany([{ key: 'a', value: 1 }, { key: 'b', value: 2, ttlMs: 1000 }]);
+   * ```
+   */
+  async setMany(entries: readonly SetManyEntry[]): Promise<{ versions: number[] }> {
+    if (!Array.isArray(entries)) throw new ValidationError('entries', 'must be an array of { key, value }');
+    if (entries.length > 10_000) throw new ValidationError('entries', 'at most 10000 entries per call');
+    const prepared = entries.map((e: unknown, i) => {
+      if (e === null || typeof e !== 'object' || Array.isArray(e)) throw new ValidationError(`entries[${i}]`, 'must be an object { key, value }');
+      const { key, value, ...rest } = e as SetManyEntry;
+      return prepareSet(this.ctx, key, value, rest, `entries[${i}].`);
+    });
+    const seen = new Set<string>();
+    prepared.forEach((p, i) => {
+      if (seen.has(p.key)) throw new ValidationError(`entries[${i}].key`, `duplicate key "${p.key}" in one batch`);
+      seen.add(p.key);
+    });
+    const versions = await this.ctx.engine.write((tx) => prepared.map((p) => applySet(this.ctx, tx, p)));
+    this.ctx.counters(KV).writes += prepared.length;
+    return { versions };
+  }
+
+  /**
+   * Atomic read-modify-write. `fn` runs while the record is locked, must be synchronous and
+   * pure (it may be retried); returning `undefined` deletes. A throwing `fn` writes nothing.
+   * `ttlMs` omitted keeps the record's current expiry.
+   * @example
+   * ```ts
+   * const n = await mx.kv.update<number>('visits', (n = 0) => n + 1);
+   * ```
+   */
+  async update<T = unknown>(
+    key: string,
+    fn: (current: DeepReadonly<T> | undefined) => T | undefined,
+    options?: { ttlMs?: number },
+  ): Promise<DeepReadonly<T> | undefined> {
+    const k = validateKey(key);
+    if (typeof fn !== 'function') throw new ValidationError('fn', 'must be a function');
+    const ttl = checkTtl(checkOptions(options, 'update').ttlMs);
+    const out = await this.ctx.engine.write((tx) => applyUpdate(this.ctx, tx, k, fn, ttl));
+    this.ctx.counters(KV).writes++;
+    return out;
+  }
+
+  /**
+   * Runs `fn` atomically over several keys. `fn` must be synchronous; everything it wrote is
+   * discarded if it throws.
+   * @example
+   * ```ts
+   * await mx.kv.transaction((tx) => {
+   *   const from = tx.get<number>('alice') ?? 0;
+   *   tx.set('alice', from - 10);
+   *   tx.update<number>('bob', (b = 0) => b + 10);
+   * });
+   * ```
+   */
+  async transaction<R>(fn: (tx: KvTransaction) => R): Promise<R> {
+    if (typeof fn !== 'function') throw new ValidationError('fn', 'must be a function');
+    return this.ctx.engine.write((tx) => {
+      let active = true;
+      try {
+        const out = fn(kvTransaction(this.ctx, tx, () => active));
+        if (isThenable(out)) throw new ValidationError('fn', 'must be synchronous; it returned a promise');
+        return out;
+      } finally {
+        active = false;
+      }
+    });
+  }
+
+  /**
+   * Keys in order, a page at a time.
+   * @example
+   * ```ts
+   * let page = await mx.kv.list({ prefix: 'user:', limit: 100 });
+   * while (page.cursor) page = await mx.kv.list({ prefix: 'user:', cursor: page.cursor });
+   * ```
+   */
+  async list<T = unknown>(options?: ListOptions): Promise<ListPage<KvEntry<T>>> {
+    const o = checkListOptions(options);
+    const after = o.cursor === undefined ? undefined : decodeCursor(o.cursor);
+    this.ctx.counters(KV).reads++;
+    const rows = await this.ctx.engine.read((tx) => tx.scan(this.ctx.ns, KV, { prefix: o.prefix, after, limit: o.limit + 1 }));
+    const items = rows.slice(0, o.limit).map((r) => toEntry<T>(r));
+    const last = items[items.length - 1];
+    return rows.length > o.limit && last ? { items, cursor: encodeCursor(last.key) } : { items };
+  }
+
+  /** Removes every key of this namespace; resolves how many were removed. */
+  async clear(): Promise<number> {
+    const n = await this.ctx.engine.write((tx) => tx.deleteAll(this.ctx.ns, KV));
+    this.ctx.counters(KV).writes++;
+    return n;
+  }
+}
