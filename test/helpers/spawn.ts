@@ -1,0 +1,36 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/** Absolute path of a file relative to the calling module's URL. */
+export function here(metaUrl: string, rel: string): string {
+  return fileURLToPath(new URL(rel, metaUrl));
+}
+
+/**
+ * Starts `node file args…`; TypeScript files run through tsx so fixtures can import src/ directly.
+ * Worker threads started by the child inherit the loader through execArgv.
+ */
+export function spawnScript(file: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  const execArgv = file.endsWith('.ts') || file.endsWith('.mts') ? ['--import', 'tsx'] : [];
+  return spawn(process.execPath, [...execArgv, file, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+/** Calls `onLine` for every stdout line; resolves with the exit code (or signal) and stderr. */
+export function watchChild(child: ChildProcess, onLine: (line: string) => void = () => {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  if (child.stdout) createInterface({ input: child.stdout }).on('line', onLine);
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+}
+
+/** Runs a script to completion and returns its stdout lines; rejects on a non-zero exit. */
+export async function runScript(file: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<string[]> {
+  const lines: string[] = [];
+  const r = await watchChild(spawnScript(file, args, env), (l) => lines.push(l));
+  if (r.code !== 0) throw new Error(`${file} exited with ${r.code ?? r.signal}: ${r.stderr}`);
+  return lines;
+}
