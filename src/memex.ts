@@ -86,7 +86,7 @@ export class Memex implements MemexScope {
   async stats(): Promise<MemexStats> {
     this.assertOpen();
     const e = this.engine.stats();
-    const { records, lastSeq } = await this.engine.read((tx) => ({ records: tx.countByStore(), lastSeq: tx.lastSeq() }));
+    const { records, lastSeq } = await this.engine.snapshot((tx) => ({ records: tx.countByStore(), lastSeq: tx.lastSeq() }));
     const stores: MemexStats['stores'] = {};
     for (const name of new Set([...this.counters.keys(), ...Object.keys(records)])) {
       stores[name] = { ...(this.counters.get(name) ?? newCounters()), records: records[name] ?? 0 };

@@ -87,7 +87,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue?.path.length ? `options.${issue.path.map(String).join('.')}` : 'options';
-    const keys = issue?.code === 'unrecognized_keys' ? `options.${issue.keys.join(', options.')}` : path;
+    const prefix = issue?.path.length ? `${path}.` : 'options.';
+    const keys = issue?.code === 'unrecognized_keys' ? issue.keys.map((k) => prefix + k).join(', ') : path;
     throw new ValidationError(keys, issue?.code === 'unrecognized_keys' ? 'unknown option' : (issue?.message ?? 'invalid'));
   }
   const o = parsed.data;

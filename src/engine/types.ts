@@ -115,8 +115,10 @@ export interface HealthCheck {
 export interface Engine {
   readonly kind: string;
   readonly capabilities: EngineCapabilities;
-  /** Runs `fn` against a consistent snapshot. */
+  /** Runs `fn` for reads that are a single statement each (no snapshot across statements). */
   read<T>(fn: (tx: ReadTx) => T): Promise<T>;
+  /** Runs `fn` against one consistent snapshot, however many reads it makes. */
+  snapshot<T>(fn: (tx: ReadTx) => T): Promise<T>;
   /** Runs `fn` atomically under the write lock; resolves once durable per the durability setting. */
   write<T>(fn: (tx: WriteTx) => T): Promise<T>;
   stats(): EngineStats;

@@ -76,13 +76,17 @@ export interface PreparedSet {
   readonly ifVersion: number | undefined;
 }
 
-export function prepareSet(ctx: StoreContext, key: unknown, value: unknown, opts: unknown, field = ''): PreparedSet {
-  const o = checkOptions(opts, 'set', `${field}options`);
+/**
+ * Validates one set. `field` prefixes the key and value names; `optionsField` names where the
+ * options live (`options` for `set`, the entry itself for a `setMany` entry).
+ */
+export function prepareSet(ctx: StoreContext, key: unknown, value: unknown, opts: unknown, field = '', optionsField = 'options'): PreparedSet {
+  const o = checkOptions(opts, 'set', optionsField);
   return {
     key: validateKey(key, `${field}key`),
     json: serializeValue(value, ctx.maxValueBytes, `${field}value`),
-    ttlMs: checkTtl(o.ttlMs, `${field}options.ttlMs`),
-    ifVersion: checkVersion(o.ifVersion, `${field}options.ifVersion`),
+    ttlMs: checkTtl(o.ttlMs, `${optionsField}.ttlMs`),
+    ifVersion: checkVersion(o.ifVersion, `${optionsField}.ifVersion`),
   };
 }
 
@@ -110,7 +114,7 @@ export function applyUpdate<T>(
   ctx: StoreContext,
   tx: WriteTx,
   key: string,
-  fn: (current: DeepReadonly<T> | undefined) => T | undefined,
+  fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T> | undefined,
   ttlMs: number | undefined,
 ): DeepReadonly<T> | undefined {
   const row = tx.get(ctx.ns, KV, key);

@@ -15,7 +15,7 @@ export interface KvTransaction {
   has(key: string): boolean;
   set(key: string, value: unknown, options?: SetOptions): { version: number };
   delete(key: string, options?: { ifVersion?: number }): boolean;
-  update<T = unknown>(key: string, fn: (current: DeepReadonly<T> | undefined) => T | undefined, options?: { ttlMs?: number }): DeepReadonly<T> | undefined;
+  update<T = unknown>(key: string, fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T> | undefined, options?: { ttlMs?: number }): DeepReadonly<T> | undefined;
 }
 
 /** Builds a transaction handle over `tx`; `isActive` reports whether the callback is still running. */
@@ -52,7 +52,7 @@ export function kvTransaction(ctx: StoreContext, tx: WriteTx, isActive: () => bo
       counters.writes++;
       return tx.delete(ctx.ns, KV, k);
     },
-    update<T>(key: string, fn: (current: DeepReadonly<T> | undefined) => T | undefined, options?: { ttlMs?: number }) {
+    update<T>(key: string, fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T> | undefined, options?: { ttlMs?: number }) {
       live();
       const k = validateKey(key);
       if (typeof fn !== 'function') throw new ValidationError('fn', 'must be a function');

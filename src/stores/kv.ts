@@ -3,7 +3,7 @@ import type { DeepReadonly } from '../values/freeze.js';
 import { validateKey } from '../values/keys.js';
 import { isThenable } from '../values/thenable.js';
 import type { StoreContext } from './context.js';
-import { KV, applySet, applyUpdate, assertVersion, checkOptions, checkTtl, checkVersion, prepareSet, toEntry, type KvEntry, type SetOptions } from './kv-ops.js';
+import { KV, applySet, applyUpdate, assertVersion, checkOptions, checkTtl, checkVersion, prepareSet, toEntry, type KvEntry, type PreparedSet, type SetOptions } from './kv-ops.js';
 import { kvTransaction, type KvTransaction } from './kv-transaction.js';
 import { decodeCursor, encodeCursor, checkListOptions, type ListOptions, type ListPage } from './list-options.js';
 
@@ -97,9 +97,11 @@ export class KvStore {
   async getMany<T = unknown>(keys: readonly string[]): Promise<(DeepReadonly<T> | undefined)[]> {
     if (!Array.isArray(keys)) throw new ValidationError('keys', 'must be an array of keys');
     if (keys.length > 10_000) throw new ValidationError('keys', 'at most 10000 keys per call');
-    const ks = keys.map((k, i) => validateKey(k, `keys[${i}]`));
+    // An index loop, not map: map skips the holes of a sparse array and would let them through.
+    const ks: string[] = [];
+    for (let i = 0; i < keys.length; i++) ks.push(validateKey(keys[i], `keys[${i}]`));
     this.ctx.counters(KV).reads++;
-    const rows = await this.ctx.engine.read((tx) => ks.map((k) => tx.get(this.ctx.ns, KV, k)));
+    const rows = await this.ctx.engine.snapshot((tx) => ks.map((k) => tx.get(this.ctx.ns, KV, k)));
     return rows.map((r) => (r ? toEntry<T>(r).value : undefined));
   }
 
@@ -113,16 +115,17 @@ export class KvStore {
   async setMany(entries: readonly SetManyEntry[]): Promise<{ versions: number[] }> {
     if (!Array.isArray(entries)) throw new ValidationError('entries', 'must be an array of { key, value }');
     if (entries.length > 10_000) throw new ValidationError('entries', 'at most 10000 entries per call');
-    const prepared = entries.map((e: unknown, i) => {
+    const prepared: PreparedSet[] = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < entries.length; i++) {
+      const e: unknown = entries[i];
       if (e === null || typeof e !== 'object' || Array.isArray(e)) throw new ValidationError(`entries[${i}]`, 'must be an object { key, value }');
       const { key, value, ...rest } = e as SetManyEntry;
-      return prepareSet(this.ctx, key, value, rest, `entries[${i}].`);
-    });
-    const seen = new Set<string>();
-    prepared.forEach((p, i) => {
+      const p = prepareSet(this.ctx, key, value, rest, `entries[${i}].`, `entries[${i}]`);
       if (seen.has(p.key)) throw new ValidationError(`entries[${i}].key`, `duplicate key "${p.key}" in one batch`);
       seen.add(p.key);
-    });
+      prepared.push(p);
+    }
     const versions = await this.ctx.engine.write((tx) => prepared.map((p) => applySet(this.ctx, tx, p)));
     this.ctx.counters(KV).writes += prepared.length;
     return { versions };
@@ -139,7 +142,7 @@ export class KvStore {
    */
   async update<T = unknown>(
     key: string,
-    fn: (current: DeepReadonly<T> | undefined) => T | undefined,
+    fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T> | undefined,
     options?: { ttlMs?: number },
   ): Promise<DeepReadonly<T> | undefined> {
     const k = validateKey(key);
@@ -195,7 +198,9 @@ export class KvStore {
   }
 
   /** Removes every key of this namespace; resolves how many were removed. */
-  async clear(): Promise<number> {
+  async clear(...args: never[]): Promise<number> {
+    // A caller passing `{ prefix }` must not silently wipe the whole namespace.
+    if (args.length > 0) throw new ValidationError('arguments', 'clear() takes no arguments; it removes every key of the namespace');
     const n = await this.ctx.engine.write((tx) => tx.deleteAll(this.ctx.ns, KV));
     this.ctx.counters(KV).writes++;
     return n;

@@ -30,7 +30,7 @@ export function checkListOptions(options: unknown): { prefix: string; limit: num
     throw new ValidationError('options.limit', `must be an integer from 1 to ${MAX_LIST_LIMIT}`);
   }
   if (o.cursor !== undefined && typeof o.cursor !== 'string') throw new ValidationError('options.cursor', 'must be a string from a previous page');
-  return { prefix: (o.prefix as string | undefined) ?? '', limit: (o.limit as number | undefined) ?? 100, cursor: o.cursor as string | undefined };
+  return { prefix: (o.prefix as string | undefined) ?? '', limit: (o.limit) ?? 100, cursor: o.cursor };
 }
 
 export function encodeCursor(key: string): string {
@@ -40,5 +40,6 @@ export function encodeCursor(key: string): string {
 export function decodeCursor(cursor: string): string {
   const key = Buffer.from(cursor, 'base64url').toString('utf8');
   if (key.length === 0 || encodeCursor(key) !== cursor) throw new ValidationError('options.cursor', 'is not a cursor returned by list');
-  return key;
+  // Only a valid key can be a cursor: anything else was forged.
+  return validateKey(key, 'options.cursor');
 }

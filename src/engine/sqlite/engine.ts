@@ -5,6 +5,7 @@ import type { Engine, EngineStats, HealthCheck, ReadTx, WriteTx } from '../types
 import { isBusy, toMemexError } from './errors.js';
 import { openDatabase, type OpenOptions } from './open.js';
 import { SqliteTx } from './tx.js';
+import { WaitBoard } from './wait-board.js';
 import { WriteQueue } from './write-queue.js';
 
 export interface SqliteEngineOptions extends OpenOptions {
@@ -17,6 +18,8 @@ export interface SqliteEngineOptions extends OpenOptions {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const RECENT_TIMEOUT_WINDOW_MS = 60_000;
+/** A connection defers to another waiter only when that one has waited this much longer. */
+const FAIRNESS_GRACE_MS = Number(process.env.MX_GRACE ?? 2);
 
 /**
  * The embedded engine: one better-sqlite3 connection per process or worker thread, WAL mode,
@@ -28,6 +31,7 @@ export class SqliteEngine implements Engine {
   private readonly db: Database.Database;
   private readonly tx: SqliteTx;
   private readonly queue: WriteQueue;
+  private readonly board: WaitBoard | undefined;
   private readonly begin;
   private readonly commit;
   private reads = 0;
@@ -38,21 +42,31 @@ export class SqliteEngine implements Engine {
     this.tx = new SqliteTx(this.db);
     this.begin = this.db.prepare('BEGIN');
     this.commit = this.db.prepare('COMMIT');
-    this.queue = new WriteQueue(this.db, this.tx, o);
+    this.board = o.path === ':memory:' ? undefined : new WaitBoard(o.path, FAIRNESS_GRACE_MS);
+    this.queue = new WriteQueue(this.db, this.tx, { ...o, board: this.board });
   }
 
   static open(o: SqliteEngineOptions): SqliteEngine {
     return new SqliteEngine(o);
   }
 
-  async read<T>(fn: (tx: ReadTx) => T): Promise<T> {
+  read<T>(fn: (tx: ReadTx) => T): Promise<T> {
+    return this.reading(fn, false);
+  }
+
+  snapshot<T>(fn: (tx: ReadTx) => T): Promise<T> {
+    return this.reading(fn, true);
+  }
+
+  private async reading<T>(fn: (tx: ReadTx) => T, snapshot: boolean): Promise<T> {
     this.assertOpen();
     const deadline = performance.now() + this.o.lockTimeoutMs;
     for (;;) {
       try {
         this.reads++;
         this.tx.now = this.o.clock();
-        // Each read is a single synchronous BEGIN…COMMIT, so it is a snapshot and never spans an await.
+        // Synchronous from BEGIN to COMMIT: a snapshot never spans an await, so it never pins the WAL.
+        if (!snapshot) return fn(this.tx);
         this.begin.run();
         try {
           return fn(this.tx);
@@ -123,6 +137,7 @@ export class SqliteEngine implements Engine {
     if (this.closed) return;
     this.closed = true;
     await this.queue.idle();
+    this.board?.close();
     this.db.close();
   }
 

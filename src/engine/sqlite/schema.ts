@@ -22,8 +22,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE UNIQUE INDEX records_key ON records (ns, store, key);
   CREATE INDEX records_expiry ON records (expires_at) WHERE expires_at IS NOT NULL;
+  -- No AUTOINCREMENT (it rewrites sqlite_sequence on every insert: one more page per commit).
+  -- seq stays monotonic because retention only ever trims the oldest events and keeps >= 1.
   CREATE TABLE events (
-    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq     INTEGER PRIMARY KEY,
     at      INTEGER NOT NULL,
     ns      TEXT    NOT NULL,
     store   TEXT    NOT NULL,

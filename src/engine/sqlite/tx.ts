@@ -17,7 +17,6 @@ export class SqliteTx implements WriteTx {
   constructor(db: Database.Database) {
     this.s = {
       get: db.prepare(`SELECT ${COLS} FROM records WHERE ns = @ns AND store = @store AND key = @key AND ${VISIBLE}`),
-      getAny: db.prepare('SELECT created_at AS createdAt, expires_at AS expiresAt FROM records WHERE ns = ? AND store = ? AND key = ?'),
       scan: db.prepare(
         `SELECT ${COLS} FROM records WHERE ns = @ns AND store = @store AND key >= @from AND ${VISIBLE} ORDER BY key LIMIT @limit`,
       ),
@@ -31,7 +30,9 @@ export class SqliteTx implements WriteTx {
         `INSERT INTO records (ns, store, key, value, version, created_at, updated_at, expires_at)
          VALUES (@ns, @store, @key, @value, @version, @createdAt, @now, @expiresAt)
          ON CONFLICT (ns, store, key) DO UPDATE SET value = excluded.value, version = excluded.version,
-           created_at = excluded.created_at, updated_at = excluded.updated_at, expires_at = excluded.expires_at`,
+           created_at = CASE WHEN records.expires_at IS NOT NULL AND records.expires_at <= @now
+                             THEN excluded.created_at ELSE records.created_at END,
+           updated_at = excluded.updated_at, expires_at = excluded.expires_at`,
       ),
       delete: db.prepare('DELETE FROM records WHERE ns = ? AND store = ? AND key = ? RETURNING expires_at AS expiresAt'),
       deleteAll: db.prepare(`DELETE FROM records WHERE ns = @ns AND store = @store AND ${VISIBLE}`),
@@ -41,7 +42,7 @@ export class SqliteTx implements WriteTx {
         `SELECT seq, at, ns, store, key, op, seq AS version FROM events WHERE seq > @seq
            AND (@store IS NULL OR store = @store) AND (@ns IS NULL OR ns = @ns) ORDER BY seq LIMIT @limit`,
       ),
-      lastSeq: db.prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0) AS seq"),
+      lastSeq: db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM events'),
     };
   }
 
@@ -79,10 +80,7 @@ export class SqliteTx implements WriteTx {
 
   put(ns: string, store: string, key: string, value: string, opts: PutOptions): number {
     const version = this.event(ns, store, key, 'set');
-    const prior = this.s.getAny.get(ns, store, key) as { createdAt: number; expiresAt: number | null } | undefined;
-    const live = prior !== undefined && (prior.expiresAt === null || prior.expiresAt > this.now);
-    const createdAt = live ? prior.createdAt : this.now;
-    this.s.upsert.run({ ns, store, key, value, version, createdAt, now: this.now, expiresAt: opts.expiresAt });
+    this.s.upsert.run({ ns, store, key, value, version, createdAt: this.now, now: this.now, expiresAt: opts.expiresAt });
     return version;
   }
 

@@ -4,6 +4,7 @@ import { isThenable } from '../../values/thenable.js';
 import type { LockStats } from '../types.js';
 import { isBusy, toMemexError } from './errors.js';
 import type { SqliteTx } from './tx.js';
+import { epochNow, type WaitBoard } from './wait-board.js';
 
 interface Job {
   readonly fn: (tx: SqliteTx) => unknown;
@@ -19,8 +20,8 @@ export interface WriteQueueOptions {
   readonly maxBatch: number;
   readonly maxEvents: number;
   readonly clock: () => number;
-  /** Called with each lock wait that ended in an acquisition (ms), for fairness metrics. */
-  readonly onWait?: (ms: number) => void;
+  /** Advisory fairness between connections; absent for private (in-memory) databases. */
+  readonly board?: WaitBoard;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -66,8 +67,9 @@ export class WriteQueue {
       this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject, enqueuedAt: now, deadline: now + this.opts.lockTimeoutMs });
       if (!this.running) {
         this.running = true;
-        // setImmediate, not a microtask: callers resumed by the previous commit get to enqueue first.
-        setImmediate(() => void this.drain());
+        // A microtask, queued behind the continuations already pending: callers resumed by the
+        // previous commit (or started in the same tick) enqueue before the flush and share it.
+        queueMicrotask(() => void this.drain());
       }
     });
   }
@@ -79,29 +81,34 @@ export class WriteQueue {
   }
 
   private async drain(): Promise<void> {
+    const board = this.opts.board;
     let waitStart: number | undefined;
     while (this.pending.length > 0) {
       this.expire(performance.now());
       if (this.pending.length === 0) break;
-      if (!this.tryBegin()) {
-        waitStart ??= performance.now();
+      const now = epochNow();
+      const deferred = board?.shouldDefer(waitStart ?? now, now) ?? false;
+      if (deferred || !this.tryBegin()) {
+        waitStart ??= now;
+        board?.poll(waitStart, now);
         const nextDeadline = this.pending.reduce((m, j) => Math.min(m, j.deadline), Infinity);
         await sleep(Math.max(0, Math.min(1, nextDeadline - performance.now())));
         continue;
       }
       this.lock.acquisitions++;
       if (waitStart !== undefined) {
-        const waited = performance.now() - waitStart;
+        board?.done();
+        const waited = epochNow() - waitStart;
         this.lock.waits++;
         this.lock.totalWaitMs += waited;
         this.lock.maxWaitMs = Math.max(this.lock.maxWaitMs, waited);
-        this.opts.onWait?.(waited);
         waitStart = undefined;
       }
       this.runBatch(this.pending.splice(0, this.opts.maxBatch));
       // Let other processes in before this one begins again.
       if (this.pending.length > 0) await new Promise((r) => setImmediate(r));
     }
+    board?.done();
     this.running = false;
     for (const r of this.drained.splice(0)) r();
   }
