@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import type { DeepReadonly } from '../values/freeze.js';
+import { parseFrozen, type DeepReadonly } from '../values/freeze.js';
 import { validateKey } from '../values/keys.js';
 import { isThenable } from '../values/thenable.js';
 import type { StoreContext } from './context.js';
@@ -31,7 +31,10 @@ export class KvStore {
 
   /** The value of `key`, or `undefined` if absent or expired. */
   async get<T = unknown>(key: string): Promise<DeepReadonly<T> | undefined> {
-    return (await this.getEntry<T>(key))?.value;
+    const k = validateKey(key);
+    this.ctx.counters(KV).reads++;
+    const row = await this.ctx.engine.read((tx) => tx.get(this.ctx.ns, KV, k));
+    return row ? parseFrozen<DeepReadonly<T>>(row.value) : undefined;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import { ClosedError } from '../../errors.js';
+import { ClosedError, LockTimeoutError } from '../../errors.js';
 import type { Engine, EngineStats, HealthCheck, ReadTx, WriteTx } from '../types.js';
 import { isBusy, toMemexError } from './errors.js';
 import { openDatabase, type OpenOptions } from './open.js';
@@ -58,26 +58,39 @@ export class SqliteEngine implements Engine {
     return this.reading(fn, true);
   }
 
-  private async reading<T>(fn: (tx: ReadTx) => T, snapshot: boolean): Promise<T> {
-    this.assertOpen();
+  private reading<T>(fn: (tx: ReadTx) => T, snapshot: boolean): Promise<T> {
+    try {
+      return Promise.resolve(this.readOnce(fn, snapshot));
+    } catch (e) {
+      return isBusy(e) ? this.readRetrying(fn, snapshot) : Promise.reject(toMemexError(e, 'read failed'));
+    }
+  }
+
+  /** A reader meets SQLITE_BUSY only while another connection recovers the WAL: retry briefly. */
+  private async readRetrying<T>(fn: (tx: ReadTx) => T, snapshot: boolean): Promise<T> {
     const deadline = performance.now() + this.o.lockTimeoutMs;
     for (;;) {
+      await sleep(1);
       try {
-        this.reads++;
-        this.tx.now = this.o.clock();
-        // Synchronous from BEGIN to COMMIT: a snapshot never spans an await, so it never pins the WAL.
-        if (!snapshot) return fn(this.tx);
-        this.begin.run();
-        try {
-          return fn(this.tx);
-        } finally {
-          if (this.db.inTransaction) this.commit.run();
-        }
+        return this.readOnce(fn, snapshot);
       } catch (e) {
-        // A reader can meet SQLITE_BUSY only while another connection recovers the WAL.
-        if (!isBusy(e) || performance.now() > deadline) throw toMemexError(e, 'read failed');
-        await sleep(1);
+        if (!isBusy(e)) throw toMemexError(e, 'read failed');
+        if (performance.now() > deadline) throw new LockTimeoutError('a consistent read (WAL recovery)', this.o.lockTimeoutMs);
       }
+    }
+  }
+
+  private readOnce<T>(fn: (tx: ReadTx) => T, snapshot: boolean): T {
+    this.assertOpen();
+    this.reads++;
+    this.tx.now = this.o.clock();
+    if (!snapshot) return fn(this.tx);
+    // Synchronous from BEGIN to COMMIT: a snapshot never spans an await, so it never pins the WAL.
+    this.begin.run();
+    try {
+      return fn(this.tx);
+    } finally {
+      if (this.db.inTransaction) this.commit.run();
     }
   }
 

@@ -16,7 +16,8 @@ export class SqliteTx implements WriteTx {
 
   constructor(db: Database.Database) {
     this.s = {
-      get: db.prepare(`SELECT ${COLS} FROM records WHERE ns = @ns AND store = @store AND key = @key AND ${VISIBLE}`),
+      // Positional parameters: binding them is measurably cheaper than named ones on the hottest path.
+      get: db.prepare(`SELECT ${COLS} FROM records WHERE ns = ? AND store = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)`),
       scan: db.prepare(
         `SELECT ${COLS} FROM records WHERE ns = @ns AND store = @store AND key >= @from AND ${VISIBLE} ORDER BY key LIMIT @limit`,
       ),
@@ -47,7 +48,7 @@ export class SqliteTx implements WriteTx {
   }
 
   get(ns: string, store: string, key: string): RecordRow | undefined {
-    return this.s.get.get({ ns, store, key, now: this.now }) as RecordRow | undefined;
+    return this.s.get.get(ns, store, key, this.now) as RecordRow | undefined;
   }
 
   scan(ns: string, store: string, opts: ScanOptions): RecordRow[] {
