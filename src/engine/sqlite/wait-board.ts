@@ -7,6 +7,8 @@ const BOARD_BYTES = SLOTS * SLOT_BYTES;
 /** A waiter that has not polled for this long is dead or stuck; nobody defers to it. */
 const STALE_MS = 25;
 
+const QUIET_MS = 1;
+
 /** Wall-clock ms with sub-ms precision, comparable across processes on one host. */
 export const epochNow = (): number => performance.timeOrigin + performance.now();
 
@@ -26,6 +28,7 @@ export class WaitBoard {
   private readonly buf = Buffer.alloc(BOARD_BYTES);
   private readonly mine = Buffer.alloc(SLOT_BYTES);
   private waiting = false;
+  private quietUntil = 0;
 
   constructor(dbPath: string, private readonly graceMs: number) {
     this.fd = openSync(`${dbPath}-mxwait`, constants.O_RDWR | constants.O_CREAT, 0o644);
@@ -33,8 +36,13 @@ export class WaitBoard {
     this.slot = (process.pid * 31 + threadId) % SLOTS;
   }
 
-  /** Whether another live waiter has been waiting clearly longer than one that started at `since`. */
+  /**
+   * Whether another live waiter has been waiting clearly longer than one that started at `since`.
+   * A board found quiet is not read again for {@link QUIET_MS}: the read is a syscall on every
+   * transaction otherwise, and starvation only matters at the scale of `graceMs`.
+   */
   shouldDefer(since: number, now: number): boolean {
+    if (now < this.quietUntil) return false;
     readSync(this.fd, this.buf, 0, BOARD_BYTES, 0);
     for (let i = 0; i < SLOTS; i++) {
       if (i === this.slot) continue;
@@ -42,6 +50,7 @@ export class WaitBoard {
       if (start === 0 || now - this.buf.readDoubleLE(i * SLOT_BYTES + 8) > STALE_MS) continue;
       if (start < since - this.graceMs) return true;
     }
+    this.quietUntil = now + QUIET_MS;
     return false;
   }
 

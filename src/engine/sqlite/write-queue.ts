@@ -155,6 +155,8 @@ export class WriteQueue {
         continue;
       }
       if (!solo) this.st.savepoint.run();
+      // Events of a job rolled back to its savepoint never happened: retention must not count them.
+      const seqBefore = this.tx.lastWrittenSeq;
       try {
         this.tx.now = this.opts.clock();
         const value = job.fn(this.tx);
@@ -162,6 +164,7 @@ export class WriteQueue {
         if (!solo) this.st.release.run();
         done.push({ job, value });
       } catch (e) {
+        this.tx.lastWrittenSeq = seqBefore;
         if (!solo && this.db.inTransaction) {
           this.st.rollbackTo.run();
           this.st.release.run();

@@ -1,0 +1,43 @@
+/**
+ * The crash test outside vitest, for many more kills:
+ *
+ *   npx tsx scripts/crash-loop.ts [iterations=1000] [seed]
+ *
+ * Same loop and checks as test/crash/crash.test.ts (test/crash/check.ts), but it keeps going
+ * after a failing iteration (re-basing its expectations on what the file holds) and prints a
+ * summary line at the end. Exits 1 if any iteration failed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatSummary, runCrashLoop } from '../test/crash/check.js';
+
+const iterations = Number(process.argv[2] ?? 1000);
+const seed = Number(process.argv[3] ?? Math.floor(Math.random() * 2 ** 31));
+if (!Number.isSafeInteger(iterations) || iterations < 1 || !Number.isSafeInteger(seed)) {
+  console.error('usage: npx tsx scripts/crash-loop.ts [iterations=1000] [seed]');
+  process.exit(2);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'memex-crash-'));
+let failed = true;
+try {
+  const summary = await runCrashLoop({
+    dbPath: join(dir, 'crash.db'),
+    iterations,
+    seed,
+    stopOnFailure: false,
+    onIteration: (r, model) => {
+      for (const f of r.failures) console.error(f);
+      if ((r.iteration + 1) % 50 === 0) {
+        console.log(`${r.iteration + 1}/${iterations} kills, ${model.totals.acked} acknowledged writes checked so far`);
+      }
+    },
+  });
+  console.log(formatSummary(summary));
+  failed = summary.failingIterations > 0;
+} finally {
+  if (failed) console.error(`database kept for inspection in ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);

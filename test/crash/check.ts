@@ -1,0 +1,583 @@
+/**
+ * The crash harness shared by test/crash/crash.test.ts and scripts/crash-loop.ts.
+ *
+ * A writer child (crash-writer.ts) hammers one database file with set / setMany / transaction
+ * and reports on stdout, one JSON line each, every write it ISSUES (before the call) and every
+ * write that is ACKNOWLEDGED (after the promise resolved). The parent SIGKILLs it at a random
+ * moment, then checks the file against what was reported:
+ *
+ * - `PRAGMA integrity_check` is ok (raw better-sqlite3), the file opens through openMemex, and
+ *   the Memex view (kv.list) equals the raw rows;
+ * - every acknowledged write is present: a key holds its last acknowledged write or a write
+ *   issued after it (writes are identified by a write id `[generation, seq]` carried in the value;
+ *   the child never has two writes to one key in flight, so per key the ids are in apply order);
+ * - every value is exactly the one its write produced (payload recomputed from key and id);
+ * - no setMany batch and no transaction is half applied: every value names all keys its write
+ *   touched, and each of those keys holds that write or a later one;
+ * - transactions only move balances between accounts, so the balances always sum to 0;
+ * - a transaction that threw ('abort') never leaves a trace;
+ * - every record's version is the seq of a 'set' event for the same key (same transaction), read
+ *   through the public events API.
+ *
+ * The database file persists across iterations: each kill leaves it as it is, and the next
+ * child has to open (and recover) whatever the previous one left.
+ */
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { dirname, join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import Database from 'better-sqlite3';
+import { openMemex } from '../../src/index.js';
+import { here, spawnScript } from '../helpers/spawn.js';
+
+export type Durability = 'full' | 'normal';
+export type OpKind = 'set' | 'setMany' | 'txn' | 'abort';
+
+/** Keys written by `set`, `setMany` and (one at a time) by transactions. */
+export const SINGLE_KEYS: readonly string[] = Array.from({ length: 64 }, (_, i) => `s:${String(i).padStart(2, '0')}`);
+/** Keys written only by transactions; their `bal` fields always sum to 0. */
+export const ACCOUNTS: readonly string[] = Array.from({ length: 8 }, (_, i) => `acct:${i}`);
+export const ALL_KEYS: readonly string[] = [...SINGLE_KEYS, ...ACCOUNTS];
+
+/** What every stored value looks like. `w` = [generation, seq] is the id of the write. */
+export interface StoredValue {
+  w: [number, number];
+  op: OpKind;
+  /** Every key the write touched (the batch / transaction), in the order written. */
+  ks: string[];
+  /** Account balance (accounts only). */
+  bal?: number;
+  /** Deterministic filler of varying size (a few values span overflow pages). */
+  pad: string;
+}
+
+/** Printed before a write is started. */
+export interface IssueLine {
+  i: number;
+  g: number;
+  op: OpKind;
+  ks: string[];
+}
+
+/** Printed after a write's promise resolved: with `ks` and `bal` it fixes every value written. */
+export interface AckLine {
+  a: number;
+  g: number;
+  op: OpKind;
+  ks: string[];
+  /** New balance per account (transactions only). */
+  bal?: Record<string, number>;
+}
+
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** The filler of write `[g, s]` at `key`: mostly short, about 1 in 60 spans several pages. */
+export function pad(key: string, g: number, s: number): string {
+  const h = fnv1a(`${key}|${g}|${s}`);
+  const len = h % 61 === 0 ? 3000 + (h % 6000) : h % 240;
+  const unit = `${h.toString(36)}${key}`;
+  return unit.repeat(Math.ceil(len / unit.length)).slice(0, len);
+}
+
+/** The exact value write `[g, s]` stores at `key`. */
+export function valueFor(key: string, g: number, s: number, op: OpKind, ks: string[], bal?: number): StoredValue {
+  return bal === undefined ? { w: [g, s], op, ks, pad: pad(key, g, s) } : { w: [g, s], op, ks, bal, pad: pad(key, g, s) };
+}
+
+interface Op {
+  g: number;
+  s: number;
+  op: OpKind;
+  ks: string[];
+  bal?: Record<string, number>;
+  acked: boolean;
+}
+
+const wid = (g: number, s: number) => `${g}.${s}`;
+const opName = (o: { g: number; s: number; op: OpKind }) => `${o.op} #${wid(o.g, o.s)}`;
+const cmpW = (a: readonly [number, number], b: readonly [number, number]) => a[0] - b[0] || a[1] - b[1];
+
+function isStoredValue(v: unknown): v is StoredValue {
+  if (v === null || typeof v !== 'object') return false;
+  const o = v as Record<string, unknown>;
+  return (
+    Array.isArray(o.w) &&
+    o.w.length === 2 &&
+    o.w.every((n) => Number.isSafeInteger(n)) &&
+    typeof o.op === 'string' &&
+    Array.isArray(o.ks) &&
+    o.ks.every((k) => typeof k === 'string') &&
+    typeof o.pad === 'string' &&
+    (o.bal === undefined || typeof o.bal === 'number')
+  );
+}
+
+/** One kv row of the `records` table as read by raw SQL. */
+export interface RawRow {
+  key: string;
+  value: string;
+  version: number;
+  expiresAt: number | null;
+}
+
+export interface RawSnapshot {
+  rows: RawRow[];
+}
+
+export interface Totals {
+  iterations: number;
+  /** Writes issued / acknowledged by the children (aborting transactions not counted). */
+  issued: number;
+  acked: number;
+  aborts: number;
+  /** Per-key checks of an acknowledged write (keys with an acknowledged write, per iteration). */
+  keyChecks: number;
+  /** Kills that landed while writes were in flight (issued, not acknowledged). */
+  midWriteKills: number;
+  /** In-flight writes at the kill that were found committed / not found. */
+  inFlightCommitted: number;
+  inFlightLost: number;
+  /** Kills after which at least one unacknowledged write was found committed. */
+  killsWithCommittedUnacked: number;
+  /** Final stdout lines cut by the kill (ignored: a cut issue line was never started). */
+  tornLines: number;
+}
+
+/**
+ * What the parent knows from the children's stdout across all generations, and the checks of a
+ * database snapshot against it.
+ */
+export class CrashModel {
+  /** Per key, the last acknowledged write touching it. */
+  private readonly lastAcked = new Map<string, Op>();
+  /** Per key, writes issued after its last acknowledged one (any may or may not have landed). */
+  private readonly unacked = new Map<string, Op[]>();
+  private gen = 0;
+  private issued = new Map<number, Op>();
+  private torn: string | undefined;
+  private protocolErrors: string[] = [];
+  readonly totals: Totals = {
+    iterations: 0,
+    issued: 0,
+    acked: 0,
+    aborts: 0,
+    keyChecks: 0,
+    midWriteKills: 0,
+    inFlightCommitted: 0,
+    inFlightLost: 0,
+    killsWithCommittedUnacked: 0,
+    tornLines: 0,
+  };
+
+  startGeneration(g: number): void {
+    this.gen = g;
+    this.issued = new Map();
+    this.torn = undefined;
+    this.protocolErrors = [];
+  }
+
+  /** Feeds one stdout line of the current child; returns what it was. */
+  onLine(line: string): 'issue' | 'ack' | 'other' {
+    if (this.torn !== undefined) {
+      this.protocolErrors.push(`unparsable stdout line followed by more output: ${this.torn.slice(0, 200)}`);
+      this.torn = undefined;
+    }
+    let msg: Partial<IssueLine & AckLine>;
+    try {
+      msg = JSON.parse(line) as Partial<IssueLine & AckLine>;
+    } catch {
+      this.torn = line;
+      return 'other';
+    }
+    if (typeof msg.i === 'number') {
+      const op: Op = { g: this.gen, s: msg.i, op: msg.op ?? 'set', ks: msg.ks ?? [], acked: false };
+      if (msg.g !== this.gen) this.protocolErrors.push(`issue line of generation ${msg.g} during generation ${this.gen}`);
+      this.issued.set(op.s, op);
+      if (op.op === 'abort') {
+        this.totals.aborts++;
+        return 'issue';
+      }
+      this.totals.issued++;
+      for (const k of op.ks) {
+        const list = this.unacked.get(k);
+        if (list) list.push(op);
+        else this.unacked.set(k, [op]);
+      }
+      return 'issue';
+    }
+    if (typeof msg.a === 'number') {
+      const op = this.issued.get(msg.a);
+      if (!op || op.op === 'abort' || op.acked) {
+        this.protocolErrors.push(`acknowledgement of a write that was not issued (or twice): ${line.slice(0, 200)}`);
+        return 'other';
+      }
+      op.acked = true;
+      if (msg.bal) op.bal = msg.bal;
+      this.totals.acked++;
+      for (const k of op.ks) {
+        this.lastAcked.set(k, op);
+        // The child never issues a second write to a key before the first is acknowledged, so
+        // nothing issued to `k` before this acknowledgement can still be newer than it.
+        this.unacked.delete(k);
+      }
+      return 'ack';
+    }
+    this.protocolErrors.push(`unexpected stdout line: ${line.slice(0, 200)}`);
+    return 'other';
+  }
+
+  /** Called once the child is gone and its stdout fully read. */
+  endGeneration(): void {
+    if (this.torn !== undefined) this.totals.tornLines++;
+    this.torn = undefined;
+    this.totals.iterations++;
+  }
+
+  /** Checks a snapshot read right after the kill; returns one message per problem found. */
+  verify(snap: RawSnapshot, label: string): string[] {
+    const failures = this.protocolErrors.map((e) => `${label}: ${e}`);
+    const fail = (msg: string) => failures.push(`${label}: ${msg}`);
+    const stored = new Map<string, StoredValue>();
+    const universe = new Set(ALL_KEYS);
+
+    for (const row of snap.rows) {
+      if (!universe.has(row.key)) fail(`unexpected key "${row.key}" in the store`);
+      let v: unknown;
+      try {
+        v = JSON.parse(row.value);
+      } catch {
+        fail(`key ${row.key}: value is not JSON: ${row.value.slice(0, 120)}`);
+        continue;
+      }
+      if (!isStoredValue(v)) {
+        fail(`key ${row.key}: value has the wrong shape: ${row.value.slice(0, 120)}`);
+        continue;
+      }
+      stored.set(row.key, v);
+      if (row.expiresAt !== null) fail(`key ${row.key}: has expires_at ${row.expiresAt} but no TTL was ever used`);
+    }
+
+    // Presence and exactness, per key.
+    for (const k of ALL_KEYS) {
+      const v = stored.get(k);
+      const acked = this.lastAcked.get(k);
+      const later = this.unacked.get(k) ?? [];
+      if (acked) this.totals.keyChecks++;
+      if (!v) {
+        if (acked) fail(`LOST key ${k}: acknowledged ${opName(acked)} expected, key is absent`);
+        continue;
+      }
+      const match = [acked, ...later].find((o) => o !== undefined && o.g === v.w[0] && o.s === v.w[1]);
+      if (!match) {
+        if (acked && cmpW(v.w, [acked.g, acked.s]) < 0) {
+          fail(`LOST key ${k}: acknowledged ${opName(acked)} expected (or a later write), found older ${v.op} #${wid(...v.w)}`);
+        } else {
+          const exp = acked ? `acknowledged ${opName(acked)}` : 'no acknowledged write';
+          const after = later.map((o) => `#${wid(o.g, o.s)}`).join(', ') || 'none';
+          fail(`UNEXPECTED key ${k}: holds ${v.op} #${wid(...v.w)}; expected ${exp} or one issued after it (${after})`);
+        }
+        continue;
+      }
+      const bal = match.op === 'txn' && k.startsWith('acct:') ? (match.bal ? match.bal[k] : v.bal) : undefined;
+      const expected = valueFor(k, match.g, match.s, match.op, match.ks, bal);
+      if (!isDeepStrictEqual(v, expected)) {
+        fail(`CORRUPT key ${k}: ${opName(match)} should have stored ${JSON.stringify(expected).slice(0, 200)}, found ${JSON.stringify(v).slice(0, 200)}`);
+      }
+    }
+
+    // Atomicity: every key a stored write touched holds that write or a later one.
+    const reported = new Set<string>();
+    for (const [k, v] of stored) {
+      const id = wid(...v.w);
+      if (!v.ks.includes(k)) fail(`key ${k}: its write ${v.op} #${id} does not list it`);
+      for (const k2 of v.ks) {
+        const v2 = stored.get(k2);
+        if (v2 && cmpW(v2.w, v.w) >= 0) continue;
+        const tag = `${id}/${k2}`;
+        if (reported.has(tag)) continue;
+        reported.add(tag);
+        fail(`HALF-APPLIED ${v.op} #${id} over [${v.ks.join(', ')}]: ${k} holds it but ${k2} holds ${v2 ? `older ${v2.op} #${wid(...v2.w)}` : 'nothing'}`);
+      }
+    }
+
+    // Transactions move balances, they never create or destroy them.
+    let sum = 0;
+    const parts: string[] = [];
+    for (const a of ACCOUNTS) {
+      const v = stored.get(a);
+      if (!v) continue;
+      if (v.op !== 'txn') fail(`account ${a} holds ${v.op} #${wid(...v.w)}: only committed transactions write accounts`);
+      else if (v.bal === undefined) fail(`account ${a} holds ${v.op} #${wid(...v.w)} without a balance`);
+      sum += v.bal ?? 0;
+      parts.push(`${a}=${v.bal ?? '?'}`);
+    }
+    if (sum !== 0) fail(`INVARIANT account balances sum to ${sum}, expected 0 (${parts.join(' ')})`);
+
+    // Writes in flight at the kill: committed or not, both are fine; count them.
+    let inFlight = 0;
+    let committed = 0;
+    for (const op of this.issued.values()) {
+      if (op.acked || op.op === 'abort') continue;
+      inFlight++;
+      const first = op.ks[0];
+      const v = first === undefined ? undefined : stored.get(first);
+      if (v && v.w[0] === op.g && v.w[1] === op.s) committed++;
+    }
+    if (inFlight > 0) this.totals.midWriteKills++;
+    if (committed > 0) this.totals.killsWithCommittedUnacked++;
+    this.totals.inFlightCommitted += committed;
+    this.totals.inFlightLost += inFlight - committed;
+    return failures;
+  }
+
+  /**
+   * After a failed check, takes the stored state as the new truth so later iterations report
+   * new problems rather than the same one again.
+   */
+  resync(snap: RawSnapshot): void {
+    this.lastAcked.clear();
+    this.unacked.clear();
+    for (const row of snap.rows) {
+      try {
+        const v: unknown = JSON.parse(row.value);
+        if (!isStoredValue(v)) continue;
+        this.lastAcked.set(row.key, { g: v.w[0], s: v.w[1], op: v.op, ks: v.ks, bal: v.bal === undefined ? undefined : { [row.key]: v.bal }, acked: true });
+      } catch {
+        /* unparsable: nothing to expect from it */
+      }
+    }
+  }
+}
+
+/** Reads a snapshot with better-sqlite3 directly; `integrity` holds every integrity_check line. */
+export function readRaw(path: string): { integrity: string[]; snap: RawSnapshot } {
+  const db = new Database(path, { fileMustExist: true });
+  try {
+    const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+    const rows = db
+      .prepare(`SELECT key, value, version, expires_at AS expiresAt FROM records WHERE ns = 'default' AND store = 'kv' ORDER BY key`)
+      .all() as RawRow[];
+    return { integrity, snap: { rows } };
+  } finally {
+    db.close();
+  }
+}
+
+/** Opens `path` through openMemex and checks that its view equals the raw rows. */
+export async function checkThroughMemex(path: string, durability: Durability, snap: RawSnapshot): Promise<string[]> {
+  const failures: string[] = [];
+  const mx = await openMemex({ path, durability });
+  try {
+    const seen = new Map<string, { value: unknown; version: number }>();
+    let page = await mx.kv.list({ limit: 1000 });
+    for (;;) {
+      for (const e of page.items) seen.set(e.key, { value: e.value, version: e.version });
+      if (!page.cursor) break;
+      page = await mx.kv.list({ limit: 1000, cursor: page.cursor });
+    }
+    if (seen.size !== snap.rows.length) failures.push(`openMemex lists ${seen.size} keys, raw SQL finds ${snap.rows.length}`);
+    for (const row of snap.rows) {
+      const m = seen.get(row.key);
+      if (!m) failures.push(`openMemex does not list key ${row.key}`);
+      else if (m.version !== row.version || !isDeepStrictEqual(m.value, JSON.parse(row.value))) {
+        failures.push(`openMemex reads key ${row.key} as version ${m.version}, raw SQL as version ${row.version} (or the values differ)`);
+      }
+    }
+    // Every record's version is the seq of the 'set' event its write appended in the same
+    // transaction (unless retention trimmed it since).
+    const lastSeq = await mx.events.lastSeq();
+    const oldest = (await mx.events.since(0, { limit: 1 }))[0];
+    for (const row of snap.rows) {
+      if (row.version > lastSeq) failures.push(`key ${row.key}: version ${row.version} is above the last event seq ${lastSeq}`);
+      if (!oldest || row.version < oldest.seq) continue;
+      const e = (await mx.events.since(row.version - 1, { limit: 1 }))[0];
+      if (!e || e.seq !== row.version || e.key !== row.key || e.op !== 'set' || e.store !== 'kv') {
+        failures.push(`key ${row.key}: version ${row.version} has no matching 'set' event (found ${e ? `seq ${e.seq} ${e.store}/${e.key} ${e.op}` : 'none'})`);
+      }
+    }
+    const balances = await mx.kv.getMany<StoredValue>([...ACCOUNTS]);
+    const sum = balances.reduce((n, v) => n + (v?.bal ?? 0), 0);
+    if (sum !== 0) failures.push(`openMemex: account balances sum to ${sum}`);
+    const health = await mx.health();
+    const bad = health.checks.filter((c) => !c.ok);
+    if (bad.length > 0) failures.push(`openMemex health not ok: ${bad.map((c) => `${c.name}: ${c.detail}`).join('; ')}`);
+  } finally {
+    await mx.close();
+  }
+  return failures;
+}
+
+const WRITER = here(import.meta.url, './crash-writer.ts');
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export interface IterationResult {
+  iteration: number;
+  durability: Durability;
+  /** Whether the real file was checked in place (else a copy of it). */
+  inPlace: boolean;
+  killDelayMs: number;
+  acked: number;
+  failures: string[];
+  /** The snapshot could not even be read (integrity or open failure): stop the loop. */
+  fatal: boolean;
+}
+
+/**
+ * One kill: starts a writer on `dbPath`, waits for its first acknowledged write, lets it run a
+ * random 30–300 ms more, SIGKILLs it and checks the file.
+ *
+ * Most iterations check a copy (the .db and its -wal), so the real file stays exactly as the kill
+ * left it and the next child has to recover it; every `inPlaceEvery`-th iteration (and the last)
+ * opens the real file itself.
+ */
+export async function crashIteration(
+  model: CrashModel,
+  dbPath: string,
+  iteration: number,
+  rng: () => number,
+  opts: { inPlace: boolean; startTimeoutMs?: number },
+): Promise<IterationResult> {
+  const g = iteration + 1;
+  const durability: Durability = iteration % 2 === 0 ? 'full' : 'normal';
+  const seed = Math.floor(rng() * 2 ** 31);
+  const ackedBefore = model.totals.acked;
+  model.startGeneration(g);
+
+  const child = spawnScript(WRITER, [dbPath, durability, String(g), String(seed)]);
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  if (!child.stdout) throw new Error('writer has no stdout');
+  const rl = createInterface({ input: child.stdout, crlfDelay: Infinity });
+  let onFirstAck: () => void = () => {};
+  const firstAck = new Promise<'ack'>((r) => (onFirstAck = () => r('ack')));
+  rl.on('line', (line) => {
+    if (model.onLine(line) === 'ack') onFirstAck();
+  });
+  const linesDone = new Promise<void>((r) => rl.once('close', () => r()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.once('close', (code, signal) => r({ code, signal })),
+  );
+
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), opts.startTimeoutMs ?? 30_000)));
+  const first = await Promise.race([firstAck, exited.then(() => 'exit' as const), timedOut]);
+  clearTimeout(timer);
+  if (first !== 'ack') {
+    child.kill('SIGKILL');
+    await exited;
+    throw new Error(`iteration ${iteration}: writer ${first === 'exit' ? 'exited' : 'acknowledged nothing within the timeout'} before its first acknowledged write\n${stderr}`);
+  }
+
+  const killDelayMs = 30 + Math.floor(rng() * 271);
+  await sleep(killDelayMs);
+  child.kill('SIGKILL');
+  const exit = await exited;
+  await linesDone;
+  model.endGeneration();
+  const label = `iteration ${iteration} (${durability}, killed ${killDelayMs} ms after the first ack)`;
+  if (exit.signal !== 'SIGKILL') {
+    throw new Error(`${label}: writer ended by itself (code ${exit.code}, signal ${exit.signal})\n${stderr}`);
+  }
+
+  let checkPath = dbPath;
+  if (!opts.inPlace) {
+    checkPath = join(dirname(dbPath), 'check-copy.db');
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(checkPath + suffix, { force: true });
+    copyFileSync(dbPath, checkPath);
+    if (existsSync(`${dbPath}-wal`)) copyFileSync(`${dbPath}-wal`, `${checkPath}-wal`);
+  }
+
+  const result: IterationResult = { iteration, durability, inPlace: opts.inPlace, killDelayMs, acked: model.totals.acked - ackedBefore, failures: [], fatal: false };
+  let raw: ReturnType<typeof readRaw>;
+  try {
+    raw = readRaw(checkPath);
+  } catch (e) {
+    result.failures.push(`${label}: better-sqlite3 cannot read the file: ${(e as Error).message}`);
+    result.fatal = true;
+    return result;
+  }
+  if (raw.integrity.length !== 1 || raw.integrity[0] !== 'ok') {
+    result.failures.push(`${label}: integrity_check: ${raw.integrity.slice(0, 10).join(' | ')}`);
+    result.fatal = true;
+  }
+  const modelFailures = model.verify(raw.snap, label);
+  result.failures.push(...modelFailures);
+  try {
+    result.failures.push(...(await checkThroughMemex(checkPath, durability, raw.snap)).map((f) => `${label}: ${f}`));
+  } catch (e) {
+    result.failures.push(`${label}: openMemex failed: ${(e as Error).message}`);
+    result.fatal = true;
+  }
+  if (modelFailures.length > 0) model.resync(raw.snap);
+  return result;
+}
+
+export interface LoopSummary {
+  seed: number;
+  iterations: number;
+  totals: Totals;
+  failingIterations: number;
+  /** Up to 50 failure messages, oldest first. */
+  failures: string[];
+  elapsedMs: number;
+}
+
+export interface LoopOptions {
+  dbPath: string;
+  iterations: number;
+  seed: number;
+  /** Stop at the first failing iteration (the test) or keep going (the script). */
+  stopOnFailure: boolean;
+  /** Check the real file in place every n-th iteration (and on the last); copies otherwise. */
+  inPlaceEvery?: number;
+  onIteration?: (r: IterationResult, model: CrashModel) => void;
+}
+
+/** Runs `iterations` kills on one database file; see {@link crashIteration}. */
+export async function runCrashLoop(o: LoopOptions): Promise<LoopSummary> {
+  const started = performance.now();
+  const model = new CrashModel();
+  const rng = mulberry32(o.seed);
+  const every = o.inPlaceEvery ?? 5;
+  const failures: string[] = [];
+  let failingIterations = 0;
+  let done = 0;
+  for (let i = 0; i < o.iterations; i++) {
+    const inPlace = i === o.iterations - 1 || i % every === every - 1;
+    const r = await crashIteration(model, o.dbPath, i, rng, { inPlace });
+    done++;
+    o.onIteration?.(r, model);
+    if (r.failures.length > 0) {
+      failingIterations++;
+      for (const f of r.failures) if (failures.length < 50) failures.push(f);
+      if (o.stopOnFailure || r.fatal) break;
+    }
+  }
+  return { seed: o.seed, iterations: done, totals: { ...model.totals }, failingIterations, failures, elapsedMs: performance.now() - started };
+}
+
+export function formatSummary(s: LoopSummary): string {
+  const t = s.totals;
+  return (
+    `crash loop: ${s.iterations} kills (seed ${s.seed}) in ${(s.elapsedMs / 1000).toFixed(1)} s; ` +
+    `acknowledged writes checked ${t.acked} (issued ${t.issued}, per-key checks ${t.keyChecks}, aborting transactions ${t.aborts}); ` +
+    `kills mid-write ${t.midWriteKills}/${t.iterations}, in-flight writes found committed ${t.inFlightCommitted} / not committed ${t.inFlightLost} ` +
+    `(kills with a committed-but-unacknowledged write: ${t.killsWithCommittedUnacked}), torn stdout lines ${t.tornLines}; ` +
+    `failing iterations ${s.failingIterations}, failures ${s.failures.length}${s.failures.length >= 50 ? '+' : ''}`
+  );
+}
