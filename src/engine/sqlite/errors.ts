@@ -12,10 +12,10 @@ export function isBusy(e: unknown): boolean {
   return c !== undefined && (c === 'SQLITE_BUSY' || c.startsWith('SQLITE_BUSY_') || c === 'SQLITE_LOCKED');
 }
 
-/** Driver errors become StorageError (code kept); Memex errors and others pass through. */
-export function toMemexError(e: unknown, what: string): unknown {
+/** Driver errors become StorageError (code kept); Memex errors and a user callback's own errors pass through. */
+export function toMemexError(e: unknown, what: string): Error {
   if (e instanceof MemexError) return e;
   const code = driverCode(e);
   if (code) return new StorageError(`${what}: ${(e as Error).message}`, code, { cause: e });
-  return e;
+  return e instanceof Error ? e : new StorageError(`${what}: ${String(e)}`, undefined, { cause: e });
 }

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { LockTimeoutError, StorageError, ValidationError } from '../../errors.js';
 import { isThenable } from '../../values/thenable.js';
 import type { LockStats } from '../types.js';
-import { isBusy, toMemexError } from './errors.js';
+import { driverCode, isBusy, toMemexError } from './errors.js';
 import type { SqliteTx } from './tx.js';
 import { epochNow, type WaitBoard } from './wait-board.js';
 
@@ -169,7 +169,8 @@ export class WriteQueue {
           this.st.rollbackTo.run();
           this.st.release.run();
         }
-        failed.push({ job, error: toMemexError(e, 'write failed') });
+        // A callback's own error (whatever it threw) reaches its caller unchanged.
+        failed.push({ job, error: driverCode(e) ? toMemexError(e, 'write failed') : e });
       }
     }
     try {
