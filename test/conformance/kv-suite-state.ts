@@ -154,6 +154,34 @@ export function kvState({ open, factory }: KvSuiteEnv): void {
         const expected = Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? undefined : i));
         expect(await kv.getMany(expected.map((_, i) => `k${i}`))).toEqual(expected);
       });
+
+      // Regression: group commit runs writes without savepoints; a transaction that writes and
+      // then throws must be undone without losing or duplicating the writes grouped with it.
+      it('a transaction that throws after writing, grouped with other writes, leaves no trace and the others land once', async () => {
+        const mx = await open();
+        const kv = mx.kv;
+        const ops = Array.from({ length: 40 }, (_, i) =>
+          i % 5 === 2
+            ? caught(
+                kv.transaction((tx) => {
+                  tx.set(`t${i}`, 'half');
+                  tx.update<number>('counter', (n = 0) => n + 1000);
+                  throw new Error(`abort ${i}`);
+                }),
+              )
+            : kv.update<number>('counter', (n = 0) => n + 1),
+        );
+        const results = await Promise.all(ops);
+        results.forEach((r, i) => {
+          if (i % 5 === 2) expect((r as Error).message).toBe(`abort ${i}`);
+        });
+        expect(await kv.get('counter')).toBe(32);
+        const halves = await kv.getMany(Array.from({ length: 40 }, (_, i) => `t${i}`));
+        expect(halves.every((v) => v === undefined)).toBe(true);
+        const events = await mx.events.since(0, { limit: 1000 });
+        expect(events.filter((e) => e.key === 'counter')).toHaveLength(32);
+        expect(events.some((e) => e.key?.startsWith('t'))).toBe(false);
+      });
     });
 
     // -----------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ export class SqliteTx implements WriteTx {
   now = 0;
   /** Highest event seq written by the current transaction (0 when none): drives event retention. */
   lastWrittenSeq = 0;
+  /** Counts statements that changed rows; the write queue compares it to see if a callback wrote. */
+  mutations = 0;
   private readonly s;
 
   constructor(db: Database.Database) {
@@ -29,9 +31,9 @@ export class SqliteTx implements WriteTx {
       insertEvent: db.prepare('INSERT INTO events (at, ns, store, key, op) VALUES (?, ?, ?, ?, ?)'),
       upsert: db.prepare(
         `INSERT INTO records (ns, store, key, value, version, created_at, updated_at, expires_at)
-         VALUES (@ns, @store, @key, @value, @version, @createdAt, @now, @expiresAt)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (ns, store, key) DO UPDATE SET value = excluded.value, version = excluded.version,
-           created_at = CASE WHEN records.expires_at IS NOT NULL AND records.expires_at <= @now
+           created_at = CASE WHEN records.expires_at IS NOT NULL AND records.expires_at <= excluded.updated_at
                              THEN excluded.created_at ELSE records.created_at END,
            updated_at = excluded.updated_at, expires_at = excluded.expires_at`,
       ),
@@ -81,12 +83,13 @@ export class SqliteTx implements WriteTx {
 
   put(ns: string, store: string, key: string, value: string, opts: PutOptions): number {
     const version = this.event(ns, store, key, 'set');
-    this.s.upsert.run({ ns, store, key, value, version, createdAt: this.now, now: this.now, expiresAt: opts.expiresAt });
+    this.s.upsert.run(ns, store, key, value, version, this.now, this.now, opts.expiresAt);
     return version;
   }
 
   delete(ns: string, store: string, key: string): boolean {
     const gone = this.s.delete.get(ns, store, key) as { expiresAt: number | null } | undefined;
+    if (gone !== undefined) this.mutations++;
     if (gone === undefined || (gone.expiresAt !== null && gone.expiresAt <= this.now)) return false;
     this.event(ns, store, key, 'delete');
     return true;
@@ -94,17 +97,21 @@ export class SqliteTx implements WriteTx {
 
   deleteAll(ns: string, store: string): number {
     const n = this.s.deleteAll.run({ ns, store, now: this.now }).changes;
-    this.s.deleteAllExpired.run({ ns, store, now: this.now });
+    const expired = this.s.deleteAllExpired.run({ ns, store, now: this.now }).changes;
+    if (n + expired > 0) this.mutations++;
     if (n > 0) this.event(ns, store, null, 'clear');
     return n;
   }
 
   purgeExpired(): number {
-    return this.s.purge.run(this.now).changes;
+    const n = this.s.purge.run(this.now).changes;
+    if (n > 0) this.mutations++;
+    return n;
   }
 
   /** Appends an event; its seq is the version of the write it records (so versions never repeat). */
   private event(ns: string, store: string, key: string | null, op: string): number {
+    this.mutations++;
     const seq = Number(this.s.insertEvent.run(this.now, ns, store, key, op).lastInsertRowid);
     this.lastWrittenSeq = seq;
     return seq;

@@ -12,6 +12,8 @@ interface Job {
   readonly reject: (e: unknown) => void;
   readonly enqueuedAt: number;
   readonly deadline: number;
+  /** Set after a group it was in had to be undone: from then on it runs inside its own savepoint. */
+  isolate: boolean;
 }
 
 export interface WriteQueueOptions {
@@ -28,8 +30,13 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Group commit. Writes queued while the connection waits for, or holds, the write lock share the
- * next `BEGIN IMMEDIATE … COMMIT`, each inside its own savepoint so one failing callback does not
- * fail the others: with synchronous=FULL that is one fsync for the whole group.
+ * next `BEGIN IMMEDIATE … COMMIT`: with synchronous=FULL that is one fsync for the whole group.
+ *
+ * One failing callback must not fail the others. Most failures (conflicts, validation, a throwing
+ * `update` fn) happen before the callback writes anything, so nothing needs undoing and no
+ * savepoints are paid for. A callback that fails after writing (a `transaction` that throws
+ * half-way) undoes the whole group; the others are queued again at the front, each in its own
+ * savepoint this time — the seam allows a callback to run more than once.
  *
  * SQLite's own busy handler is off (busy_timeout 0 after open): it sleeps up to 100 ms between
  * tries and blocks the thread. Here a connection that finds the lock taken waits ~1 ms on a timer,
@@ -64,7 +71,7 @@ export class WriteQueue {
   enqueue<T>(fn: (tx: SqliteTx) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const now = performance.now();
-      this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject, enqueuedAt: now, deadline: now + this.opts.lockTimeoutMs });
+      this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject, enqueuedAt: now, deadline: now + this.opts.lockTimeoutMs, isolate: false });
       if (!this.running) {
         this.running = true;
         // A microtask, queued behind the continuations already pending: callers resumed by the
@@ -145,7 +152,7 @@ export class WriteQueue {
 
   /** Runs the jobs in one open transaction and commits; settles every job. */
   private runBatch(batch: Job[]): void {
-    const solo = batch.length === 1;
+    const isolate = batch.length > 1 && batch.some((j) => j.isolate);
     const done: { job: Job; value: unknown }[] = [];
     const failed: { job: Job; error: unknown }[] = [];
     this.tx.lastWrittenSeq = 0;
@@ -154,27 +161,45 @@ export class WriteQueue {
         failed.push({ job, error: new StorageError('the transaction was aborted by the database', 'SQLITE_ABORT') });
         continue;
       }
-      if (!solo) this.st.savepoint.run();
-      // Events of a job rolled back to its savepoint never happened: retention must not count them.
+      if (isolate) this.st.savepoint.run();
+      // Events of a job that is undone never happened: retention must not count them.
       const seqBefore = this.tx.lastWrittenSeq;
+      const mutationsBefore = this.tx.mutations;
       try {
         this.tx.now = this.opts.clock();
         const value = job.fn(this.tx);
         if (isThenable(value)) throw new ValidationError('fn', 'a transaction callback must be synchronous, not return a promise');
-        if (!solo) this.st.release.run();
+        if (isolate) this.st.release.run();
         done.push({ job, value });
       } catch (e) {
         this.tx.lastWrittenSeq = seqBefore;
-        if (!solo && this.db.inTransaction) {
+        // A callback's own error (whatever it threw) reaches its caller unchanged.
+        const error = driverCode(e) ? toMemexError(e, 'write failed') : e;
+        if (isolate && this.db.inTransaction) {
           this.st.rollbackTo.run();
           this.st.release.run();
+        } else if (this.tx.mutations !== mutationsBefore && batch.length > 1) {
+          this.undoGroup(batch, job, error);
+          return;
         }
-        // A callback's own error (whatever it threw) reaches its caller unchanged.
-        failed.push({ job, error: driverCode(e) ? toMemexError(e, 'write failed') : e });
+        failed.push({ job, error });
       }
     }
+    this.finish(done, failed);
+  }
+
+  /** `failed` wrote before it threw, mixed into the group: undo all, retry the others isolated. */
+  private undoGroup(batch: Job[], failed: Job, error: unknown): void {
+    if (this.db.inTransaction) this.st.rollback.run();
+    const others = batch.filter((j) => j !== failed);
+    for (const j of others) j.isolate = true;
+    this.pending.unshift(...others);
+    failed.reject(error);
+  }
+
+  private finish(done: { job: Job; value: unknown }[], failed: { job: Job; error: unknown }[]): void {
     try {
-      if (solo && failed.length === 1) {
+      if (done.length === 0) {
         if (this.db.inTransaction) this.st.rollback.run();
       } else {
         if (this.tx.lastWrittenSeq > this.opts.maxEvents) this.st.trimEvents.run(this.tx.lastWrittenSeq - this.opts.maxEvents);
