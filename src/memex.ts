@@ -5,6 +5,7 @@ import { resolveOptions, type MemexOptions } from './options.js';
 import { newCounters, type StoreContext, type StoreCounters } from './stores/context.js';
 import { EventsStore } from './stores/events.js';
 import { KvStore } from './stores/kv.js';
+import { FrozenValues } from './values/frozen-cache.js';
 import { validateNamespace } from './values/namespace.js';
 
 /** The stores of one namespace. Nothing in one namespace is visible from another. */
@@ -54,6 +55,7 @@ export class Memex implements MemexScope {
   readonly events: EventsStore;
   private readonly scopes = new Map<string, MemexScope>();
   private readonly counters = new Map<string, StoreCounters>();
+  private readonly frozen = new FrozenValues();
   private closed = false;
 
   private constructor(private readonly engine: Engine, private readonly maxValueBytes: number) {
@@ -134,6 +136,7 @@ export class Memex implements MemexScope {
       engine: this.engine,
       ns,
       maxValueBytes: this.maxValueBytes,
+      frozen: this.frozen,
       counters: (store) => {
         let c = this.counters.get(store);
         if (!c) this.counters.set(store, (c = newCounters()));

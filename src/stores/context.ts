@@ -1,4 +1,5 @@
 import type { Engine } from '../engine/types.js';
+import type { FrozenValues } from '../values/frozen-cache.js';
 
 /** Per-store operation counters (process-local), reported by `stats()`. */
 export interface StoreCounters {
@@ -12,6 +13,8 @@ export interface StoreContext {
   readonly engine: Engine;
   readonly ns: string;
   readonly maxValueBytes: number;
+  /** Shared frozen values by version: repeated reads skip parse and freeze. */
+  readonly frozen: FrozenValues;
   readonly counters: (store: string) => StoreCounters;
 }
 

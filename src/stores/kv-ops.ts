@@ -25,10 +25,11 @@ export interface SetOptions {
   ifVersion?: number;
 }
 
-export function toEntry<T>(row: RecordRow): KvEntry<T> {
+/** A caller's view of a row; `committed` is false for rows read inside a write transaction. */
+export function toEntry<T>(ctx: StoreContext, row: RecordRow, committed: boolean): KvEntry<T> {
   return Object.freeze({
     key: row.key,
-    value: parseFrozen<DeepReadonly<T>>(row.value),
+    value: committed ? ctx.frozen.committed<T>(row.version, row.value) : ctx.frozen.uncommitted<T>(row.version, row.value),
     version: row.version,
     updatedAt: row.updatedAt,
     expiresAt: row.expiresAt,
@@ -118,7 +119,7 @@ export function applyUpdate<T>(
   ttlMs: number | undefined,
 ): DeepReadonly<T> | undefined {
   const row = tx.get(ctx.ns, KV, key);
-  const current = row ? parseFrozen<DeepReadonly<T>>(row.value) : undefined;
+  const current = row ? ctx.frozen.uncommitted<T>(row.version, row.value) : undefined;
   const next = fn(current);
   if (isThenable(next)) throw new ValidationError('fn', 'must be synchronous; it returned a promise (use locks for async work)');
   if (next === undefined) {

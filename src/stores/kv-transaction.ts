@@ -29,7 +29,7 @@ export function kvTransaction(ctx: StoreContext, tx: WriteTx, isActive: () => bo
     live();
     counters.reads++;
     const row = tx.get(ctx.ns, KV, validateKey(key));
-    return row ? toEntry<T>(row) : undefined;
+    return row ? toEntry<T>(ctx, row, false) : undefined;
   };
   return Object.freeze({
     getEntry,

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import { parseFrozen, type DeepReadonly } from '../values/freeze.js';
+import type { DeepReadonly } from '../values/freeze.js';
 import { validateKey } from '../values/keys.js';
 import { isThenable } from '../values/thenable.js';
 import type { StoreContext } from './context.js';
@@ -34,7 +34,7 @@ export class KvStore {
     const k = validateKey(key);
     this.ctx.counters(KV).reads++;
     const row = await this.ctx.engine.read((tx) => tx.get(this.ctx.ns, KV, k));
-    return row ? parseFrozen<DeepReadonly<T>>(row.value) : undefined;
+    return row ? this.ctx.frozen.committed<T>(row.version, row.value) : undefined;
   }
 
   /**
@@ -49,7 +49,7 @@ export class KvStore {
     const k = validateKey(key);
     this.ctx.counters(KV).reads++;
     const row = await this.ctx.engine.read((tx) => tx.get(this.ctx.ns, KV, k));
-    return row ? toEntry<T>(row) : undefined;
+    return row ? toEntry<T>(this.ctx, row, true) : undefined;
   }
 
   /** Whether `key` exists and has not expired. */
@@ -105,7 +105,7 @@ export class KvStore {
     for (let i = 0; i < keys.length; i++) ks.push(validateKey(keys[i], `keys[${i}]`));
     this.ctx.counters(KV).reads++;
     const rows = await this.ctx.engine.snapshot((tx) => ks.map((k) => tx.get(this.ctx.ns, KV, k)));
-    return rows.map((r) => (r ? toEntry<T>(r).value : undefined));
+    return rows.map((r) => (r ? this.ctx.frozen.committed<T>(r.version, r.value) : undefined));
   }
 
   /**
@@ -195,7 +195,7 @@ export class KvStore {
     const after = o.cursor === undefined ? undefined : decodeCursor(o.cursor);
     this.ctx.counters(KV).reads++;
     const rows = await this.ctx.engine.read((tx) => tx.scan(this.ctx.ns, KV, { prefix: o.prefix, after, limit: o.limit + 1 }));
-    const items = rows.slice(0, o.limit).map((r) => toEntry<T>(r));
+    const items = rows.slice(0, o.limit).map((r) => toEntry<T>(this.ctx, r, true));
     const last = items[items.length - 1];
     return rows.length > o.limit && last ? { items, cursor: encodeCursor(last.key) } : { items };
   }

@@ -155,6 +155,27 @@ export function kvState({ open, factory }: KvSuiteEnv): void {
         expect(await kv.getMany(expected.map((_, i) => `k${i}`))).toEqual(expected);
       });
 
+      // Regression: reads are served from a cache of frozen values keyed by version. A version seen
+      // inside a transaction that is rolled back is handed to the next write; the cache must not
+      // return the rolled-back value for it.
+      it('a rolled-back value never comes back under a reused version', async () => {
+        const mx = await open();
+        const kv = mx.kv;
+        await kv.set('k', 'first');
+        const e = await caught(
+          kv.transaction((tx) => {
+            tx.set('k', 'phantom');
+            expect(tx.get('k')).toBe('phantom');
+            throw new Error('roll back');
+          }),
+        );
+        expect((e as Error).message).toBe('roll back');
+        const { version } = await kv.set('k', 'real');
+        expect(await kv.get('k')).toBe('real');
+        expect((await kv.getEntry('k'))?.version).toBe(version);
+        expect(await kv.getMany(['k'])).toEqual(['real']);
+      });
+
       // Regression: group commit runs writes without savepoints; a transaction that writes and
       // then throws must be undone without losing or duplicating the writes grouped with it.
       it('a transaction that throws after writing, grouped with other writes, leaves no trace and the others land once', async () => {
