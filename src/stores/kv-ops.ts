@@ -117,17 +117,25 @@ export function applyUpdate<T>(
   key: string,
   fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T> | undefined,
   ttlMs: number | undefined,
-): DeepReadonly<T> | undefined {
+): UpdateResult<T> {
   const row = tx.get(ctx.ns, KV, key);
   const current = row ? ctx.frozen.uncommitted<T>(row.version, row.value) : undefined;
   const next = fn(current);
   if (isThenable(next)) throw new ValidationError('fn', 'must be synchronous; it returned a promise (use locks for async work)');
   if (next === undefined) {
     if (row) tx.delete(ctx.ns, KV, key);
-    return undefined;
+    return { value: undefined, version: 0, json: '' };
   }
   const json = serializeValue(next, ctx.maxValueBytes, 'value returned by fn');
   const expiresAt = ttlMs !== undefined ? tx.now + ttlMs : (row?.expiresAt ?? null);
-  tx.put(ctx.ns, KV, key, json, { expiresAt });
-  return parseFrozen<DeepReadonly<T>>(json);
+  const version = tx.put(ctx.ns, KV, key, json, { expiresAt });
+  return { value: parseFrozen<DeepReadonly<T>>(json), version, json };
+}
+
+/** What an update wrote: once its transaction has committed, `version` may be remembered. */
+export interface UpdateResult<T> {
+  readonly value: DeepReadonly<T> | undefined;
+  /** 0 when the update deleted the record. */
+  readonly version: number;
+  readonly json: string;
 }

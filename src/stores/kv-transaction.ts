@@ -58,7 +58,7 @@ export function kvTransaction(ctx: StoreContext, tx: WriteTx, isActive: () => bo
       if (typeof fn !== 'function') throw new ValidationError('fn', 'must be a function');
       const ttl = checkTtl(checkOptions(options, 'update').ttlMs);
       counters.writes++;
-      return applyUpdate(ctx, tx, k, fn, ttl);
+      return applyUpdate(ctx, tx, k, fn, ttl).value;
     },
   });
 }

@@ -153,7 +153,9 @@ export class KvStore {
     const ttl = checkTtl(checkOptions(options, 'update').ttlMs);
     const out = await this.ctx.engine.write((tx) => applyUpdate(this.ctx, tx, k, fn, ttl));
     this.ctx.counters(KV).writes++;
-    return out;
+    // Committed now: the next update or read of this version needs no parse.
+    if (out.version > 0) this.ctx.frozen.remember(out.version, out.json, out.value);
+    return out.value;
   }
 
   /**

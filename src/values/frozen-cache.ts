@@ -22,9 +22,14 @@ export class FrozenValues {
     const hit = this.cache.get(version);
     if (hit) return hit.v as DeepReadonly<T>;
     const v = parseFrozen<DeepReadonly<T>>(json);
-    // Values too large to be worth holding are parsed per read.
-    if (json.length <= FROZEN_CACHE_BYTES / 16) this.cache.set(version, { v }, { size: json.length + 64 });
+    this.remember(version, json, v);
     return v;
+  }
+
+  /** Remembers a value this process wrote, once its transaction has committed. */
+  remember(version: number, json: string, value: unknown): void {
+    // Values too large to be worth holding are parsed per read.
+    if (json.length <= FROZEN_CACHE_BYTES / 16) this.cache.set(version, { v: value }, { size: json.length + 64 });
   }
 
   /** The frozen value of a record read inside a write transaction: uses the cache, never fills it. */

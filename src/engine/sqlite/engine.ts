@@ -19,7 +19,7 @@ export interface SqliteEngineOptions extends OpenOptions {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const RECENT_TIMEOUT_WINDOW_MS = 60_000;
 /** A connection defers to another waiter only when that one has waited this much longer. */
-const FAIRNESS_GRACE_MS = Number(process.env.MX_GRACE ?? 2);
+const FAIRNESS_GRACE_MS = 2;
 
 /**
  * The embedded engine: one better-sqlite3 connection per process or worker thread, WAL mode,
