@@ -1,11 +1,15 @@
 import type { Engine } from '../engine/types.js';
 import type { FrozenValues } from '../values/frozen-cache.js';
 
-/** Per-store operation counters (process-local), reported by `stats()`. */
+/**
+ * Per-store operation counters (process-local), reported by `stats()`. Stores add their own
+ * (`hits`, `evictions`, `waits`, …) beside the three every store has.
+ */
 export interface StoreCounters {
   reads: number;
   writes: number;
   conflicts: number;
+  [counter: string]: number;
 }
 
 /** What every store needs: the engine, its namespace, limits and counters. */
