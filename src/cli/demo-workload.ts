@@ -1,5 +1,6 @@
 import { ConflictError, LockTimeoutError } from '../errors.js';
 import type { Memex } from '../memex.js';
+import { rng } from './rng.js';
 
 /** What one agent (a process's worker thread) does, and what it reports back. */
 export interface WorkloadConfig {
@@ -30,17 +31,6 @@ export const sharedKey = (i: number) => `shared:${i}`;
 export const accountKey = (i: number) => `account:${i}`;
 export const INITIAL_BALANCE = 1000;
 
-/** A small deterministic PRNG (mulberry32) so a run can be repeated from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Several concurrent async callers mixing `update` on shared keys, `setMany` on private keys,

@@ -2,18 +2,11 @@ import { ValidationError } from '../errors.js';
 import type { EventRow } from '../engine/types.js';
 import type { StoreContext } from './context.js';
 
-/** One change: every mutation appends one, in the transaction that made it. */
-export interface MemexEvent {
-  readonly seq: number;
-  readonly at: number;
-  readonly ns: string;
-  readonly store: string;
-  /** `null` for whole-store operations such as `clear`. */
-  readonly key: string | null;
-  readonly op: string;
-  /** The version the write produced (equal to `seq`). */
-  readonly version: number | null;
-}
+/**
+ * One change: every mutation appends one, in the transaction that made it. `key` is `null` for
+ * whole-store operations such as `clear`; `version` is the version the write produced (= `seq`).
+ */
+export type MemexEvent = EventRow;
 
 export interface SinceOptions {
   /** 1..10000. @default 1000 */

@@ -29,6 +29,7 @@ import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
 import { openMemex } from '../../src/index.js';
 import { here, spawnScript } from '../helpers/spawn.js';
+import { rng } from '../../src/cli/rng.js';
 
 export type Durability = 'full' | 'normal';
 export type OpKind = 'set' | 'setMany' | 'txn' | 'abort';
@@ -69,16 +70,7 @@ export interface AckLine {
   bal?: Record<string, number>;
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const mulberry32 = rng;
 
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
