@@ -16,5 +16,7 @@ export type { KvEntry, SetOptions } from './stores/kv-ops.js';
 export type { KvTransaction } from './stores/kv-transaction.js';
 export type { ListOptions, ListPage } from './stores/list-options.js';
 export type { EventsStore, MemexEvent, SinceOptions, WatchOptions } from './stores/events.js';
+export type { SitesStore } from './stores/sites/sites.js';
+export type { LocksStore } from './stores/locks/locks.js';
 export type { DeepReadonly } from './values/freeze.js';
 export type { HealthCheck, LockStats } from './engine/types.js';

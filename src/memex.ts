@@ -5,6 +5,8 @@ import { resolveOptions, type MemexOptions } from './options.js';
 import { newCounters, type StoreContext, type StoreCounters } from './stores/context.js';
 import { EventsStore } from './stores/events.js';
 import { KvStore } from './stores/kv.js';
+import { LocksStore } from './stores/locks/locks.js';
+import { SitesStore } from './stores/sites/sites.js';
 import { FrozenValues } from './values/frozen-cache.js';
 import { validateNamespace } from './values/namespace.js';
 
@@ -13,6 +15,8 @@ export interface MemexScope {
   readonly ns: string;
   readonly kv: KvStore;
   readonly events: EventsStore;
+  readonly sites: SitesStore;
+  readonly locks: LocksStore;
 }
 
 export interface MemexStats {
@@ -53,6 +57,8 @@ export class Memex implements MemexScope {
   readonly ns = DEFAULT_NS;
   readonly kv: KvStore;
   readonly events: EventsStore;
+  readonly sites: SitesStore;
+  readonly locks: LocksStore;
   private readonly scopes = new Map<string, MemexScope>();
   private readonly counters = new Map<string, StoreCounters>();
   private readonly frozen = new FrozenValues();
@@ -62,6 +68,8 @@ export class Memex implements MemexScope {
     const root = this.makeScope(DEFAULT_NS);
     this.kv = root.kv;
     this.events = root.events;
+    this.sites = root.sites;
+    this.locks = root.locks;
   }
 
   /** @internal use {@link openMemex} */
@@ -143,7 +151,13 @@ export class Memex implements MemexScope {
         return c;
       },
     };
-    const scope: MemexScope = Object.freeze({ ns, kv: new KvStore(ctx), events: new EventsStore(ctx) });
+    const scope: MemexScope = Object.freeze({
+      ns,
+      kv: new KvStore(ctx),
+      events: new EventsStore(ctx),
+      sites: new SitesStore(ctx),
+      locks: new LocksStore(ctx),
+    });
     this.scopes.set(ns, scope);
     return scope;
   }
