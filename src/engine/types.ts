@@ -15,6 +15,8 @@ export interface RecordRow {
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly expiresAt: number | null;
+  /** A store-defined order (LRU recency, activity); `null` when the store does not use one. */
+  readonly rank: number | null;
 }
 
 /** One entry of the change feed. */
@@ -33,7 +35,26 @@ export interface ScanOptions {
   readonly prefix?: string;
   /** Only keys strictly greater than this one (a cursor). */
   readonly after?: string;
+  /** Only keys strictly less than this one. */
+  readonly before?: string;
+  /** Newest key first. */
+  readonly reverse?: boolean;
   readonly limit: number;
+}
+
+export interface RankScanOptions {
+  readonly limit: number;
+  /** Highest rank first. */
+  readonly reverse?: boolean;
+  /** Include records past their expiry (eviction must see them: they still take space). */
+  readonly includeExpired?: boolean;
+}
+
+/** Physical size of one store in one namespace, expired-but-unpurged records included. */
+export interface StoreSize {
+  readonly ns: string;
+  readonly count: number;
+  readonly bytes: number;
 }
 
 export interface EventQuery {
@@ -47,7 +68,15 @@ export interface ReadTx {
   /** The clock reading this transaction uses for expiry. */
   readonly now: number;
   get(ns: string, store: string, key: string): RecordRow | undefined;
+  /** Like `get`, but also returns a record past its expiry (for size bookkeeping). */
+  getIncludingExpired(ns: string, store: string, key: string): RecordRow | undefined;
   scan(ns: string, store: string, opts: ScanOptions): RecordRow[];
+  /** Records that have a rank, lowest first (or highest with `reverse`). */
+  scanByRank(ns: string, store: string, opts: RankScanOptions): RecordRow[];
+  /** Keys of one store whose expiry has passed, in every namespace (for sweep hooks). */
+  expiredKeys(store: string, limit: number): { ns: string; key: string }[];
+  /** Count and bytes of a store in every namespace, expired-but-unpurged records included. */
+  sizes(store: string): StoreSize[];
   count(ns: string, store: string): number;
   /** Number of visible records per store (all namespaces). */
   countByStore(): Record<string, number>;
@@ -57,6 +86,8 @@ export interface ReadTx {
 
 export interface PutOptions {
   readonly expiresAt: number | null;
+  /** The record's rank; `'version'` uses the version this put produces (a monotonic order). */
+  readonly rank?: number | 'version' | null;
 }
 
 /** A write transaction: all or nothing; each mutation appends its event in the same transaction. */
@@ -67,6 +98,10 @@ export interface WriteTx extends ReadTx {
   delete(ns: string, store: string, key: string): boolean;
   /** Removes every record of a store in a namespace; one `clear` event; returns the count. */
   deleteAll(ns: string, store: string): number;
+  /** Removes every record whose key starts with `prefix`; one `deletePrefix` event; returns the count. */
+  deletePrefix(ns: string, store: string, prefix: string): number;
+  /** Changes only the rank (an LRU touch): no event, the version stays. Returns whether it existed. */
+  setRank(ns: string, store: string, key: string, rank: number): boolean;
   /** Physically removes records whose expiry has passed (all namespaces); returns the count. */
   purgeExpired(): number;
 }

@@ -33,6 +33,11 @@ export const MIGRATIONS: readonly string[] = [
     op      TEXT    NOT NULL
   );
   `,
+  // 2: a store-defined order besides the key (LRU recency, thread activity) without an event per touch.
+  `
+  ALTER TABLE records ADD COLUMN rank REAL;
+  CREATE INDEX records_rank ON records (ns, store, rank) WHERE rank IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

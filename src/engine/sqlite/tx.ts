@@ -1,8 +1,21 @@
 import type Database from 'better-sqlite3';
-import type { EventQuery, EventRow, PutOptions, RecordRow, ScanOptions, WriteTx } from '../types.js';
+import type { EventQuery, EventRow, PutOptions, RankScanOptions, RecordRow, ScanOptions, StoreSize, WriteTx } from '../types.js';
 
-const COLS = 'key, value, version, created_at AS createdAt, updated_at AS updatedAt, expires_at AS expiresAt';
+const COLS = 'key, value, version, created_at AS createdAt, updated_at AS updatedAt, expires_at AS expiresAt, rank';
 const VISIBLE = '(expires_at IS NULL OR expires_at > @now)';
+
+/**
+ * The smallest string greater than every string that starts with `prefix` (in UTF-8 byte order,
+ * which is code point order), or undefined when there is none (`prefix` ends in U+10FFFF).
+ */
+export function prefixEnd(prefix: string): string | undefined {
+  const cps = [...prefix];
+  while (cps.length > 0) {
+    const last = cps.pop()!.codePointAt(0)!;
+    if (last < 0x10ffff) return cps.join('') + String.fromCodePoint(last + 1 === 0xd800 ? 0xe000 : last + 1);
+  }
+  return undefined;
+}
 
 /**
  * The SQLite implementation of the seam's transaction. One instance per connection; the engine
@@ -15,31 +28,31 @@ export class SqliteTx implements WriteTx {
   /** Counts statements that changed rows; the write queue compares it to see if a callback wrote. */
   mutations = 0;
   private readonly s;
+  private readonly scans = new Map<string, Database.Statement>();
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.s = {
       // Positional parameters: binding them is measurably cheaper than named ones on the hottest path.
       get: db.prepare(`SELECT ${COLS} FROM records WHERE ns = ? AND store = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)`),
-      scan: db.prepare(
-        `SELECT ${COLS} FROM records WHERE ns = @ns AND store = @store AND key >= @from AND ${VISIBLE} ORDER BY key LIMIT @limit`,
-      ),
-      scanAfter: db.prepare(
-        `SELECT ${COLS} FROM records WHERE ns = @ns AND store = @store AND key > @from AND ${VISIBLE} ORDER BY key LIMIT @limit`,
-      ),
+      getAny: db.prepare(`SELECT ${COLS} FROM records WHERE ns = ? AND store = ? AND key = ?`),
       count: db.prepare(`SELECT count(*) AS n FROM records WHERE ns = @ns AND store = @store AND ${VISIBLE}`),
       countByStore: db.prepare(`SELECT store, count(*) AS n FROM records WHERE ${VISIBLE} GROUP BY store`),
+      sizes: db.prepare('SELECT ns, count(*) AS count, coalesce(sum(length(CAST(value AS BLOB))), 0) AS bytes FROM records WHERE store = ? GROUP BY ns'),
+      expired: db.prepare('SELECT ns, key FROM records WHERE store = ? AND expires_at IS NOT NULL AND expires_at <= ? LIMIT ?'),
       insertEvent: db.prepare('INSERT INTO events (at, ns, store, key, op) VALUES (?, ?, ?, ?, ?)'),
       upsert: db.prepare(
-        `INSERT INTO records (ns, store, key, value, version, created_at, updated_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO records (ns, store, key, value, version, created_at, updated_at, expires_at, rank)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (ns, store, key) DO UPDATE SET value = excluded.value, version = excluded.version,
            created_at = CASE WHEN records.expires_at IS NOT NULL AND records.expires_at <= excluded.updated_at
                              THEN excluded.created_at ELSE records.created_at END,
-           updated_at = excluded.updated_at, expires_at = excluded.expires_at`,
+           updated_at = excluded.updated_at, expires_at = excluded.expires_at, rank = excluded.rank`,
       ),
+      setRank: db.prepare('UPDATE records SET rank = ? WHERE ns = ? AND store = ? AND key = ?'),
       delete: db.prepare('DELETE FROM records WHERE ns = ? AND store = ? AND key = ? RETURNING expires_at AS expiresAt'),
       deleteAll: db.prepare(`DELETE FROM records WHERE ns = @ns AND store = @store AND ${VISIBLE}`),
       deleteAllExpired: db.prepare('DELETE FROM records WHERE ns = @ns AND store = @store AND expires_at <= @now'),
+      deleteRange: db.prepare('DELETE FROM records WHERE ns = ? AND store = ? AND key >= ? AND key < ?'),
       purge: db.prepare('DELETE FROM records WHERE expires_at IS NOT NULL AND expires_at <= ?'),
       events: db.prepare(
         `SELECT seq, at, ns, store, key, op, seq AS version FROM events WHERE seq > @seq
@@ -53,14 +66,38 @@ export class SqliteTx implements WriteTx {
     return this.s.get.get(ns, store, key, this.now) as RecordRow | undefined;
   }
 
+  getIncludingExpired(ns: string, store: string, key: string): RecordRow | undefined {
+    return this.s.getAny.get(ns, store, key) as RecordRow | undefined;
+  }
+
   scan(ns: string, store: string, opts: ScanOptions): RecordRow[] {
     const prefix = opts.prefix ?? '';
-    const useAfter = opts.after !== undefined && opts.after >= prefix;
-    const stmt = useAfter ? this.s.scanAfter : this.s.scan;
-    const rows = stmt.all({ ns, store, from: useAfter ? opts.after : prefix, limit: opts.limit, now: this.now }) as RecordRow[];
-    // Keys sharing a prefix are contiguous in byte order, so the first miss ends the range.
-    const end = rows.findIndex((r) => !r.key.startsWith(prefix));
-    return end === -1 ? rows : rows.slice(0, end);
+    const lower = opts.after !== undefined && opts.after >= prefix ? { op: '>', v: opts.after } : { op: '>=', v: prefix };
+    const end = prefix === '' ? undefined : prefixEnd(prefix);
+    const upper = opts.before !== undefined && (end === undefined || opts.before < end) ? opts.before : end;
+    const sql =
+      `SELECT ${COLS} FROM records WHERE ns = @ns AND store = @store AND key ${lower.op} @lower` +
+      (upper === undefined ? '' : ' AND key < @upper') +
+      ` AND ${VISIBLE} ORDER BY key ${opts.reverse ? 'DESC' : 'ASC'} LIMIT @limit`;
+    const rows = this.statement(sql).all({ ns, store, lower: lower.v, upper, limit: opts.limit, now: this.now }) as RecordRow[];
+    // The range is exact in byte order; this only guards prefixes ending in U+10FFFF.
+    return end === undefined && prefix !== '' ? rows.filter((r) => r.key.startsWith(prefix)) : rows;
+  }
+
+  scanByRank(ns: string, store: string, opts: RankScanOptions): RecordRow[] {
+    const sql =
+      `SELECT ${COLS} FROM records WHERE ns = @ns AND store = @store AND rank IS NOT NULL` +
+      (opts.includeExpired ? '' : ` AND ${VISIBLE}`) +
+      ` ORDER BY rank ${opts.reverse ? 'DESC' : 'ASC'} LIMIT @limit`;
+    return this.statement(sql).all({ ns, store, limit: opts.limit, now: this.now }) as RecordRow[];
+  }
+
+  expiredKeys(store: string, limit: number): { ns: string; key: string }[] {
+    return this.s.expired.all(store, this.now, limit) as { ns: string; key: string }[];
+  }
+
+  sizes(store: string): StoreSize[] {
+    return this.s.sizes.all(store) as StoreSize[];
   }
 
   count(ns: string, store: string): number {
@@ -83,8 +120,15 @@ export class SqliteTx implements WriteTx {
 
   put(ns: string, store: string, key: string, value: string, opts: PutOptions): number {
     const version = this.event(ns, store, key, 'set');
-    this.s.upsert.run(ns, store, key, value, version, this.now, this.now, opts.expiresAt);
+    const rank = opts.rank === 'version' ? version : (opts.rank ?? null);
+    this.s.upsert.run(ns, store, key, value, version, this.now, this.now, opts.expiresAt, rank);
     return version;
+  }
+
+  setRank(ns: string, store: string, key: string, rank: number): boolean {
+    const changed = this.s.setRank.run(rank, ns, store, key).changes > 0;
+    if (changed) this.mutations++;
+    return changed;
   }
 
   delete(ns: string, store: string, key: string): boolean {
@@ -103,6 +147,18 @@ export class SqliteTx implements WriteTx {
     return n;
   }
 
+  deletePrefix(ns: string, store: string, prefix: string): number {
+    const end = prefixEnd(prefix);
+    let n = 0;
+    if (end !== undefined) n = this.s.deleteRange.run(ns, store, prefix, end).changes;
+    else for (const r of this.scan(ns, store, { prefix, limit: Number.MAX_SAFE_INTEGER })) n += this.delete(ns, store, r.key) ? 1 : 0;
+    if (n > 0) {
+      this.mutations++;
+      this.event(ns, store, prefix, 'deletePrefix');
+    }
+    return n;
+  }
+
   purgeExpired(): number {
     const n = this.s.purge.run(this.now).changes;
     if (n > 0) this.mutations++;
@@ -115,5 +171,12 @@ export class SqliteTx implements WriteTx {
     const seq = Number(this.s.insertEvent.run(this.now, ns, store, key, op).lastInsertRowid);
     this.lastWrittenSeq = seq;
     return seq;
+  }
+
+  /** Scans come in a few shapes; each is prepared once per connection. */
+  private statement(sql: string): Database.Statement {
+    let st = this.scans.get(sql);
+    if (!st) this.scans.set(sql, (st = this.db.prepare(sql)));
+    return st;
   }
 }
