@@ -3,6 +3,7 @@ import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageError, openMemex } from '../../src/index.js';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from '../../src/engine/sqlite/schema.js';
 import { here, runScript } from '../helpers/spawn.js';
 import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
 
@@ -79,6 +80,25 @@ describe('opening files that are not ours', () => {
 });
 
 describe('opening our own files', () => {
+  it('a database of schema version 1 is migrated to the current version with its data intact', async () => {
+    const path = tempDbPath();
+    const db = new Database(path);
+    db.exec(MIGRATIONS[0]!);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma('user_version = 1');
+    db.prepare("INSERT INTO events (at, ns, store, key, op) VALUES (1, 'default', 'kv', 'old', 'set')").run();
+    db.prepare("INSERT INTO records (ns, store, key, value, version, created_at, updated_at) VALUES ('default', 'kv', 'old', '\"kept\"', 1, 1, 1)").run();
+    db.close();
+    const mx = await openMemex({ path });
+    expect(await mx.kv.get('old')).toBe('kept');
+    const { version } = await mx.kv.set('new', 1);
+    expect(version).toBe(2);
+    await mx.close();
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    check.close();
+  });
+
   it('an empty file becomes a Memex database', async () => {
     const path = tempDbPath();
     writeFileSync(path, '');
