@@ -18,5 +18,8 @@ export type { ListOptions, ListPage } from './stores/list-options.js';
 export type { EventsStore, MemexEvent, SinceOptions, WatchOptions } from './stores/events.js';
 export type { SitesStore } from './stores/sites/sites.js';
 export type { LocksStore } from './stores/locks/locks.js';
+export type { ConversationsStore } from './stores/conversations/conversations.js';
+export type { Message, NewMessage, ThreadInfo } from './stores/conversations/message.js';
+export type { ConversationPolicy } from './stores/conversations/policy.js';
 export type { DeepReadonly } from './values/freeze.js';
 export type { HealthCheck, LockStats } from './engine/types.js';

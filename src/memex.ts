@@ -1,8 +1,9 @@
 import { ClosedError, ValidationError } from './errors.js';
 import { SqliteEngine } from './engine/sqlite/engine.js';
 import type { Engine, HealthCheck, LockStats } from './engine/types.js';
-import { resolveOptions, type MemexOptions } from './options.js';
-import { newCounters, type StoreContext, type StoreCounters } from './stores/context.js';
+import { resolveOptions, type MemexOptions, type ResolvedOptions } from './options.js';
+import { ConversationsStore, sweepConversations } from './stores/conversations/conversations.js';
+import { bump, newCounters, type StoreContext, type StoreCounters } from './stores/context.js';
 import { EventsStore } from './stores/events.js';
 import { KvStore } from './stores/kv.js';
 import { LocksStore } from './stores/locks/locks.js';
@@ -17,6 +18,7 @@ export interface MemexScope {
   readonly events: EventsStore;
   readonly sites: SitesStore;
   readonly locks: LocksStore;
+  readonly conversations: ConversationsStore;
 }
 
 export interface MemexStats {
@@ -59,24 +61,29 @@ export class Memex implements MemexScope {
   readonly events: EventsStore;
   readonly sites: SitesStore;
   readonly locks: LocksStore;
+  readonly conversations: ConversationsStore;
   private readonly scopes = new Map<string, MemexScope>();
   private readonly counters = new Map<string, StoreCounters>();
   private readonly frozen = new FrozenValues();
   private closed = false;
 
-  private constructor(private readonly engine: Engine, private readonly maxValueBytes: number) {
+  private constructor(
+    private readonly engine: Engine,
+    private readonly o: ResolvedOptions,
+  ) {
     const root = this.makeScope(DEFAULT_NS);
     this.kv = root.kv;
     this.events = root.events;
     this.sites = root.sites;
     this.locks = root.locks;
+    this.conversations = root.conversations;
   }
 
   /** @internal use {@link openMemex} */
   static open(options: MemexOptions): Memex {
     const o = resolveOptions(options);
     const engine = SqliteEngine.open({ ...o });
-    return new Memex(engine, o.maxValueBytes);
+    return new Memex(engine, o);
   }
 
   /**
@@ -124,11 +131,16 @@ export class Memex implements MemexScope {
     await this.engine.backup(path);
   }
 
-  /** Physically removes expired records (they are already invisible). Resolves the count. */
-  async sweep(): Promise<{ purged: number }> {
+  /**
+   * Physically removes what has expired (it is already invisible): expired threads with their
+   * messages, then every expired record. Resolves the counts.
+   */
+  async sweep(): Promise<{ purged: number; threads: number }> {
     this.assertOpen();
+    const threads = await sweepConversations(this.engine);
+    bump(this.counter('conversations'), 'expirations', threads);
     const purged = await this.engine.write((tx) => tx.purgeExpired());
-    return { purged };
+    return { purged, threads };
   }
 
   /** Finishes queued writes, stops watchers and releases the file. Idempotent. */
@@ -143,13 +155,9 @@ export class Memex implements MemexScope {
     const ctx: StoreContext = {
       engine: this.engine,
       ns,
-      maxValueBytes: this.maxValueBytes,
+      maxValueBytes: this.o.maxValueBytes,
       frozen: this.frozen,
-      counters: (store) => {
-        let c = this.counters.get(store);
-        if (!c) this.counters.set(store, (c = newCounters()));
-        return c;
-      },
+      counters: (store) => this.counter(store),
     };
     const scope: MemexScope = Object.freeze({
       ns,
@@ -157,9 +165,16 @@ export class Memex implements MemexScope {
       events: new EventsStore(ctx),
       sites: new SitesStore(ctx),
       locks: new LocksStore(ctx),
+      conversations: new ConversationsStore(ctx, this.o.conversations),
     });
     this.scopes.set(ns, scope);
     return scope;
+  }
+
+  private counter(store: string): StoreCounters {
+    let c = this.counters.get(store);
+    if (!c) this.counters.set(store, (c = newCounters()));
+    return c;
   }
 
   private assertOpen(): void {

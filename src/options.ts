@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
+import { DEFAULT_CONVERSATION_POLICY, type ConversationPolicy } from './stores/conversations/policy.js';
 import { DEFAULT_MAX_VALUE_BYTES } from './values/json.js';
 
 const positiveInt = (max: number) => z.number().int().positive().max(max);
@@ -15,6 +16,13 @@ const optionsSchema = z.strictObject({
   events: z.strictObject({ maxEvents: positiveInt(1e9).optional() }).optional(),
   maxBatch: positiveInt(10_000).optional(),
   walWarnBytes: positiveInt(Number.MAX_SAFE_INTEGER).optional(),
+  conversations: z
+    .strictObject({
+      maxMessagesPerThread: positiveInt(1_000_000).optional(),
+      maxThreads: positiveInt(100_000_000).optional(),
+      ttlMs: positiveInt(Number.MAX_SAFE_INTEGER).nullable().optional(),
+    })
+    .optional(),
 });
 
 /**
@@ -64,6 +72,11 @@ export interface MemexOptions {
    * @default 268435456
    */
   walWarnBytes?: number;
+  /**
+   * Conversation bounds, enforced inside each append's transaction.
+   * @default { maxMessagesPerThread: 1000, maxThreads: 10000, ttlMs: null }
+   */
+  conversations?: Partial<ConversationPolicy>;
 }
 
 export interface ResolvedOptions {
@@ -76,6 +89,7 @@ export interface ResolvedOptions {
   maxEvents: number;
   maxBatch: number;
   walWarnBytes: number;
+  conversations: ConversationPolicy;
 }
 
 /** Validates user options and fills the defaults. Throws ValidationError naming the option. */
@@ -106,5 +120,10 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     maxEvents: o.events?.maxEvents ?? 100_000,
     maxBatch: o.maxBatch ?? 256,
     walWarnBytes: o.walWarnBytes ?? 256 * 1024 * 1024,
+    conversations: { ...DEFAULT_CONVERSATION_POLICY, ...stripUndefined(o.conversations ?? {}) },
   };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -25,3 +25,8 @@ export interface StoreContext {
 export function newCounters(): StoreCounters {
   return { reads: 0, writes: 0, conflicts: 0 };
 }
+
+/** Adds `n` to a store-specific counter, creating it at 0. */
+export function bump(c: StoreCounters, name: string, n = 1): void {
+  c[name] = (c[name] ?? 0) + n;
+}
