@@ -21,5 +21,6 @@ export type { LocksStore } from './stores/locks/locks.js';
 export type { ConversationsStore } from './stores/conversations/conversations.js';
 export type { Message, NewMessage, ThreadInfo } from './stores/conversations/message.js';
 export type { ConversationPolicy } from './stores/conversations/policy.js';
+export type { ProfilesStore, ProfileEntry } from './stores/profiles.js';
 export type { DeepReadonly } from './values/freeze.js';
 export type { HealthCheck, LockStats } from './engine/types.js';

@@ -6,6 +6,7 @@ import { ConversationsStore, sweepConversations } from './stores/conversations/c
 import { bump, newCounters, type StoreContext, type StoreCounters } from './stores/context.js';
 import { EventsStore } from './stores/events.js';
 import { KvStore } from './stores/kv.js';
+import { ProfilesStore } from './stores/profiles.js';
 import { LocksStore } from './stores/locks/locks.js';
 import { SitesStore } from './stores/sites/sites.js';
 import { FrozenValues } from './values/frozen-cache.js';
@@ -19,6 +20,7 @@ export interface MemexScope {
   readonly sites: SitesStore;
   readonly locks: LocksStore;
   readonly conversations: ConversationsStore;
+  readonly profiles: ProfilesStore;
 }
 
 export interface MemexStats {
@@ -62,6 +64,7 @@ export class Memex implements MemexScope {
   readonly sites: SitesStore;
   readonly locks: LocksStore;
   readonly conversations: ConversationsStore;
+  readonly profiles: ProfilesStore;
   private readonly scopes = new Map<string, MemexScope>();
   private readonly counters = new Map<string, StoreCounters>();
   private readonly frozen = new FrozenValues();
@@ -77,6 +80,7 @@ export class Memex implements MemexScope {
     this.sites = root.sites;
     this.locks = root.locks;
     this.conversations = root.conversations;
+    this.profiles = root.profiles;
   }
 
   /** @internal use {@link openMemex} */
@@ -161,11 +165,12 @@ export class Memex implements MemexScope {
     };
     const scope: MemexScope = Object.freeze({
       ns,
-      kv: new KvStore(ctx),
+      kv: new KvStore({ ...ctx, store: 'kv', keyField: 'key' }),
       events: new EventsStore(ctx),
       sites: new SitesStore(ctx),
       locks: new LocksStore(ctx),
       conversations: new ConversationsStore(ctx, this.o.conversations),
+      profiles: new ProfilesStore(ctx),
     });
     this.scopes.set(ns, scope);
     return scope;

@@ -8,6 +8,13 @@ import type { StoreContext } from './context.js';
 
 export const KV = 'kv';
 
+/** A kv-shaped store's context: the scope's context plus which store its records live in. */
+export interface KvContext extends StoreContext {
+  readonly store: string;
+  /** How errors name the key: `key` in kv, `userId` in profiles. */
+  readonly keyField: string;
+}
+
 /** A stored kv record as callers see it; `value` is a deeply frozen copy. */
 export interface KvEntry<T = unknown> {
   readonly key: string;
@@ -26,7 +33,7 @@ export interface SetOptions {
 }
 
 /** A caller's view of a row; `committed` is false for rows read inside a write transaction. */
-export function toEntry<T>(ctx: StoreContext, row: RecordRow, committed: boolean): KvEntry<T> {
+export function toEntry<T>(ctx: KvContext, row: RecordRow, committed: boolean): KvEntry<T> {
   return Object.freeze({
     key: row.key,
     value: committed ? ctx.frozen.committed<T>(row.version, row.value) : ctx.frozen.uncommitted<T>(row.version, row.value),
@@ -81,10 +88,10 @@ export interface PreparedSet {
  * Validates one set. `field` prefixes the key and value names; `optionsField` names where the
  * options live (`options` for `set`, the entry itself for a `setMany` entry).
  */
-export function prepareSet(ctx: StoreContext, key: unknown, value: unknown, opts: unknown, field = '', optionsField = 'options'): PreparedSet {
+export function prepareSet(ctx: KvContext, key: unknown, value: unknown, opts: unknown, field = '', optionsField = 'options'): PreparedSet {
   const o = checkOptions(opts, 'set', optionsField);
   return {
-    key: validateKey(key, `${field}key`),
+    key: validateKey(key, `${field}${ctx.keyField}`),
     json: serializeValue(value, ctx.maxValueBytes, `${field}value`),
     ttlMs: checkTtl(o.ttlMs, `${optionsField}.ttlMs`),
     ifVersion: checkVersion(o.ifVersion, `${optionsField}.ifVersion`),
@@ -92,19 +99,19 @@ export function prepareSet(ctx: StoreContext, key: unknown, value: unknown, opts
 }
 
 /** Compare-and-set check against the visible record; absent counts as version 0. */
-export function assertVersion(ctx: StoreContext, tx: WriteTx, key: string, expected: number | undefined): RecordRow | undefined {
-  const row = tx.get(ctx.ns, KV, key);
+export function assertVersion(ctx: KvContext, tx: WriteTx, key: string, expected: number | undefined): RecordRow | undefined {
+  const row = tx.get(ctx.ns, ctx.store, key);
   if (expected !== undefined && (row?.version ?? 0) !== expected) {
-    ctx.counters(KV).conflicts++;
+    ctx.counters(ctx.store).conflicts++;
     throw new ConflictError(key, expected, row?.version ?? 0);
   }
   return row;
 }
 
-export function applySet(ctx: StoreContext, tx: WriteTx, p: PreparedSet): number {
+export function applySet(ctx: KvContext, tx: WriteTx, p: PreparedSet): number {
   assertVersion(ctx, tx, p.key, p.ifVersion);
   const expiresAt = p.ttlMs === undefined ? null : tx.now + p.ttlMs;
-  return tx.put(ctx.ns, KV, p.key, p.json, { expiresAt });
+  return tx.put(ctx.ns, ctx.store, p.key, p.json, { expiresAt });
 }
 
 /**
@@ -112,23 +119,23 @@ export function applySet(ctx: StoreContext, tx: WriteTx, p: PreparedSet): number
  * result is validated before anything is written. `ttlMs` omitted keeps the current expiry.
  */
 export function applyUpdate<T>(
-  ctx: StoreContext,
+  ctx: KvContext,
   tx: WriteTx,
   key: string,
   fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T> | undefined,
   ttlMs: number | undefined,
 ): UpdateResult<T> {
-  const row = tx.get(ctx.ns, KV, key);
+  const row = tx.get(ctx.ns, ctx.store, key);
   const current = row ? ctx.frozen.uncommitted<T>(row.version, row.value) : undefined;
   const next = fn(current);
   if (isThenable(next)) throw new ValidationError('fn', 'must be synchronous; it returned a promise (use locks for async work)');
   if (next === undefined) {
-    if (row) tx.delete(ctx.ns, KV, key);
+    if (row) tx.delete(ctx.ns, ctx.store, key);
     return { value: undefined, version: 0, json: '' };
   }
   const json = serializeValue(next, ctx.maxValueBytes, 'value returned by fn');
   const expiresAt = ttlMs !== undefined ? tx.now + ttlMs : (row?.expiresAt ?? null);
-  const version = tx.put(ctx.ns, KV, key, json, { expiresAt });
+  const version = tx.put(ctx.ns, ctx.store, key, json, { expiresAt });
   return { value: parseFrozen<DeepReadonly<T>>(json), version, json };
 }
 

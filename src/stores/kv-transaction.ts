@@ -2,8 +2,7 @@ import { ValidationError } from '../errors.js';
 import type { WriteTx } from '../engine/types.js';
 import type { DeepReadonly } from '../values/freeze.js';
 import { validateKey } from '../values/keys.js';
-import type { StoreContext } from './context.js';
-import { KV, applySet, applyUpdate, assertVersion, checkOptions, checkTtl, checkVersion, prepareSet, toEntry, type KvEntry, type SetOptions } from './kv-ops.js';
+import { type KvContext, applySet, applyUpdate, assertVersion, checkOptions, checkTtl, checkVersion, prepareSet, toEntry, type KvEntry, type SetOptions } from './kv-ops.js';
 
 /**
  * The handle `kv.transaction(fn)` passes to `fn`. Every call is synchronous and sees the
@@ -19,16 +18,16 @@ export interface KvTransaction {
 }
 
 /** Builds a transaction handle over `tx`; `isActive` reports whether the callback is still running. */
-export function kvTransaction(ctx: StoreContext, tx: WriteTx, isActive: () => boolean): KvTransaction {
+export function kvTransaction(ctx: KvContext, tx: WriteTx, isActive: () => boolean): KvTransaction {
   const live = () => {
     if (!isActive()) throw new ValidationError('tx', 'used after its transaction ended');
   };
-  const counters = ctx.counters(KV);
+  const counters = ctx.counters(ctx.store);
   // Closures, not `this`: a destructured `const { get } = tx` must keep working.
   const getEntry = <T>(key: string): KvEntry<T> | undefined => {
     live();
     counters.reads++;
-    const row = tx.get(ctx.ns, KV, validateKey(key));
+    const row = tx.get(ctx.ns, ctx.store, validateKey(key, ctx.keyField));
     return row ? toEntry<T>(ctx, row, false) : undefined;
   };
   return Object.freeze({
@@ -47,14 +46,14 @@ export function kvTransaction(ctx: StoreContext, tx: WriteTx, isActive: () => bo
     },
     delete(key: string, options?: { ifVersion?: number }) {
       live();
-      const k = validateKey(key);
+      const k = validateKey(key, ctx.keyField);
       assertVersion(ctx, tx, k, checkVersion(checkOptions(options, 'delete').ifVersion));
       counters.writes++;
-      return tx.delete(ctx.ns, KV, k);
+      return tx.delete(ctx.ns, ctx.store, k);
     },
     update<T>(key: string, fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T> | undefined, options?: { ttlMs?: number }) {
       live();
-      const k = validateKey(key);
+      const k = validateKey(key, ctx.keyField);
       if (typeof fn !== 'function') throw new ValidationError('fn', 'must be a function');
       const ttl = checkTtl(checkOptions(options, 'update').ttlMs);
       counters.writes++;

@@ -2,8 +2,7 @@ import { ValidationError } from '../errors.js';
 import type { DeepReadonly } from '../values/freeze.js';
 import { validateKey } from '../values/keys.js';
 import { isThenable } from '../values/thenable.js';
-import type { StoreContext } from './context.js';
-import { KV, applySet, applyUpdate, assertVersion, checkOptions, checkTtl, checkVersion, prepareSet, toEntry, type KvEntry, type PreparedSet, type SetOptions } from './kv-ops.js';
+import { type KvContext, applySet, applyUpdate, assertVersion, checkOptions, checkTtl, checkVersion, prepareSet, toEntry, type KvEntry, type PreparedSet, type SetOptions } from './kv-ops.js';
 import { kvTransaction, type KvTransaction } from './kv-transaction.js';
 import { decodeCursor, encodeCursor, checkListOptions, type ListOptions, type ListPage } from './list-options.js';
 
@@ -27,13 +26,13 @@ export interface SetManyEntry {
  * ```
  */
 export class KvStore {
-  constructor(private readonly ctx: StoreContext) {}
+  constructor(private readonly ctx: KvContext) {}
 
   /** The value of `key`, or `undefined` if absent or expired. */
   async get<T = unknown>(key: string): Promise<DeepReadonly<T> | undefined> {
-    const k = validateKey(key);
-    this.ctx.counters(KV).reads++;
-    const row = await this.ctx.engine.read((tx) => tx.get(this.ctx.ns, KV, k));
+    const k = validateKey(key, this.ctx.keyField);
+    this.ctx.counters(this.ctx.store).reads++;
+    const row = await this.ctx.engine.read((tx) => tx.get(this.ctx.ns, this.ctx.store, k));
     return row ? this.ctx.frozen.committed<T>(row.version, row.value) : undefined;
   }
 
@@ -46,9 +45,9 @@ export class KvStore {
    * ```
    */
   async getEntry<T = unknown>(key: string): Promise<KvEntry<T> | undefined> {
-    const k = validateKey(key);
-    this.ctx.counters(KV).reads++;
-    const row = await this.ctx.engine.read((tx) => tx.get(this.ctx.ns, KV, k));
+    const k = validateKey(key, this.ctx.keyField);
+    this.ctx.counters(this.ctx.store).reads++;
+    const row = await this.ctx.engine.read((tx) => tx.get(this.ctx.ns, this.ctx.store, k));
     return row ? toEntry<T>(this.ctx, row, true) : undefined;
   }
 
@@ -68,7 +67,7 @@ export class KvStore {
   async set(key: string, value: unknown, options?: SetOptions): Promise<{ version: number }> {
     const p = prepareSet(this.ctx, key, value, options);
     const version = await this.ctx.engine.write((tx) => applySet(this.ctx, tx, p));
-    this.ctx.counters(KV).writes++;
+    this.ctx.counters(this.ctx.store).writes++;
     return { version };
   }
 
@@ -80,13 +79,13 @@ export class KvStore {
    * ```
    */
   async delete(key: string, options?: { ifVersion?: number }): Promise<boolean> {
-    const k = validateKey(key);
+    const k = validateKey(key, this.ctx.keyField);
     const ifVersion = checkVersion(checkOptions(options, 'delete').ifVersion);
     const existed = await this.ctx.engine.write((tx) => {
       assertVersion(this.ctx, tx, k, ifVersion);
-      return tx.delete(this.ctx.ns, KV, k);
+      return tx.delete(this.ctx.ns, this.ctx.store, k);
     });
-    this.ctx.counters(KV).writes++;
+    this.ctx.counters(this.ctx.store).writes++;
     return existed;
   }
 
@@ -103,8 +102,8 @@ export class KvStore {
     // An index loop, not map: map skips the holes of a sparse array and would let them through.
     const ks: string[] = [];
     for (let i = 0; i < keys.length; i++) ks.push(validateKey(keys[i], `keys[${i}]`));
-    this.ctx.counters(KV).reads++;
-    const rows = await this.ctx.engine.snapshot((tx) => ks.map((k) => tx.get(this.ctx.ns, KV, k)));
+    this.ctx.counters(this.ctx.store).reads++;
+    const rows = await this.ctx.engine.snapshot((tx) => ks.map((k) => tx.get(this.ctx.ns, this.ctx.store, k)));
     return rows.map((r) => (r ? this.ctx.frozen.committed<T>(r.version, r.value) : undefined));
   }
 
@@ -130,7 +129,7 @@ export class KvStore {
       prepared.push(p);
     }
     const versions = await this.ctx.engine.write((tx) => prepared.map((p) => applySet(this.ctx, tx, p)));
-    this.ctx.counters(KV).writes += prepared.length;
+    this.ctx.counters(this.ctx.store).writes += prepared.length;
     return { versions };
   }
 
@@ -148,11 +147,11 @@ export class KvStore {
     fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T> | undefined,
     options?: { ttlMs?: number },
   ): Promise<DeepReadonly<T> | undefined> {
-    const k = validateKey(key);
+    const k = validateKey(key, this.ctx.keyField);
     if (typeof fn !== 'function') throw new ValidationError('fn', 'must be a function');
     const ttl = checkTtl(checkOptions(options, 'update').ttlMs);
     const out = await this.ctx.engine.write((tx) => applyUpdate(this.ctx, tx, k, fn, ttl));
-    this.ctx.counters(KV).writes++;
+    this.ctx.counters(this.ctx.store).writes++;
     // Committed now: the next update or read of this version needs no parse.
     if (out.version > 0) this.ctx.frozen.remember(out.version, out.json, out.value);
     return out.value;
@@ -195,8 +194,8 @@ export class KvStore {
   async list<T = unknown>(options?: ListOptions): Promise<ListPage<KvEntry<T>>> {
     const o = checkListOptions(options);
     const after = o.cursor === undefined ? undefined : decodeCursor(o.cursor);
-    this.ctx.counters(KV).reads++;
-    const rows = await this.ctx.engine.read((tx) => tx.scan(this.ctx.ns, KV, { prefix: o.prefix, after, limit: o.limit + 1 }));
+    this.ctx.counters(this.ctx.store).reads++;
+    const rows = await this.ctx.engine.read((tx) => tx.scan(this.ctx.ns, this.ctx.store, { prefix: o.prefix, after, limit: o.limit + 1 }));
     const items = rows.slice(0, o.limit).map((r) => toEntry<T>(this.ctx, r, true));
     const last = items[items.length - 1];
     return rows.length > o.limit && last ? { items, cursor: encodeCursor(last.key) } : { items };
@@ -206,8 +205,8 @@ export class KvStore {
   async clear(...args: never[]): Promise<number> {
     // A caller passing `{ prefix }` must not silently wipe the whole namespace.
     if (args.length > 0) throw new ValidationError('arguments', 'clear() takes no arguments; it removes every key of the namespace');
-    const n = await this.ctx.engine.write((tx) => tx.deleteAll(this.ctx.ns, KV));
-    this.ctx.counters(KV).writes++;
+    const n = await this.ctx.engine.write((tx) => tx.deleteAll(this.ctx.ns, this.ctx.store));
+    this.ctx.counters(this.ctx.store).writes++;
     return n;
   }
 }

@@ -1,0 +1,112 @@
+import { ValidationError } from '../errors.js';
+import type { DeepReadonly } from '../values/freeze.js';
+import { typeName } from '../values/keys.js';
+import { isThenable } from '../values/thenable.js';
+import type { StoreContext } from './context.js';
+import { KvStore } from './kv.js';
+import type { KvEntry } from './kv-ops.js';
+import type { ListPage } from './list-options.js';
+
+export const PROFILES = 'profiles';
+
+/** A profile snapshot with its version. */
+export interface ProfileEntry<T> {
+  readonly userId: string;
+  readonly profile: DeepReadonly<T>;
+  readonly version: number;
+  readonly updatedAt: number;
+}
+
+const toProfile = <T>(e: KvEntry<T>): ProfileEntry<T> => Object.freeze({ userId: e.key, profile: e.value, version: e.version, updatedAt: e.updatedAt });
+
+function checkProfile(p: unknown, field: string): void {
+  if (p === null || typeof p !== 'object' || Array.isArray(p)) throw new ValidationError(field, `must be a plain object, got ${typeName(p)}`);
+}
+
+function checkNoTtl(options: unknown): void {
+  if (options !== null && typeof options === 'object' && 'ttlMs' in options) {
+    throw new ValidationError('options.ttlMs', 'profiles do not expire; delete them instead');
+  }
+}
+
+/**
+ * User context as immutable snapshots: every read is a deeply frozen copy (typed
+ * `DeepReadonly<T>`), so an agent can hand it to a prompt builder without defensive copies, and a
+ * mutation attempted on it throws in strict mode and never reaches the store.
+ *
+ * @example
+ * ```ts
+ * type Profile = { name: string; visits: number; prefs: { lang: string } };
+ * await mx.profiles.set('u42', { name: 'Ada', visits: 0, prefs: { lang: 'en' } });
+ * const p = await mx.profiles.update<Profile>('u42', (p) => ({ ...p!, visits: p!.visits + 1 }));
+ * ```
+ */
+export class ProfilesStore {
+  private readonly records: KvStore;
+
+  constructor(ctx: StoreContext) {
+    this.records = new KvStore({ ...ctx, store: PROFILES, keyField: 'userId' });
+  }
+
+  /** The profile of `userId` (deeply frozen), or `undefined`. */
+  async get<T = Record<string, unknown>>(userId: string): Promise<DeepReadonly<T> | undefined> {
+    return this.records.get<T>(userId);
+  }
+
+  /** The profile with its version, for compare-and-set. */
+  async getEntry<T = Record<string, unknown>>(userId: string): Promise<ProfileEntry<T> | undefined> {
+    const e = await this.records.getEntry<T>(userId);
+    return e && toProfile(e);
+  }
+
+  /**
+   * Replaces the profile; `ifVersion` makes it a compare-and-set (`0` = only if absent).
+   * @example
+   * ```ts
+   * await mx.profiles.set('u42', { name: 'Ada' }, { ifVersion: 0 });
+   * ```
+   */
+  async set(userId: string, profile: object, options?: { ifVersion?: number }): Promise<{ version: number }> {
+    checkProfile(profile, 'profile');
+    checkNoTtl(options);
+    return this.records.set(userId, profile, options);
+  }
+
+  /**
+   * Atomic read-modify-write, like `kv.update`: `fn` is synchronous, sees a frozen snapshot and
+   * returns the new profile (or `undefined` to delete it).
+   * @example
+   * ```ts
+   * await mx.profiles.update<{ visits: number }>('u42', (p) => ({ visits: (p?.visits ?? 0) + 1 }));
+   * ```
+   */
+  async update<T = Record<string, unknown>>(
+    userId: string,
+    fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T> | undefined,
+  ): Promise<DeepReadonly<T> | undefined> {
+    if (typeof fn !== 'function') throw new ValidationError('fn', 'must be a function');
+    return this.records.update<T>(userId, (cur) => {
+      const next = fn(cur);
+      // A promise is refused by kv's own check with a clearer message.
+      if (next !== undefined && !isThenable(next)) checkProfile(next, 'profile returned by fn');
+      return next;
+    });
+  }
+
+  /** Removes the profile; resolves whether it existed. */
+  async delete(userId: string, options?: { ifVersion?: number }): Promise<boolean> {
+    return this.records.delete(userId, options);
+  }
+
+  /**
+   * Profiles in `userId` order, a page at a time.
+   * @example
+   * ```ts
+   * const { items, cursor } = await mx.profiles.list({ prefix: 'acme-', limit: 50 });
+   * ```
+   */
+  async list<T = Record<string, unknown>>(options?: { prefix?: string; limit?: number; cursor?: string }): Promise<ListPage<ProfileEntry<T>>> {
+    const page = await this.records.list<T>(options);
+    return { items: page.items.map(toProfile), ...(page.cursor === undefined ? {} : { cursor: page.cursor }) };
+  }
+}
