@@ -22,5 +22,7 @@ export type { ConversationsStore } from './stores/conversations/conversations.js
 export type { Message, NewMessage, ThreadInfo } from './stores/conversations/message.js';
 export type { ConversationPolicy } from './stores/conversations/policy.js';
 export type { ProfilesStore, ProfileEntry } from './stores/profiles.js';
+export type { CacheStore, CacheKey, CacheStats } from './stores/cache/cache.js';
+export type { CachePolicy } from './stores/cache/policy.js';
 export type { DeepReadonly } from './values/freeze.js';
 export type { HealthCheck, LockStats } from './engine/types.js';

@@ -5,6 +5,7 @@ import { resolveOptions, type MemexOptions, type ResolvedOptions } from './optio
 import { ConversationsStore, sweepConversations } from './stores/conversations/conversations.js';
 import { bump, newCounters, type StoreContext, type StoreCounters } from './stores/context.js';
 import { EventsStore } from './stores/events.js';
+import { CacheStore, resyncCacheSizes } from './stores/cache/cache.js';
 import { KvStore } from './stores/kv.js';
 import { ProfilesStore } from './stores/profiles.js';
 import { LocksStore } from './stores/locks/locks.js';
@@ -21,6 +22,7 @@ export interface MemexScope {
   readonly locks: LocksStore;
   readonly conversations: ConversationsStore;
   readonly profiles: ProfilesStore;
+  readonly cache: CacheStore;
 }
 
 export interface MemexStats {
@@ -65,6 +67,7 @@ export class Memex implements MemexScope {
   readonly locks: LocksStore;
   readonly conversations: ConversationsStore;
   readonly profiles: ProfilesStore;
+  readonly cache: CacheStore;
   private readonly scopes = new Map<string, MemexScope>();
   private readonly counters = new Map<string, StoreCounters>();
   private readonly frozen = new FrozenValues();
@@ -81,6 +84,7 @@ export class Memex implements MemexScope {
     this.locks = root.locks;
     this.conversations = root.conversations;
     this.profiles = root.profiles;
+    this.cache = root.cache;
   }
 
   /** @internal use {@link openMemex} */
@@ -144,6 +148,7 @@ export class Memex implements MemexScope {
     const threads = await sweepConversations(this.engine);
     bump(this.counter('conversations'), 'expirations', threads);
     const purged = await this.engine.write((tx) => tx.purgeExpired());
+    await resyncCacheSizes(this.engine);
     return { purged, threads };
   }
 
@@ -151,7 +156,11 @@ export class Memex implements MemexScope {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const s of this.scopes.values()) s.events.stopAll();
+    for (const s of this.scopes.values()) {
+      s.events.stopAll();
+      s.locks.dispose();
+      await s.cache.flush();
+    }
     await this.engine.close();
   }
 
@@ -163,12 +172,14 @@ export class Memex implements MemexScope {
       frozen: this.frozen,
       counters: (store) => this.counter(store),
     };
+    const locks = new LocksStore(ctx);
     const scope: MemexScope = Object.freeze({
       ns,
       kv: new KvStore({ ...ctx, store: 'kv', keyField: 'key' }),
       events: new EventsStore(ctx),
       sites: new SitesStore(ctx),
-      locks: new LocksStore(ctx),
+      locks,
+      cache: new CacheStore(ctx, this.o.cache, locks),
       conversations: new ConversationsStore(ctx, this.o.conversations),
       profiles: new ProfilesStore(ctx),
     });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
+import { DEFAULT_CACHE_POLICY, type CachePolicy } from './stores/cache/policy.js';
 import { DEFAULT_CONVERSATION_POLICY, type ConversationPolicy } from './stores/conversations/policy.js';
 import { DEFAULT_MAX_VALUE_BYTES } from './values/json.js';
 
@@ -16,6 +17,14 @@ const optionsSchema = z.strictObject({
   events: z.strictObject({ maxEvents: positiveInt(1e9).optional() }).optional(),
   maxBatch: positiveInt(10_000).optional(),
   walWarnBytes: positiveInt(Number.MAX_SAFE_INTEGER).optional(),
+  cache: z
+    .strictObject({
+      maxEntries: positiveInt(100_000_000).optional(),
+      maxBytes: positiveInt(Number.MAX_SAFE_INTEGER).nullable().optional(),
+      computeTimeoutMs: positiveInt(24 * 3_600_000).optional(),
+      computeLeaseMs: z.number().int().min(100).max(3_600_000).optional(),
+    })
+    .optional(),
   conversations: z
     .strictObject({
       maxMessagesPerThread: positiveInt(1_000_000).optional(),
@@ -77,6 +86,11 @@ export interface MemexOptions {
    * @default { maxMessagesPerThread: 1000, maxThreads: 10000, ttlMs: null }
    */
   conversations?: Partial<ConversationPolicy>;
+  /**
+   * Response-cache bounds and single-flight timing.
+   * @default { maxEntries: 10000, maxBytes: null, computeTimeoutMs: 60000, computeLeaseMs: 30000 }
+   */
+  cache?: Partial<CachePolicy>;
 }
 
 export interface ResolvedOptions {
@@ -90,6 +104,7 @@ export interface ResolvedOptions {
   maxBatch: number;
   walWarnBytes: number;
   conversations: ConversationPolicy;
+  cache: CachePolicy;
 }
 
 /** Validates user options and fills the defaults. Throws ValidationError naming the option. */
@@ -121,6 +136,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     maxBatch: o.maxBatch ?? 256,
     walWarnBytes: o.walWarnBytes ?? 256 * 1024 * 1024,
     conversations: { ...DEFAULT_CONVERSATION_POLICY, ...stripUndefined(o.conversations ?? {}) },
+    cache: { ...DEFAULT_CACHE_POLICY, ...stripUndefined(o.cache ?? {}) },
   };
 }
 
