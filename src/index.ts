@@ -17,6 +17,7 @@ export type { KvTransaction } from './stores/kv-transaction.js';
 export type { ListOptions, ListPage } from './stores/list-options.js';
 export type { EventsStore, MemexEvent, SinceOptions, WatchOptions } from './stores/events.js';
 export type { SitesStore } from './stores/sites/sites.js';
+export type { SiteProfile, SelectorCandidate, SelectorGroup, SiteQuirk, SiteAction, VisitNote } from './stores/sites/site-profile.js';
 export type { LocksStore } from './stores/locks/locks.js';
 export type { ConversationsStore } from './stores/conversations/conversations.js';
 export type { Message, NewMessage, ThreadInfo } from './stores/conversations/message.js';
