@@ -156,12 +156,15 @@ export class Memex implements MemexScope {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const flushes: Promise<void>[] = [];
     for (const s of this.scopes.values()) {
       s.events.stopAll();
       s.locks.dispose();
-      await s.cache.flush();
+      // flush() enqueues its write synchronously, so it lands before the engine refuses new calls.
+      flushes.push(s.cache.flush());
     }
     await this.engine.close();
+    await Promise.all(flushes);
   }
 
   private makeScope(ns: string): MemexScope {

@@ -1,5 +1,6 @@
 import { ConflictError, LockTimeoutError } from '../errors.js';
 import type { Memex } from '../memex.js';
+import { memoryStep, newTally, type MemoryTally } from './demo-memory.js';
 import { rng } from './rng.js';
 
 /** What one agent (a process's worker thread) does, and what it reports back. */
@@ -22,6 +23,8 @@ export interface WorkloadResult {
   readonly batches: number;
   readonly lastBatch: number;
   readonly reads: number;
+  /** Conversations, profiles, sites, cache and locks. */
+  readonly memory: MemoryTally;
   /** Operations that failed with LockTimeoutError (nothing written). */
   readonly timeouts: number;
   readonly elapsedMs: number;
@@ -34,7 +37,8 @@ export const INITIAL_BALANCE = 1000;
 
 /**
  * Several concurrent async callers mixing `update` on shared keys, `setMany` on private keys,
- * `transaction` across shared accounts and `get`, until the time is up.
+ * `transaction` across shared accounts, `getMany`, and agent memory (conversations, profiles,
+ * sites, cache, locks), until the time is up.
  */
 export async function runWorkload(mx: Memex, cfg: WorkloadConfig): Promise<WorkloadResult> {
   const random = rng(cfg.seed);
@@ -44,6 +48,7 @@ export async function runWorkload(mx: Memex, cfg: WorkloadConfig): Promise<Workl
   let issuedBatch = 0;
   let lastBatch = 0;
   let reads = 0;
+  const memory = newTally();
   let timeouts = 0;
   const start = performance.now();
   const end = start + cfg.durationMs;
@@ -51,11 +56,13 @@ export async function runWorkload(mx: Memex, cfg: WorkloadConfig): Promise<Workl
 
   const step = async (): Promise<void> => {
     const r = random();
-    if (r < 0.45) {
+    if (r >= 0.7) {
+      await memoryStep(mx, cfg.agent, (r - 0.7) / 0.3, memory);
+    } else if (r < 0.3) {
       const key = sharedKey(pick(cfg.sharedKeys));
       await mx.kv.update<number>(key, (n = 0) => n + 1);
       increments[key] = (increments[key] ?? 0) + 1;
-    } else if (r < 0.65) {
+    } else if (r < 0.45) {
       const from = accountKey(pick(cfg.accounts));
       const to = accountKey(pick(cfg.accounts));
       await mx.kv.transaction((tx) => {
@@ -64,7 +71,7 @@ export async function runWorkload(mx: Memex, cfg: WorkloadConfig): Promise<Workl
         tx.update<number>('txn-count', (n = 0) => n + 1);
       });
       transactions++;
-    } else if (r < 0.8) {
+    } else if (r < 0.55) {
       const n = ++issuedBatch;
       await mx.kv.setMany([
         { key: `private:${cfg.agent}:batch`, value: n },
@@ -89,5 +96,5 @@ export async function runWorkload(mx: Memex, cfg: WorkloadConfig): Promise<Workl
     }
   };
   await Promise.all(Array.from({ length: cfg.callers }, caller));
-  return { agent: cfg.agent, increments, transactions, batches, lastBatch, reads, timeouts, elapsedMs: performance.now() - start };
+  return { agent: cfg.agent, increments, transactions, batches, lastBatch, reads, memory, timeouts, elapsedMs: performance.now() - start };
 }

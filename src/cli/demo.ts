@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openMemex, type MemexStats } from '../memex.js';
 import type { AgentReport } from './demo-agent.js';
+import { memoryChecks, memoryOps, type DemoCheck } from './demo-checks.js';
 import { INITIAL_BALANCE, accountKey } from './demo-workload.js';
 import { siblingScript } from './script-path.js';
 
@@ -18,11 +19,7 @@ export interface DemoOptions {
   path?: string;
 }
 
-export interface DemoCheck {
-  readonly name: string;
-  readonly expected: number;
-  readonly actual: number;
-}
+export type { DemoCheck };
 
 export interface DemoReport {
   readonly path: string;
@@ -51,12 +48,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
     const balances = await mx.kv.getMany<number>(Array.from({ length: 8 }, (_, i) => accountKey(i)));
     const total = balances.reduce<number>((s, b) => s + (b ?? INITIAL_BALANCE), 0);
     checks.push({ name: 'sum of balances (money conserved)', expected: 8 * INITIAL_BALANCE, actual: total });
+    checks.push(...(await memoryChecks(mx, agents.map((a) => a.result.memory))));
     for (const a of agents) {
       const stored = (await mx.kv.get<number>(`private:${a.result.agent}:batch`)) ?? 0;
       checks.push({ name: `private:${a.result.agent}:batch = last acknowledged setMany`, expected: a.result.lastBatch, actual: stored });
     }
     const processes = reports.map((r) => {
-      const ops = r.agents.reduce((n, a) => n + Object.values(a.result.increments).reduce((x, y) => x + y, 0) + a.result.transactions + a.result.batches + a.result.reads, 0);
+      const ops = r.agents.reduce((n, a) => n + Object.values(a.result.increments).reduce((x, y) => x + y, 0) + a.result.transactions + a.result.batches + a.result.reads + memoryOps(a.result.memory), 0);
       const secs = Math.max(...r.agents.map((a) => a.result.elapsedMs)) / 1000;
       return { pid: r.pid, ops, opsPerSec: Math.round(ops / secs), timeouts: r.agents.reduce((n, a) => n + a.result.timeouts, 0) };
     });

@@ -1,0 +1,123 @@
+import { ClosedError } from '../../errors.js';
+import type { WriteTx } from '../../engine/types.js';
+import type { StoreContext } from '../context.js';
+import { encodeState, LOCKS, parseState, releaseState, renewState, type LockState } from './lease-state.js';
+import { lockKey, wake } from './wait.js';
+
+/** What `fn` receives while it holds a lock. */
+export interface Lease {
+  /** The lock's name. */
+  readonly name: string;
+  /**
+   * Fencing token: larger for every grant of any lock in the file. Pass it to the resource you
+   * protect and have it refuse tokens older than the newest it has seen.
+   */
+  readonly token: number;
+  /**
+   * Aborted when the lease was lost (a renewal found it expired: the process stalled past its
+   * expiry, so another caller may hold the lock now; reason a {@link LeaseLostError}) or the store
+   * was closed (reason a `ClosedError`): `fn` should stop.
+   */
+  readonly signal: AbortSignal;
+}
+
+/** The reason of `lease.signal` when a renewal found that the lease had expired. */
+export class LeaseLostError extends Error {
+  constructor(readonly lockName: string) {
+    super(`the lease on lock "${lockName}" expired before it was renewed; another caller may hold the lock`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** Writes `next` over the lock's record (or deletes it when nobody holds or waits); the new version. */
+export function writeState(tx: WriteTx, ns: string, name: string, next: LockState): number {
+  const enc = encodeState(next);
+  if (enc) return tx.put(ns, LOCKS, name, enc.json, { expiresAt: enc.expiresAt });
+  tx.delete(ns, LOCKS, name);
+  return 0;
+}
+
+/**
+ * One granted lease while `fn` runs: renews it every `leaseMs / 3` (unref'd timer), notices when
+ * it was lost, and releases it when `fn` settles.
+ */
+export class HeldLease {
+  readonly controller = new AbortController();
+  readonly view: Lease;
+  private timer: NodeJS.Timeout | undefined;
+  private inflight: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly ctx: StoreContext,
+    readonly name: string,
+    private readonly owner: string,
+    token: number,
+    private readonly leaseMs: number,
+  ) {
+    this.view = Object.freeze({ name, token, signal: this.controller.signal });
+    this.schedule();
+  }
+
+  /** Stops renewing (the lease then runs out by itself) and aborts `signal` with `reason`. */
+  stop(reason?: Error): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    if (reason && !this.controller.signal.aborted) this.controller.abort(reason);
+  }
+
+  /**
+   * Stops renewing and removes the lease from the record. Never throws: if the write fails (the
+   * store was closed, say) the lease simply runs out at its expiry.
+   */
+  async release(): Promise<void> {
+    this.stop();
+    await this.inflight;
+    const { ns, engine } = this.ctx;
+    try {
+      const wrote = await engine.write((tx) => {
+        const next = releaseState(parseState(tx.get(ns, LOCKS, this.name), tx.now), this.owner);
+        if (next) writeState(tx, ns, this.name, next);
+        return next !== undefined;
+      });
+      if (wrote) this.ctx.counters(LOCKS).writes++;
+    } catch {
+      // The lease expires on its own; the caller's result or error matters more than this one.
+    }
+    wake(lockKey(ns, this.name));
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.inflight = this.renew();
+    }, Math.max(1, Math.floor(this.leaseMs / 3)));
+    this.timer.unref();
+  }
+
+  private async renew(): Promise<void> {
+    if (this.stopped) return;
+    const { ns, engine } = this.ctx;
+    const c = this.ctx.counters(LOCKS);
+    let kept: boolean;
+    try {
+      kept = await engine.write((tx) => {
+        const next = renewState(parseState(tx.get(ns, LOCKS, this.name), tx.now), this.owner, tx.now + this.leaseMs);
+        if (next) writeState(tx, ns, this.name, next);
+        return next !== undefined;
+      });
+    } catch (e) {
+      if (e instanceof ClosedError) this.stop(e);
+      else this.schedule(); // A busy store: try again next period; the lease has 2/3 of its time left.
+      return;
+    }
+    if (kept) {
+      c.writes++;
+      c.renewals = (c.renewals ?? 0) + 1;
+      this.schedule();
+    } else {
+      c.lost = (c.lost ?? 0) + 1;
+      this.stop(new LeaseLostError(this.name));
+    }
+  }
+}
