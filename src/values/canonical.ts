@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ValidationError } from '../errors.js';
 
 /**
  * Serializes JSON with object keys sorted, so `{a:1,b:2}` and `{b:2,a:1}` give the same text.
@@ -16,7 +17,12 @@ export function canonicalJson(v: unknown): string {
   return `{${parts.join(',')}}`;
 }
 
-/** SHA-256 (hex) of the canonical JSON of `v`: equal for equal JSON, whatever the key order. */
-export function hashJson(v: unknown): string {
-  return createHash('sha256').update(canonicalJson(v)).digest('hex');
+/**
+ * SHA-256 (hex) of the canonical JSON of `v`: equal for equal JSON, whatever the key order.
+ * `v` must be validated JSON; canonical text longer than `maxChars` is refused.
+ */
+export function hashJson(v: unknown, maxChars = Infinity, field = 'key'): string {
+  const canonical = canonicalJson(v);
+  if (canonical.length > maxChars) throw new ValidationError(field, `is over ${maxChars} characters of JSON`);
+  return createHash('sha256').update(canonical).digest('hex');
 }

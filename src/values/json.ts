@@ -16,12 +16,17 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * and anything larger than `maxBytes`. `undefined` object properties are dropped, as JSON does.
  */
 export function serializeValue(value: unknown, maxBytes: number, field = 'value'): string {
-  if (value === undefined) throw new ValidationError(field, 'must not be undefined (use delete to remove a record)');
-  check(value, field, new Set<object>(), 0);
+  validateJson(value, field);
   const json = JSON.stringify(value);
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > maxBytes) throw new ValidationError(field, `is ${bytes} bytes of JSON, over the limit of ${maxBytes}`);
   return json;
+}
+
+/** The checks of {@link serializeValue} without serializing (for values that are only hashed). */
+export function validateJson(value: unknown, field = 'value'): void {
+  if (value === undefined) throw new ValidationError(field, 'must not be undefined (use delete to remove a record)');
+  check(value, field, new Set<object>(), 0);
 }
 
 function check(v: unknown, path: string, seen: Set<object>, depth: number): void {

@@ -2,7 +2,7 @@ import { LimitError, ValidationError } from '../../errors.js';
 import type { WriteTx } from '../../engine/types.js';
 import { hashJson } from '../../values/canonical.js';
 import type { DeepReadonly } from '../../values/freeze.js';
-import { serializeValue } from '../../values/json.js';
+import { serializeValue, validateJson } from '../../values/json.js';
 import { isThenable } from '../../values/thenable.js';
 import { bump, type StoreContext } from '../context.js';
 import type { LocksStore } from '../locks/locks.js';
@@ -31,7 +31,9 @@ interface Meta {
   bytes: number;
 }
 
-const MAX_KEY_BYTES = 64 * 1024;
+const MAX_KEY_CHARS = 64 * 1024;
+/** Strings up to this many characters are their own record key; longer ones are hashed. */
+const MAX_PLAIN_KEY = 128;
 /** LRU rank: wall-clock ms with sub-ms precision, so entries touched in one ms still order. */
 const recency = () => performance.timeOrigin + performance.now();
 const bytesOf = (json: string) => Buffer.byteLength(json, 'utf8');
@@ -275,9 +277,14 @@ export class CacheStore {
     return serializeValue(value, this.ctx.maxValueBytes, 'value');
   }
 
+  /**
+   * The record key of a cache key. Short strings map to themselves (no hashing on the hot path);
+   * everything else is the SHA-256 of its canonical JSON. The prefixes keep the two apart.
+   */
   private hash(key: CacheKey): string {
-    serializeValue(key, MAX_KEY_BYTES, 'key');
-    return hashJson(key);
+    if (typeof key === 'string' && key.length <= MAX_PLAIN_KEY && key.isWellFormed()) return `s:${key}`;
+    validateJson(key, 'key');
+    return `h:${hashJson(key, MAX_KEY_CHARS)}`;
   }
 }
 
