@@ -182,7 +182,9 @@ export class CacheStore {
 
   private async computeOnce<T>(h: string, compute: () => T | Promise<T>, ttlMs: number | undefined, timeoutMs: number): Promise<DeepReadonly<T>> {
     const c = this.ctx.counters(CACHE);
-    const since = await this.ctx.engine.read((tx) => tx.now);
+    // Versions, not clock readings: a failure recorded in the same millisecond as this call began
+    // must not be mistaken for one this caller waited for.
+    const since = await this.ctx.engine.read((tx) => tx.lastSeq());
     return this.locks.withLock(
       `cache:${h}`,
       async () => {
@@ -193,8 +195,8 @@ export class CacheStore {
           return this.ctx.frozen.committed<T>(state.row.version, state.row.value);
         }
         if (state.err) {
-          const e = JSON.parse(state.err.value) as { name: string; message: string; at: number };
-          if (e.at >= since) throw Object.assign(new Error(e.message, { cause: 'raised by the caller that computed this entry' }), { name: e.name });
+          const e = JSON.parse(state.err.value) as { name: string; message: string };
+          if (state.err.version > since) throw Object.assign(new Error(e.message, { cause: 'raised by the caller that computed this entry' }), { name: e.name });
         }
         bump(c, 'computes');
         let json: string;
@@ -221,7 +223,7 @@ export class CacheStore {
     const e = err instanceof Error ? err : new Error(String(err));
     await this.ctx.engine
       .write((tx) => {
-        const json = JSON.stringify({ name: e.name, message: e.message.slice(0, 2000), at: tx.now });
+        const json = JSON.stringify({ name: e.name, message: e.message.slice(0, 2000) });
         tx.put(this.ctx.ns, CACHE_ERRORS, h, json, { expiresAt: tx.now + ERROR_VISIBLE_MS });
       })
       // Publishing the failure is best effort: the caller that computed still gets the error itself.

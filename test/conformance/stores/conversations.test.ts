@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ValidationError, openMemex, type Memex, type MemexOptions } from '../../src/index.js';
-import { ManualClock } from '../helpers/clock.js';
-import { here, runScript } from '../helpers/spawn.js';
-import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
+import { ValidationError, openMemex, type Memex, type MemexOptions } from '../../../src/index.js';
+import { ManualClock } from '../../helpers/clock.js';
+import { here, runScript } from '../../helpers/spawn.js';
+import { cleanupTemp, tempDbPath } from '../../helpers/tmp.js';
+import { capabilities, openTestMemex } from '../engine.js';
 
 const opened: Memex[] = [];
 afterEach(async () => {
@@ -10,7 +11,7 @@ afterEach(async () => {
   cleanupTemp();
 });
 async function open(o: Partial<MemexOptions> = {}): Promise<Memex> {
-  const mx = await openMemex({ path: tempDbPath(), durability: 'normal', ...o });
+  const mx = await openTestMemex(o);
   opened.push(mx);
   return mx;
 }
@@ -181,10 +182,11 @@ describe('conversations', () => {
     expect(({} as Record<string, unknown>).p).toBeUndefined();
   });
 
-  it('50 threads x 20 messages appended concurrently from 4 processes leave each thread exactly its newest messages, in order', async () => {
+  // Needs several OS processes on one store: runs on engines with that capability.
+  it.runIf(capabilities.multiProcess)('50 threads x 20 messages appended concurrently from 4 processes leave each thread exactly its newest messages, in order', async () => {
     const path = tempDbPath();
     await (await openMemex({ path })).close();
-    const fixture = here(import.meta.url, '../fixtures/conv-appender.ts');
+    const fixture = here(import.meta.url, '../../fixtures/conv-appender.ts');
     const outs = await Promise.all(Array.from({ length: 4 }, (_, p) => runScript(fixture, [path, String(p), '50', '5', '8'])));
     const acks = outs.map((lines) => JSON.parse(lines.at(-1)!) as Record<string, [number, string][]>);
     const mx = await openMemex({ path, conversations: { maxMessagesPerThread: 8 } });

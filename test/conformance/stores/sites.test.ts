@@ -5,17 +5,18 @@
  * concurrency: sites-prompt.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LimitError, openMemex, type Memex } from '../../src/index.js';
-import type { SitesStore } from '../../src/stores/sites/sites.js';
+import { LimitError, type Memex } from '../../../src/index.js';
+import type { SitesStore } from '../../../src/stores/sites/sites.js';
 import {
   MAX_ACTIONS,
   MAX_NOTES,
   MAX_QUIRKS,
   MAX_SELECTOR_NAMES,
   MAX_SELECTORS_PER_NAME,
-} from '../../src/stores/sites/limits.js';
-import { ManualClock } from '../helpers/clock.js';
-import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
+} from '../../../src/stores/sites/limits.js';
+import { ManualClock } from '../../helpers/clock.js';
+import { cleanupTemp } from '../../helpers/tmp.js';
+import { openTestMemex } from '../engine.js';
 
 let mx: Memex;
 let sites: SitesStore;
@@ -24,7 +25,7 @@ const URL_ = 'https://www.shop.example/cart?x=1';
 
 beforeEach(async () => {
   clock = new ManualClock();
-  mx = await openMemex({ path: tempDbPath(), durability: 'normal', clock: clock.now });
+  mx = await openTestMemex({ clock: clock.now });
   sites = mx.sites;
 });
 afterEach(async () => {
@@ -268,7 +269,7 @@ describe('sites: snapshots, scopes, events, counters, size', () => {
   });
 
   it('a change that would make the record larger than maxValueBytes is a LimitError and writes nothing', async () => {
-    const small = await openMemex({ path: tempDbPath(), durability: 'normal', maxValueBytes: 2048 });
+    const small = await openTestMemex({ maxValueBytes: 2048 });
     try {
       await small.sites.cacheActionPattern('a.example', 'one', ['x'.repeat(900)]);
       const seq = await small.events.lastSeq();

@@ -3,12 +3,13 @@
  * naming the field, never runs `fn` and writes nothing. The valid edges next to each limit pass.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openMemex, ValidationError, type Memex } from '../../src/index.js';
-import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
+import { ValidationError, type Memex } from '../../../src/index.js';
+import { cleanupTemp } from '../../helpers/tmp.js';
+import { openTestMemex } from '../engine.js';
 
 let mx: Memex;
 beforeAll(async () => {
-  mx = await openMemex({ path: tempDbPath(), durability: 'normal' });
+  mx = await openTestMemex();
   await mx.kv.set('seed', 1);
 });
 afterAll(async () => {

@@ -4,10 +4,11 @@
  * field, appends no event and leaves the seeded record exactly as it was.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openMemex, ValidationError, type Memex } from '../../src/index.js';
-import type { SitesStore } from '../../src/stores/sites/sites.js';
-import { normalizeHost } from '../../src/stores/sites/normalize-host.js';
-import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
+import { ValidationError, type Memex } from '../../../src/index.js';
+import type { SitesStore } from '../../../src/stores/sites/sites.js';
+import { normalizeHost } from '../../../src/stores/sites/normalize-host.js';
+import { cleanupTemp } from '../../helpers/tmp.js';
+import { openTestMemex } from '../engine.js';
 
 /** Passes a deliberately ill-typed argument through the typed API. */
 const bad = (v: unknown): never => v as never;
@@ -17,7 +18,7 @@ let sites: SitesStore;
 const SEEDED = 'seeded.example';
 
 beforeAll(async () => {
-  mx = await openMemex({ path: tempDbPath(), durability: 'normal' });
+  mx = await openTestMemex();
   sites = mx.sites;
   await sites.recordVisit(SEEDED, { ok: true, durationMs: 5, note: 'seed' });
   await sites.cacheSelector(SEEDED, 'name', '#sel');

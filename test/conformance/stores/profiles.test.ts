@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConflictError, ValidationError, openMemex, type Memex } from '../../src/index.js';
-import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
+import { ConflictError, ValidationError, type Memex } from '../../../src/index.js';
+import { cleanupTemp } from '../../helpers/tmp.js';
+import { openTestMemex } from '../engine.js';
 
 type Profile = { name: string; visits: number; prefs: { lang: string; topics: string[] } };
 
@@ -10,7 +11,7 @@ afterEach(async () => {
   cleanupTemp();
 });
 async function open(): Promise<Memex> {
-  const mx = await openMemex({ path: tempDbPath(), durability: 'normal' });
+  const mx = await openTestMemex();
   opened.push(mx);
   return mx;
 }

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { LimitError, ValidationError, openMemex, type Memex, type MemexOptions } from '../../src/index.js';
-import { ManualClock } from '../helpers/clock.js';
-import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
+import { LimitError, ValidationError, type Memex, type MemexOptions } from '../../../src/index.js';
+import { ManualClock } from '../../helpers/clock.js';
+import { cleanupTemp } from '../../helpers/tmp.js';
+import { openTestMemex } from '../engine.js';
 
 const opened: Memex[] = [];
 afterEach(async () => {
@@ -9,7 +10,7 @@ afterEach(async () => {
   cleanupTemp();
 });
 async function open(o: Partial<MemexOptions> = {}): Promise<Memex> {
-  const mx = await openMemex({ path: tempDbPath(), durability: 'normal', ...o });
+  const mx = await openTestMemex(o);
   opened.push(mx);
   return mx;
 }

@@ -3,9 +3,10 @@
  * holders are held open by promises the test resolves, and overlap is proven with barriers.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { LockTimeoutError, openMemex, type Memex } from '../../src/index.js';
-import type { Lease } from '../../src/stores/locks/locks.js';
-import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
+import { LockTimeoutError, type Memex } from '../../../src/index.js';
+import type { Lease } from '../../../src/stores/locks/locks.js';
+import { cleanupTemp, tempDbPath } from '../../helpers/tmp.js';
+import { openTestMemex } from '../engine.js';
 
 const opened: Memex[] = [];
 afterEach(async () => {
@@ -14,7 +15,7 @@ afterEach(async () => {
 });
 
 async function open(path = tempDbPath()): Promise<Memex> {
-  const mx = await openMemex({ path, durability: 'normal' });
+  const mx = await openTestMemex({}, path);
   opened.push(mx);
   return mx;
 }

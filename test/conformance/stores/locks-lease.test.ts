@@ -4,10 +4,11 @@
  * simulate work with a timer.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClosedError, openMemex, type Memex, type MemexOptions } from '../../src/index.js';
-import { LeaseLostError } from '../../src/stores/locks/locks.js';
-import { ManualClock } from '../helpers/clock.js';
-import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
+import { ClosedError, type Memex, type MemexOptions } from '../../../src/index.js';
+import { LeaseLostError } from '../../../src/stores/locks/locks.js';
+import { ManualClock } from '../../helpers/clock.js';
+import { cleanupTemp, tempDbPath } from '../../helpers/tmp.js';
+import { openTestMemex } from '../engine.js';
 
 const opened: Memex[] = [];
 afterEach(async () => {
@@ -16,7 +17,7 @@ afterEach(async () => {
 });
 
 async function open(path: string, extra: Partial<MemexOptions> = {}): Promise<Memex> {
-  const mx = await openMemex({ path, durability: 'normal', ...extra });
+  const mx = await openTestMemex(extra, path);
   opened.push(mx);
   return mx;
 }

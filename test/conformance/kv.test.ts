@@ -1,6 +1,7 @@
 import { afterEach } from 'vitest';
-import { openMemex, type Memex } from '../../src/index.js';
+import type { Memex } from '../../src/index.js';
 import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
+import { ENGINE, openTestMemex } from './engine.js';
 import { kvConformance, type KvFactoryOptions } from './kv-suite.js';
 
 const opened: Memex[] = [];
@@ -10,10 +11,10 @@ afterEach(async () => {
   cleanupTemp();
 });
 
-kvConformance('sqlite', async (opts?: KvFactoryOptions) => {
+kvConformance(ENGINE, async (opts?: KvFactoryOptions) => {
   const path = tempDbPath();
   const openOne = async () => {
-    const mx = await openMemex({ path, durability: 'normal', ...opts });
+    const mx = await openTestMemex(opts, path);
     opened.push(mx);
     return mx;
   };

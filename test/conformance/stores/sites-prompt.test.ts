@@ -6,12 +6,13 @@
 import { spawn } from 'node:child_process';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openMemex, type Memex, type MemexScope } from '../../src/index.js';
-import { contextLines, renderContext } from '../../src/stores/sites/context-for-prompt.js';
-import type { SiteProfile } from '../../src/stores/sites/site-profile.js';
-import { ManualClock } from '../helpers/clock.js';
-import { watchChild } from '../helpers/spawn.js';
-import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
+import { type Memex, type MemexScope } from '../../../src/index.js';
+import { contextLines, renderContext } from '../../../src/stores/sites/context-for-prompt.js';
+import type { SiteProfile } from '../../../src/stores/sites/site-profile.js';
+import { ManualClock } from '../../helpers/clock.js';
+import { watchChild } from '../../helpers/spawn.js';
+import { cleanupTemp, tempDbPath } from '../../helpers/tmp.js';
+import { capabilities, openTestMemex } from '../engine.js';
 
 let mx: Memex;
 let path: string;
@@ -20,7 +21,7 @@ let clock: ManualClock;
 beforeEach(async () => {
   clock = new ManualClock(1_714_564_800_000); // 2024-05-01T12:00:00.000Z
   path = tempDbPath();
-  mx = await openMemex({ path, durability: 'normal', clock: clock.now });
+  mx = await openTestMemex({ clock: clock.now }, path);
 });
 afterEach(async () => {
   await mx.close();
@@ -78,7 +79,7 @@ describe('sites: contextForPrompt', () => {
     expect(await mx.scope('other').sites.contextForPrompt('shop.example', { maxChars: 300 })).toBe(a);
     expect(await mx.sites.contextForPrompt('https://SHOP.example/x', { maxChars: 300 })).toBe(a);
     await mx.close();
-    mx = await openMemex({ path, durability: 'normal' });
+    mx = await openTestMemex({}, path);
     expect(await mx.sites.contextForPrompt('shop.example', { maxChars: 300 })).toBe(a);
   });
 
@@ -178,9 +179,10 @@ describe('sites: concurrency', () => {
     expect(q?.selectors[0]?.candidates[0]?.successes).toBe(60);
   });
 
-  it('4 processes x 50 visits (plus quirks and selector reports) lose no update', async () => {
+  // Needs several OS processes on one store: runs on engines with that capability.
+  it.runIf(capabilities.multiProcess)('4 processes x 50 visits (plus quirks and selector reports) lose no update', async () => {
     await mx.close();
-    const src = new URL('../../src/index.ts', import.meta.url).href;
+    const src = new URL('../../../src/index.ts', import.meta.url).href;
     const code = `
       const { openMemex } = await import(${JSON.stringify(src)});
       const [path, id] = process.argv.slice(1);
@@ -197,7 +199,7 @@ describe('sites: concurrency', () => {
       watchChild(spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, path, String(id)], { stdio: ['ignore', 'pipe', 'pipe'] })),
     );
     for (const r of await Promise.all(runs)) expect(r, r.stderr).toMatchObject({ code: 0 });
-    mx = await openMemex({ path, durability: 'normal' });
+    mx = await openTestMemex({}, path);
     const p = await mx.sites.profile('multi.example');
     expect(p).toMatchObject({ visits: 200, okVisits: 200, totalDurationMs: 2000 });
     expect(p?.quirks).toHaveLength(20);
