@@ -7,6 +7,8 @@ import { bump, newCounters, type StoreContext, type StoreCounters } from './stor
 import { EventsStore } from './stores/events.js';
 import { CacheStore, resyncCacheSizes } from './stores/cache/cache.js';
 import { KvStore } from './stores/kv.js';
+import { recall, remember, type MemoryParts, type Recall, type RecallInput, type RememberInput } from './stores/memory/remember.js';
+import { VectorsStore } from './stores/vectors/vectors.js';
 import { ProfilesStore } from './stores/profiles.js';
 import { LocksStore } from './stores/locks/locks.js';
 import { SitesStore } from './stores/sites/sites.js';
@@ -23,6 +25,11 @@ export interface MemexScope {
   readonly conversations: ConversationsStore;
   readonly profiles: ProfilesStore;
   readonly cache: CacheStore;
+  readonly vectors: VectorsStore;
+  /** Appends both turns, indexes them and bumps the user's counters, in one transaction. */
+  remember(input: RememberInput): Promise<{ messageSeq: number; responseSeq: number }>;
+  /** The profile, the thread's recent messages and the user's relevant earlier turns. */
+  recall(input: RecallInput): Promise<Recall>;
 }
 
 export interface MemexStats {
@@ -68,7 +75,9 @@ export class Memex implements MemexScope {
   readonly conversations: ConversationsStore;
   readonly profiles: ProfilesStore;
   readonly cache: CacheStore;
+  readonly vectors: VectorsStore;
   private readonly scopes = new Map<string, MemexScope>();
+  private readonly rootScope: MemexScope;
   private readonly counters = new Map<string, StoreCounters>();
   private readonly frozen = new FrozenValues();
   private closed = false;
@@ -85,6 +94,8 @@ export class Memex implements MemexScope {
     this.conversations = root.conversations;
     this.profiles = root.profiles;
     this.cache = root.cache;
+    this.vectors = root.vectors;
+    this.rootScope = root;
   }
 
   /** @internal use {@link openMemex} */
@@ -105,6 +116,29 @@ export class Memex implements MemexScope {
     this.assertOpen();
     validateNamespace(ns);
     return this.scopes.get(ns) ?? this.makeScope(ns);
+  }
+
+  /**
+   * Appends both turns to the conversation, indexes them in semantic memory and updates the
+   * user's profile counters, in one transaction.
+   * @example
+   * ```ts
+   * await mx.remember({ userId: 'u42', threadId: 't1', message: 'I like Python', response: 'Noted!' });
+   * ```
+   */
+  remember(input: RememberInput): Promise<{ messageSeq: number; responseSeq: number }> {
+    return this.rootScope.remember(input);
+  }
+
+  /**
+   * What an agent puts into its prompt: `{ profile, recent, relevant }`.
+   * @example
+   * ```ts
+   * const { profile, recent, relevant } = await mx.recall({ userId: 'u42', threadId: 't1', query: 'languages' });
+   * ```
+   */
+  recall(input: RecallInput): Promise<Recall> {
+    return this.rootScope.recall(input);
   }
 
   /** Process-local counters plus per-store record counts. */
@@ -176,6 +210,10 @@ export class Memex implements MemexScope {
       counters: (store) => this.counter(store),
     };
     const locks = new LocksStore(ctx);
+    const conversations = new ConversationsStore(ctx, this.o.conversations);
+    const profiles = new ProfilesStore(ctx);
+    const vectors = new VectorsStore(ctx, this.o.embedder);
+    const parts: MemoryParts = { ctx, policy: this.o.conversations, embedder: this.o.embedder, conversations, profiles, vectors };
     const scope: MemexScope = Object.freeze({
       ns,
       kv: new KvStore({ ...ctx, store: 'kv', keyField: 'key' }),
@@ -183,8 +221,11 @@ export class Memex implements MemexScope {
       sites: new SitesStore(ctx),
       locks,
       cache: new CacheStore(ctx, this.o.cache, locks),
-      conversations: new ConversationsStore(ctx, this.o.conversations),
-      profiles: new ProfilesStore(ctx),
+      conversations,
+      profiles,
+      vectors,
+      remember: (input: RememberInput) => remember(parts, input),
+      recall: (input: RecallInput) => recall(parts, input),
     });
     this.scopes.set(ns, scope);
     return scope;

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Embedder } from './embed/embedder.js';
+import { HashingEmbedder } from './embed/hashing-embedder.js';
 import { ValidationError } from './errors.js';
 import { DEFAULT_CACHE_POLICY, type CachePolicy } from './stores/cache/policy.js';
 import { DEFAULT_CONVERSATION_POLICY, type ConversationPolicy } from './stores/conversations/policy.js';
@@ -17,6 +19,12 @@ const optionsSchema = z.strictObject({
   events: z.strictObject({ maxEvents: positiveInt(1e9).optional() }).optional(),
   maxBatch: positiveInt(10_000).optional(),
   walWarnBytes: positiveInt(Number.MAX_SAFE_INTEGER).optional(),
+  embedder: z
+    .custom<Embedder>(
+      (v) => v !== null && typeof v === 'object' && typeof (v as Embedder).embed === 'function' && Number.isInteger((v as Embedder).dimension),
+      'must be an embedder { dimension, embed(texts) }',
+    )
+    .optional(),
   cache: z
     .strictObject({
       maxEntries: positiveInt(100_000_000).optional(),
@@ -91,6 +99,12 @@ export interface MemexOptions {
    * @default { maxEntries: 10000, maxBytes: null, computeTimeoutMs: 60000, computeLeaseMs: 30000 }
    */
   cache?: Partial<CachePolicy>;
+  /**
+   * Turns texts into vectors for semantic memory. The default works offline and is deterministic
+   * but captures lexical overlap, not meaning; plug in a real model with `OpenAIEmbedder`.
+   * @default new HashingEmbedder({ dimension: 384 })
+   */
+  embedder?: Embedder;
 }
 
 export interface ResolvedOptions {
@@ -105,6 +119,7 @@ export interface ResolvedOptions {
   walWarnBytes: number;
   conversations: ConversationPolicy;
   cache: CachePolicy;
+  embedder: Embedder;
 }
 
 /** Validates user options and fills the defaults. Throws ValidationError naming the option. */
@@ -137,6 +152,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     walWarnBytes: o.walWarnBytes ?? 256 * 1024 * 1024,
     conversations: { ...DEFAULT_CONVERSATION_POLICY, ...stripUndefined(o.conversations ?? {}) },
     cache: { ...DEFAULT_CACHE_POLICY, ...stripUndefined(o.cache ?? {}) },
+    embedder: o.embedder ?? new HashingEmbedder(),
   };
 }
 

@@ -6,6 +6,7 @@
  * write lock across user I/O. Engines that validate optimistically (a future networked engine)
  * may run a callback more than once, so callbacks must have no effects outside `tx`.
  */
+import type { FilterNode } from '../stores/vectors/filter.js';
 
 /** One stored record. `value` is serialized JSON; `version` never repeats for a key. */
 export interface RecordRow {
@@ -77,6 +78,15 @@ export interface ReadTx {
   expiredKeys(store: string, limit: number): { ns: string; key: string }[];
   /** Count and bytes of a store in every namespace, expired-but-unpurged records included. */
   sizes(store: string): StoreSize[];
+  /** Records matching a metadata filter (`value.metadata`), in key order. */
+  scanWhere(ns: string, store: string, filter: FilterNode | undefined, opts: { limit: number; after?: string }): RecordRow[];
+  /** How many records match a metadata filter. */
+  countWhere(ns: string, store: string, filter: FilterNode | undefined): number;
+  /**
+   * Full-text search over texts set with `setText`: keys best first with a relevance score
+   * (higher is better). `query` is plain user text; the engine builds a safe query from its words.
+   */
+  searchText(ns: string, store: string, query: string, opts: { limit: number; filter?: FilterNode }): { key: string; score: number }[];
   count(ns: string, store: string): number;
   /** Number of visible records per store (all namespaces). */
   countByStore(): Record<string, number>;
@@ -102,6 +112,10 @@ export interface WriteTx extends ReadTx {
   deletePrefix(ns: string, store: string, prefix: string): number;
   /** Changes only the rank (an LRU touch): no event, the version stays. Returns whether it existed. */
   setRank(ns: string, store: string, key: string, rank: number): boolean;
+  /** Indexes (or with `null`, un-indexes) a record's text for `searchText`; the record must exist. */
+  setText(ns: string, store: string, key: string, text: string | null): void;
+  /** Removes every record matching a metadata filter, one `delete` event each; returns the count. */
+  deleteWhere(ns: string, store: string, filter: FilterNode): number;
   /** Physically removes records whose expiry has passed (all namespaces); returns the count. */
   purgeExpired(): number;
 }
@@ -115,6 +129,8 @@ export interface EngineCapabilities {
   /** `durability: 'full'` survives power loss. */
   readonly durableFull: boolean;
   readonly backup: boolean;
+  /** `setText` / `searchText` are available. */
+  readonly fullText: boolean;
 }
 
 export interface LockStats {

@@ -27,7 +27,7 @@ const FAIRNESS_GRACE_MS = 2;
  */
 export class SqliteEngine implements Engine {
   readonly kind = 'sqlite';
-  readonly capabilities = { multiProcess: true, multiHost: false, durableFull: true, backup: true } as const;
+  readonly capabilities = { multiProcess: true, multiHost: false, durableFull: true, backup: true, fullText: true } as const;
   private readonly db: Database.Database;
   private readonly tx: SqliteTx;
   private readonly queue: WriteQueue;

@@ -38,6 +38,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE records ADD COLUMN rank REAL;
   CREATE INDEX records_rank ON records (ns, store, rank) WHERE rank IS NOT NULL;
   `,
+  // 3: full text over records that ask for it (FTS5 rowid = records.id), gone with its record.
+  `
+  CREATE VIRTUAL TABLE texts USING fts5(body, tokenize = 'unicode61 remove_diacritics 2');
+  CREATE TRIGGER records_texts_delete AFTER DELETE ON records BEGIN
+    DELETE FROM texts WHERE rowid = old.id;
+  END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

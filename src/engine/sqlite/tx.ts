@@ -1,8 +1,12 @@
 import type Database from 'better-sqlite3';
+import type { FilterNode } from '../../stores/vectors/filter.js';
 import type { EventQuery, EventRow, PutOptions, RankScanOptions, RecordRow, ScanOptions, StoreSize, WriteTx } from '../types.js';
+import { compileFilter } from './filter-sql.js';
+import { ftsQuery } from './fts-query.js';
 
 const COLS = 'key, value, version, created_at AS createdAt, updated_at AS updatedAt, expires_at AS expiresAt, rank';
 const VISIBLE = '(expires_at IS NULL OR expires_at > @now)';
+const VISIBLE_POS = '(expires_at IS NULL OR expires_at > ?)';
 
 /**
  * The smallest string greater than every string that starts with `prefix` (in UTF-8 byte order,
@@ -59,6 +63,9 @@ export class SqliteTx implements WriteTx {
            AND (@store IS NULL OR store = @store) AND (@ns IS NULL OR ns = @ns) ORDER BY seq LIMIT @limit`,
       ),
       lastSeq: db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM events'),
+      recordId: db.prepare('SELECT id FROM records WHERE ns = ? AND store = ? AND key = ?').pluck(),
+      textDelete: db.prepare('DELETE FROM texts WHERE rowid = ?'),
+      textInsert: db.prepare('INSERT INTO texts (rowid, body) VALUES (?, ?)'),
     };
   }
 
@@ -171,6 +178,46 @@ export class SqliteTx implements WriteTx {
     const seq = Number(this.s.insertEvent.run(this.now, ns, store, key, op).lastInsertRowid);
     this.lastWrittenSeq = seq;
     return seq;
+  }
+
+  scanWhere(ns: string, store: string, filter: FilterNode | undefined, opts: { limit: number; after?: string }): RecordRow[] {
+    const f = filter ? compileFilter(filter, 'records.value', '$.metadata') : { sql: '1', params: [] };
+    const sql = `SELECT ${COLS} FROM records WHERE ns = ? AND store = ? AND key > ? AND ${VISIBLE_POS} AND (${f.sql}) ORDER BY key LIMIT ?`;
+    return this.statement(sql).all(ns, store, opts.after ?? '', this.now, ...f.params, opts.limit) as RecordRow[];
+  }
+
+  countWhere(ns: string, store: string, filter: FilterNode | undefined): number {
+    const f = filter ? compileFilter(filter, 'records.value', '$.metadata') : { sql: '1', params: [] };
+    const sql = `SELECT count(*) FROM records WHERE ns = ? AND store = ? AND ${VISIBLE_POS} AND (${f.sql})`;
+    return this.statement(sql).pluck().get(ns, store, this.now, ...f.params) as number;
+  }
+
+  searchText(ns: string, store: string, query: string, opts: { limit: number; filter?: FilterNode }): { key: string; score: number }[] {
+    const match = ftsQuery(query);
+    if (match === undefined) return [];
+    const f = opts.filter ? compileFilter(opts.filter, 'r.value', '$.metadata') : { sql: '1', params: [] };
+    // bm25() is lower-is-better and negative; its negation is a score where higher is better.
+    const sql =
+      'SELECT r.key AS key, -bm25(texts) AS score FROM texts JOIN records r ON r.id = texts.rowid ' +
+      `WHERE texts MATCH ? AND r.ns = ? AND r.store = ? AND (r.expires_at IS NULL OR r.expires_at > ?) AND (${f.sql}) ORDER BY bm25(texts) LIMIT ?`;
+    return this.statement(sql).all(match, ns, store, this.now, ...f.params, opts.limit) as { key: string; score: number }[];
+  }
+
+  setText(ns: string, store: string, key: string, text: string | null): void {
+    const id = this.s.recordId.get(ns, store, key) as number | undefined;
+    if (id === undefined) throw new Error(`setText: no record ${store}/${key}`);
+    this.s.textDelete.run(id);
+    if (text !== null && text.length > 0) this.s.textInsert.run(id, text);
+    this.mutations++;
+  }
+
+  deleteWhere(ns: string, store: string, filter: FilterNode): number {
+    let n = 0;
+    for (;;) {
+      const batch = this.scanWhere(ns, store, filter, { limit: 500 });
+      for (const r of batch) n += this.delete(ns, store, r.key) ? 1 : 0;
+      if (batch.length < 500) return n;
+    }
   }
 
   /** Scans come in a few shapes; each is prepared once per connection. */

@@ -148,7 +148,7 @@ export class ConversationsStore {
 }
 
 /** The append transaction: create or revive the thread, evict, store, trim. `body` lacks `at`. */
-function appendInTx(
+export function appendInTx(
   ns: string,
   tx: WriteTx,
   tid: string,

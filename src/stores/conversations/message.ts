@@ -57,17 +57,17 @@ export function validateThreadId(threadId: unknown): string {
 }
 
 /** Validates a message and returns its JSON (role, content, metadata); `at` is added in the transaction. */
-export function serializeMessage(m: unknown, maxBytes: number): string {
-  if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new ValidationError('message', `must be an object { role, content }, got ${typeName(m)}`);
+export function serializeMessage(m: unknown, maxBytes: number, field = 'message'): string {
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new ValidationError(field, `must be an object { role, content }, got ${typeName(m)}`);
   const { role, content, metadata, ...rest } = m as Record<string, unknown>;
   const extra = Object.keys(rest);
-  if (extra.length > 0) throw new ValidationError(`message.${extra[0]}`, 'unknown field (allowed: role, content, metadata)');
+  if (extra.length > 0) throw new ValidationError(`${field}.${extra[0]}`, 'unknown field (allowed: role, content, metadata)');
   if (typeof role !== 'string' || !ROLE.test(role)) {
-    throw new ValidationError('message.role', 'must be a lowercase word such as user, assistant, system or tool (1-32 of a-z 0-9 _ -)');
+    throw new ValidationError(`${field}.role`, 'must be a lowercase word such as user, assistant, system or tool (1-32 of a-z 0-9 _ -)');
   }
-  if (content === undefined) throw new ValidationError('message.content', 'is required');
+  if (content === undefined) throw new ValidationError(`${field}.content`, 'is required');
   if (metadata !== undefined && (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata))) {
-    throw new ValidationError('message.metadata', 'must be a plain object when given');
+    throw new ValidationError(`${field}.metadata`, 'must be a plain object when given');
   }
-  return serializeValue({ role, content, ...(metadata === undefined ? {} : { metadata }) }, maxBytes, 'message');
+  return serializeValue({ role, content, ...(metadata === undefined ? {} : { metadata }) }, maxBytes, field);
 }

@@ -1,0 +1,214 @@
+import { ValidationError } from '../../errors.js';
+import type { ReadTx, WriteTx } from '../../engine/types.js';
+import { deepFreeze } from '../../values/freeze.js';
+import { validateKey } from '../../values/keys.js';
+import type { StoreContext } from '../context.js';
+import { MAX_BATCH, VECTORS, VECTORS_META, checkDoc, decodeVector, encodeVector, type DocRecord, type StoredDoc, type VectorDoc } from './doc.js';
+import { parseFilter } from './filter.js';
+import { VectorIndex } from './index-cache.js';
+import { cosine } from '../../embed/embedder.js';
+import { checkSearch, fuse, type CheckedSearch, type SearchHit, type SearchOptions } from './search-options.js';
+
+/** What the vector store needs of an embedder (see src/embed). */
+export interface EmbedderLike {
+  readonly dimension: number;
+  embed(texts: readonly string[]): Promise<Float32Array[]>;
+}
+
+/** A document ready to write: validated, with its vector. */
+export interface PreparedDoc {
+  readonly id: string;
+  readonly text: string | null;
+  readonly metadata: Record<string, unknown>;
+  readonly vector: Float32Array;
+}
+
+/**
+ * Writes prepared documents inside a write transaction: checks the collection's fixed dimension,
+ * stores each record and indexes its text. Shared by `upsert` and `remember`.
+ */
+export function writeDocs(ns: string, tx: WriteTx, docs: readonly PreparedDoc[]): void {
+  const metaRow = tx.get(ns, VECTORS_META, 'dimension');
+  let dimension = metaRow ? (JSON.parse(metaRow.value) as number) : undefined;
+  for (const [i, d] of docs.entries()) {
+    dimension ??= d.vector.length;
+    if (d.vector.length !== dimension) {
+      throw new ValidationError(`docs[${i}].vector`, `this collection holds ${dimension}-dimensional vectors, got ${d.vector.length}`);
+    }
+    const rec: DocRecord = { text: d.text, metadata: d.metadata, v: encodeVector(d.vector) };
+    tx.put(ns, VECTORS, d.id, JSON.stringify(rec), { expiresAt: null });
+    tx.setText(ns, VECTORS, d.id, d.text);
+  }
+  if (!metaRow && dimension !== undefined) tx.put(ns, VECTORS_META, 'dimension', JSON.stringify(dimension), { expiresAt: null });
+}
+
+/** A typed array cannot be frozen; the vector is a fresh copy, so changing it reaches nothing. */
+const toStored = (id: string, value: string): StoredDoc => {
+  const r = JSON.parse(value) as DocRecord;
+  return Object.freeze({ id, text: r.text, metadata: deepFreeze(r.metadata), vector: decodeVector(r.v) });
+};
+
+/**
+ * Semantic memory: documents with text, vector and metadata; vector, full-text and hybrid search
+ * with JSON metadata filters. The records are the truth; the search index is derived from them
+ * and caught up before every search, so a deleted or replaced document never appears in results.
+ *
+ * @example
+ * ```ts
+ * await mx.vectors.upsert({ id: 'doc-1', text: 'Python tips', metadata: { type: 'doc' } });
+ * const hits = await mx.vectors.search({ text: 'python programming', topK: 5, filter: { type: 'doc' } });
+ * ```
+ */
+export class VectorsStore {
+  private readonly index: VectorIndex;
+
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly embedder: EmbedderLike,
+  ) {
+    this.index = new VectorIndex(ctx.ns);
+  }
+
+  /**
+   * Inserts or replaces documents; a batch is all or nothing. Texts without a vector are embedded
+   * first (outside the transaction).
+   * @example
+   * ```ts
+   * await mx.vectors.upsert([{ id: 'a', text: 'first' }, { id: 'b', vector: myVector, metadata: { n: 2 } }]);
+   * ```
+   */
+  async upsert(docs: VectorDoc | readonly VectorDoc[]): Promise<{ upserted: number }> {
+    const prepared = await this.prepare(Array.isArray(docs) ? (docs as readonly VectorDoc[]) : [docs as VectorDoc], Array.isArray(docs));
+    await this.ctx.engine.write((tx) => writeDocs(this.ctx.ns, tx, prepared));
+    this.ctx.counters(VECTORS).writes += prepared.length;
+    return { upserted: prepared.length };
+  }
+
+  /** Validates documents and embeds the texts that came without a vector. */
+  async prepare(docs: readonly VectorDoc[], batch = true): Promise<PreparedDoc[]> {
+    if (docs.length === 0 || docs.length > MAX_BATCH) throw new ValidationError('docs', `must hold 1..${MAX_BATCH} documents`);
+    const checked = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < docs.length; i++) {
+      const d = checkDoc(docs[i], batch ? `docs[${i}]` : 'doc');
+      if (seen.has(d.id)) throw new ValidationError(`docs[${i}].id`, `duplicate id "${d.id}" in one batch`);
+      seen.add(d.id);
+      checked.push(d);
+    }
+    const missing = checked.filter((d) => d.vector === undefined);
+    if (missing.length > 0) {
+      const vectors = await this.embedder.embed(missing.map((d) => d.text ?? ''));
+      missing.forEach((d, i) => (d.vector = vectors[i]));
+    }
+    return checked.map((d) => ({ id: d.id, text: d.text, metadata: d.metadata, vector: d.vector! }));
+  }
+
+  /** The document (deeply frozen, vector included), or `undefined`. */
+  async get(id: string): Promise<StoredDoc | undefined> {
+    const key = validateKey(id, 'id');
+    this.ctx.counters(VECTORS).reads++;
+    const row = await this.ctx.engine.read((tx) => tx.get(this.ctx.ns, VECTORS, key));
+    return row ? toStored(key, row.value) : undefined;
+  }
+
+  /** Removes a document; resolves whether it existed. */
+  async delete(id: string): Promise<boolean> {
+    const key = validateKey(id, 'id');
+    const existed = await this.ctx.engine.write((tx) => tx.delete(this.ctx.ns, VECTORS, key));
+    this.ctx.counters(VECTORS).writes++;
+    return existed;
+  }
+
+  /**
+   * How many documents match `filter` (all when omitted).
+   * @example
+   * ```ts
+   * const docs = await mx.vectors.count({ type: 'doc' });
+   * ```
+   */
+  async count(filter?: Record<string, unknown>): Promise<number> {
+    const f = filter === undefined ? undefined : parseFilter(filter, 'filter');
+    return this.ctx.engine.read((tx) => tx.countWhere(this.ctx.ns, VECTORS, f));
+  }
+
+  /**
+   * Removes every document matching `filter` in one transaction.
+   * @example
+   * ```ts
+   * const { deleted, total } = await mx.vectors.deleteWhere({ userId: 'u42' });
+   * ```
+   */
+  async deleteWhere(filter: Record<string, unknown>): Promise<{ deleted: number; total: number }> {
+    const f = parseFilter(filter, 'filter');
+    const out = await this.ctx.engine.write((tx) => ({ deleted: tx.deleteWhere(this.ctx.ns, VECTORS, f), total: tx.countWhere(this.ctx.ns, VECTORS, undefined) }));
+    this.ctx.counters(VECTORS).writes++;
+    return out;
+  }
+
+  /**
+   * Vector (cosine), full-text (BM25) or hybrid (reciprocal rank fusion) search, best first.
+   * @example
+   * ```ts
+   * const hits = await mx.vectors.search({ text: 'refund policy', mode: 'hybrid', topK: 5, filter: { lang: 'en' } });
+   * ```
+   */
+  async search(query: SearchOptions): Promise<SearchHit[]> {
+    const q = checkSearch(query);
+    let qv = q.vector;
+    if (q.mode !== 'text' && qv === undefined) qv = (await this.embedder.embed([q.text ?? '']))[0];
+    this.ctx.counters(VECTORS).reads++;
+    return this.ctx.engine.snapshot((tx) => this.searchIn(tx, q, qv));
+  }
+
+  private searchIn(tx: ReadTx, q: CheckedSearch, qv: Float32Array | undefined): SearchHit[] {
+    const ns = this.ctx.ns;
+    const wide = q.mode === 'hybrid' ? Math.min(1000, q.topK * 4) : q.topK;
+    let scored: [string, number][] = [];
+    if (q.mode !== 'text' && qv) {
+      this.index.catchUp(tx);
+      scored = this.vectorRank(tx, qv, q, wide);
+    }
+    if (q.mode === 'vector') return this.hits(tx, scored, q.minScore, q.topK);
+    const textRank = tx.searchText(ns, VECTORS, q.text ?? '', { limit: wide, filter: q.filter }).map((h): [string, number] => [h.key, h.score]);
+    if (q.mode === 'text') return this.hits(tx, textRank, q.minScore, q.topK);
+    const fused = [...fuse([scored.map(([id]) => id), textRank.map(([id]) => id)])].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    return this.hits(tx, fused, q.minScore, q.topK);
+  }
+
+  /**
+   * Exact cosine ranking over the derived index. A filter is applied first, in the engine, so a
+   * selective filter still yields `topK` matches whenever that many documents match.
+   */
+  private vectorRank(tx: ReadTx, qv: Float32Array, q: CheckedSearch, limit: number): [string, number][] {
+    const candidates: Iterable<[string, Float32Array]> = q.filter
+      ? tx
+          .scanWhere(this.ctx.ns, VECTORS, q.filter, { limit: Number.MAX_SAFE_INTEGER })
+          .flatMap((r): [string, Float32Array][] => {
+            const v = this.index.get(r.key);
+            return v ? [[r.key, v]] : [];
+          })
+      : this.index.entries();
+    const dim = qv.length;
+    const out: [string, number][] = [];
+    for (const [id, v] of candidates) {
+      if (v.length !== dim) throw new ValidationError('query.vector', `this collection holds ${v.length}-dimensional vectors, got ${dim}`);
+      out.push([id, cosine(qv, v)]);
+    }
+    out.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    return out.slice(0, limit);
+  }
+
+  /** Reads text and metadata of the ranked ids in the same snapshot. */
+  private hits(tx: ReadTx, ranked: [string, number][], minScore: number | undefined, topK: number): SearchHit[] {
+    const out: SearchHit[] = [];
+    for (const [id, score] of ranked) {
+      if (out.length >= topK) break;
+      if (minScore !== undefined && score < minScore) continue;
+      const row = tx.get(this.ctx.ns, VECTORS, id);
+      if (!row) continue;
+      const r = JSON.parse(row.value) as DocRecord;
+      out.push(deepFreeze({ id, score, text: r.text, metadata: r.metadata }));
+    }
+    return out;
+  }
+}
