@@ -284,8 +284,10 @@ function clip(s: string): string {
 // The JS evaluator. Must agree exactly with every engine's compiled form (proven by
 // test/conformance/vectors-filter.test.ts, including a fast-check property).
 
+/** What a path resolves to when there is no such key (distinct from JSON `null`). */
 const MISSING: unique symbol = Symbol('missing');
-type Resolved = unknown | typeof MISSING;
+/** A JSON value, or {@link MISSING}. */
+type Resolved = unknown;
 
 /**
  * True when `metadata` (parsed JSON: what the store holds) satisfies `filter`. A non-object

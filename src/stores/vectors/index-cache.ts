@@ -1,17 +1,26 @@
+import { ValidationError } from '../../errors.js';
+import { cosine } from '../../embed/embedder.js';
 import type { ReadTx } from '../../engine/types.js';
+import { AnnIndex } from './ann.js';
 import { VECTORS, decodeVector, type DocRecord } from './doc.js';
 
 const CATCH_UP_BATCH = 5000;
+/** Below this many documents an exact scan is fast enough (and exact): no graph is kept. */
+export const ANN_MIN_DOCS = 2000;
+/** A filter matching at most this many documents is answered by an exact scan over the matches. */
+export const EXACT_FILTER_MAX = 20_000;
 
 /**
  * The derived search index of one namespace: the records are the truth, this is a cache of their
  * vectors that knows the event `seq` it covers. Before every search it applies the events since
  * (other processes' writes included) inside the search's own snapshot, so it can never disagree
  * with the records; when events it needs were trimmed by retention, it rebuilds from the records.
- * Exact (brute-force) scoring: right for collections up to tens of thousands of documents.
+ * Small collections are scanned exactly; from {@link ANN_MIN_DOCS} documents an HNSW graph proposes
+ * candidates that are then re-scored exactly here.
  */
 export class VectorIndex {
   private readonly vectors = new Map<string, Float32Array>();
+  private ann: AnnIndex | undefined;
   private seq = -1;
   rebuilds = 0;
 
@@ -45,24 +54,55 @@ export class VectorIndex {
     this.seq = last;
   }
 
-  /** The stored vector of `id` as of the last catch-up. */
-  get(id: string): Float32Array | undefined {
-    return this.vectors.get(id);
+  /**
+   * The `k` best [id, exact cosine] among all documents, or only among `among` (ids matching a
+   * filter). Ties are broken by id so results are deterministic.
+   */
+  nearest(q: Float32Array, k: number, among?: readonly string[]): [string, number][] {
+    let ids: Iterable<string>;
+    if (among !== undefined && (this.ann === undefined || among.length <= EXACT_FILTER_MAX)) ids = among;
+    else if (this.ann === undefined) ids = this.vectors.keys();
+    else {
+      const allowed = among === undefined ? undefined : new Set(among);
+      // Over-fetch: candidates are re-ranked by their exact score below.
+      ids = this.ann.search(q, Math.min(this.vectors.size, Math.max(2 * k, k + 20)), allowed && ((id) => allowed.has(id)));
+    }
+    const out: [string, number][] = [];
+    for (const id of ids) {
+      const v = this.vectors.get(id);
+      if (!v) continue;
+      if (v.length !== q.length) throw new ValidationError('query.vector', `this collection holds ${v.length}-dimensional vectors, got ${q.length}`);
+      out.push([id, cosine(q, v)]);
+    }
+    out.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    return out.slice(0, k);
   }
 
-  entries(): IterableIterator<[string, Float32Array]> {
-    return this.vectors.entries();
+  private set(key: string, v: Float32Array | undefined): void {
+    if (v) {
+      this.vectors.set(key, v);
+      if (this.ann) this.ann.upsert(key, v);
+      else if (this.vectors.size >= ANN_MIN_DOCS) this.buildAnn(v.length);
+    } else {
+      this.vectors.delete(key);
+      this.ann?.remove(key);
+    }
+  }
+
+  private buildAnn(dimension: number): void {
+    this.ann = new AnnIndex(dimension);
+    for (const [id, v] of this.vectors) this.ann.upsert(id, v);
   }
 
   private refresh(tx: ReadTx, key: string): void {
     const row = tx.get(this.ns, VECTORS, key);
-    if (row) this.vectors.set(key, decodeVector((JSON.parse(row.value) as DocRecord).v));
-    else this.vectors.delete(key);
+    this.set(key, row ? decodeVector((JSON.parse(row.value) as DocRecord).v) : undefined);
   }
 
   private rebuild(tx: ReadTx): void {
     this.rebuilds++;
     this.vectors.clear();
+    this.ann = undefined;
     let after: string | undefined;
     for (;;) {
       const rows = tx.scan(this.ns, VECTORS, { after, limit: CATCH_UP_BATCH });
@@ -70,6 +110,8 @@ export class VectorIndex {
       if (rows.length < CATCH_UP_BATCH) break;
       after = rows[rows.length - 1]!.key;
     }
+    const first = this.vectors.values().next();
+    if (this.vectors.size >= ANN_MIN_DOCS && !first.done) this.buildAnn(first.value.length);
     this.seq = tx.lastSeq();
   }
 }

@@ -6,7 +6,6 @@ import type { StoreContext } from '../context.js';
 import { MAX_BATCH, VECTORS, VECTORS_META, checkDoc, decodeVector, encodeVector, type DocRecord, type StoredDoc, type VectorDoc } from './doc.js';
 import { parseFilter } from './filter.js';
 import { VectorIndex } from './index-cache.js';
-import { cosine } from '../../embed/embedder.js';
 import { checkSearch, fuse, type CheckedSearch, type SearchHit, type SearchOptions } from './search-options.js';
 
 /** What the vector store needs of an embedder (see src/embed). */
@@ -176,26 +175,14 @@ export class VectorsStore {
   }
 
   /**
-   * Exact cosine ranking over the derived index. A filter is applied first, in the engine, so a
-   * selective filter still yields `topK` matches whenever that many documents match.
+   * Cosine ranking over the derived index. A filter is evaluated first, in the engine: a filter
+   * matching few documents is answered by an exact scan over exactly those, a broad one by the
+   * graph searching only among them — so a selective filter still yields `topK` matches whenever
+   * that many documents match.
    */
   private vectorRank(tx: ReadTx, qv: Float32Array, q: CheckedSearch, limit: number): [string, number][] {
-    const candidates: Iterable<[string, Float32Array]> = q.filter
-      ? tx
-          .scanWhere(this.ctx.ns, VECTORS, q.filter, { limit: Number.MAX_SAFE_INTEGER })
-          .flatMap((r): [string, Float32Array][] => {
-            const v = this.index.get(r.key);
-            return v ? [[r.key, v]] : [];
-          })
-      : this.index.entries();
-    const dim = qv.length;
-    const out: [string, number][] = [];
-    for (const [id, v] of candidates) {
-      if (v.length !== dim) throw new ValidationError('query.vector', `this collection holds ${v.length}-dimensional vectors, got ${dim}`);
-      out.push([id, cosine(qv, v)]);
-    }
-    out.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    return out.slice(0, limit);
+    const among = q.filter ? tx.scanWhere(this.ctx.ns, VECTORS, q.filter, { limit: Number.MAX_SAFE_INTEGER }).map((r) => r.key) : undefined;
+    return this.index.nearest(qv, limit, among);
   }
 
   /** Reads text and metadata of the ranked ids in the same snapshot. */
