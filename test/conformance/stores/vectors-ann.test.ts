@@ -21,8 +21,14 @@ function dataset(n: number, seed: number): Float32Array[] {
   return Array.from({ length: n }, (_, i) => Float32Array.from(centres[i % 40]!, (c) => c + (r() - 0.5) * 0.6));
 }
 const cos = (a: Float32Array, b: Float32Array) => {
-  let d = 0, x = 0, y = 0;
-  for (let i = 0; i < a.length; i++) (d += a[i]! * b[i]!), (x += a[i]! ** 2), (y += b[i]! ** 2);
+  let d = 0;
+  let x = 0;
+  let y = 0;
+  for (let i = 0; i < a.length; i++) {
+    d += a[i]! * b[i]!;
+    x += a[i]! ** 2;
+    y += b[i]! ** 2;
+  }
   return d / Math.sqrt(x * y);
 };
 const exactTop = (docs: Map<string, Float32Array>, q: Float32Array, k: number, keep: (id: string) => boolean = () => true) =>
