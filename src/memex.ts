@@ -194,6 +194,7 @@ export class Memex implements MemexScope {
     for (const s of this.scopes.values()) {
       s.events.stopAll();
       s.locks.dispose();
+      s.vectors.flush();
       // flush() enqueues its write synchronously, so it lands before the engine refuses new calls.
       flushes.push(s.cache.flush());
     }
@@ -206,6 +207,7 @@ export class Memex implements MemexScope {
       engine: this.engine,
       ns,
       maxValueBytes: this.o.maxValueBytes,
+      dataPath: this.o.path === ':memory:' ? undefined : this.o.path,
       frozen: this.frozen,
       counters: (store) => this.counter(store),
     };

@@ -1,3 +1,4 @@
+import { closeSync, fsyncSync, openSync } from 'node:fs';
 import hnswlib from 'hnswlib-node';
 
 const { HierarchicalNSW } = hnswlib;
@@ -19,9 +20,35 @@ export class AnnIndex {
   private ids: (string | undefined)[] = [];
   private capacity = 1024;
 
-  constructor(readonly dimension: number) {
+  constructor(
+    readonly dimension: number,
+    saved?: { file: string; labels: (string | null)[] },
+  ) {
     this.hnsw = new HierarchicalNSW('cosine', dimension);
-    this.hnsw.initIndex({ maxElements: this.capacity, m: M, efConstruction: EF_CONSTRUCTION, randomSeed: SEED, allowReplaceDeleted: true });
+    if (saved) {
+      this.hnsw.readIndexSync(saved.file, true);
+      this.capacity = this.hnsw.getMaxElements();
+      this.ids = saved.labels.map((id) => id ?? undefined);
+      this.ids.forEach((id, label) => id !== undefined && this.labels.set(id, label));
+    } else {
+      this.hnsw.initIndex({ maxElements: this.capacity, m: M, efConstruction: EF_CONSTRUCTION, randomSeed: SEED, allowReplaceDeleted: true });
+    }
+  }
+
+  /** The label → id table, for saving alongside the graph. */
+  labelTable(): (string | null)[] {
+    return this.ids.map((id) => id ?? null);
+  }
+
+  /** Writes the graph to `file` and makes it durable (it is named by a sidecar only after this). */
+  write(file: string): void {
+    this.hnsw.writeIndexSync(file);
+    const fd = openSync(file, 'r+');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   upsert(id: string, v: Float32Array): void {

@@ -2,13 +2,17 @@ import { ValidationError } from '../../errors.js';
 import { cosine } from '../../embed/embedder.js';
 import type { ReadTx } from '../../engine/types.js';
 import { AnnIndex } from './ann.js';
-import { VECTORS, decodeVector, type DocRecord } from './doc.js';
+import { VECTORS, VECTORS_META, decodeVector, type DocRecord } from './doc.js';
+import { IndexFiles } from './index-files.js';
+import { bump, type StoreCounters } from '../context.js';
 
 const CATCH_UP_BATCH = 5000;
 /** Below this many documents an exact scan is fast enough (and exact): no graph is kept. */
 export const ANN_MIN_DOCS = 2000;
 /** A filter matching at most this many documents is answered by an exact scan over the matches. */
 export const EXACT_FILTER_MAX = 20_000;
+/** Save the index after this many applied changes (and on close), so reopening skips a rebuild. */
+const SAVE_AFTER_CHANGES = 5000;
 
 /**
  * The derived search index of one namespace: the records are the truth, this is a cache of their
@@ -22,9 +26,17 @@ export class VectorIndex {
   private readonly vectors = new Map<string, Float32Array>();
   private ann: AnnIndex | undefined;
   private seq = -1;
-  rebuilds = 0;
+  private unsaved = 0;
+  private collection = '';
+  private readonly files: IndexFiles | undefined;
 
-  constructor(private readonly ns: string) {}
+  constructor(
+    private readonly ns: string,
+    dbPath: string | undefined,
+    private readonly counters: StoreCounters,
+  ) {
+    this.files = dbPath === undefined ? undefined : new IndexFiles(dbPath, ns);
+  }
 
   get size(): number {
     return this.vectors.size;
@@ -33,9 +45,12 @@ export class VectorIndex {
   /** Brings the index up to the snapshot `tx` sees. */
   catchUp(tx: ReadTx): void {
     const last = tx.lastSeq();
+    const idRow = tx.get(this.ns, VECTORS_META, 'id');
+    this.collection = idRow ? (JSON.parse(idRow.value) as string) : '';
+    if (this.seq < 0) this.load(last);
     if (this.seq === last) return;
     const first = this.seq < 0 ? undefined : tx.eventsSince(this.seq, { limit: 1 })[0];
-    if (this.seq < 0 || (first !== undefined && first.seq > this.seq + 1)) {
+    if (this.seq < 0 || this.seq > last || (first !== undefined && first.seq > this.seq + 1)) {
       this.rebuild(tx);
     } else {
       for (;;) {
@@ -46,6 +61,7 @@ export class VectorIndex {
             return;
           }
           this.refresh(tx, e.key);
+          this.unsaved++;
           this.seq = e.seq;
         }
         if (events.length < CATCH_UP_BATCH) break;
@@ -78,6 +94,34 @@ export class VectorIndex {
     return out.slice(0, k);
   }
 
+  /** Saves the index if enough changed since the last save (or `force`); cheap otherwise. */
+  persist(force = false): void {
+    if (!this.files || this.seq < 0 || (!force && this.unsaved < SAVE_AFTER_CHANGES) || (force && this.unsaved === 0)) return;
+    const first = this.vectors.values().next();
+    if (first.done) return;
+    const ann = this.ann;
+    this.files.save(this.collection, this.seq, first.value.length, this.vectors.entries(), ann && { labels: ann.labelTable(), write: (f) => ann.write(f) });
+    this.unsaved = 0;
+  }
+
+  /** Starts from the saved index when it is not newer than the records (else rebuilds later). */
+  private load(lastSeq: number): void {
+    const saved = this.files?.load();
+    if (!saved || saved.seq > lastSeq || saved.collection !== this.collection || this.collection === '') return;
+    try {
+      this.vectors.clear();
+      saved.ids.forEach((id, i) => this.vectors.set(id, saved.vectors[i]!));
+      this.ann = saved.graph ? new AnnIndex(saved.dimension, saved.graph) : undefined;
+      if (!this.ann && this.vectors.size >= ANN_MIN_DOCS) this.buildAnn(saved.dimension);
+      this.seq = saved.seq;
+      bump(this.counters, 'indexLoads');
+    } catch {
+      this.vectors.clear();
+      this.ann = undefined;
+      this.seq = -1;
+    }
+  }
+
   private set(key: string, v: Float32Array | undefined): void {
     if (v) {
       this.vectors.set(key, v);
@@ -100,7 +144,7 @@ export class VectorIndex {
   }
 
   private rebuild(tx: ReadTx): void {
-    this.rebuilds++;
+    bump(this.counters, 'indexRebuilds');
     this.vectors.clear();
     this.ann = undefined;
     let after: string | undefined;
@@ -113,5 +157,6 @@ export class VectorIndex {
     const first = this.vectors.values().next();
     if (this.vectors.size >= ANN_MIN_DOCS && !first.done) this.buildAnn(first.value.length);
     this.seq = tx.lastSeq();
+    this.unsaved = SAVE_AFTER_CHANGES;
   }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ValidationError } from '../../errors.js';
 import type { ReadTx, WriteTx } from '../../engine/types.js';
 import { deepFreeze } from '../../values/freeze.js';
@@ -38,7 +39,11 @@ export function writeDocs(ns: string, tx: WriteTx, docs: readonly PreparedDoc[])
     tx.put(ns, VECTORS, d.id, JSON.stringify(rec), { expiresAt: null });
     tx.setText(ns, VECTORS, d.id, d.text);
   }
-  if (!metaRow && dimension !== undefined) tx.put(ns, VECTORS_META, 'dimension', JSON.stringify(dimension), { expiresAt: null });
+  if (!metaRow && dimension !== undefined) {
+    tx.put(ns, VECTORS_META, 'dimension', JSON.stringify(dimension), { expiresAt: null });
+    // Names this collection, so a saved index is never loaded for another database at the same path.
+    tx.put(ns, VECTORS_META, 'id', JSON.stringify(randomBytes(8).toString('hex')), { expiresAt: null });
+  }
 }
 
 /** A typed array cannot be frozen; the vector is a fresh copy, so changing it reaches nothing. */
@@ -65,7 +70,7 @@ export class VectorsStore {
     private readonly ctx: StoreContext,
     private readonly embedder: EmbedderLike,
   ) {
-    this.index = new VectorIndex(ctx.ns);
+    this.index = new VectorIndex(ctx.ns, ctx.dataPath, ctx.counters(VECTORS));
   }
 
   /**
@@ -156,7 +161,15 @@ export class VectorsStore {
     let qv = q.vector;
     if (q.mode !== 'text' && qv === undefined) qv = (await this.embedder.embed([q.text ?? '']))[0];
     this.ctx.counters(VECTORS).reads++;
-    return this.ctx.engine.snapshot((tx) => this.searchIn(tx, q, qv));
+    const hits = await this.ctx.engine.snapshot((tx) => this.searchIn(tx, q, qv));
+    // Saving (when enough changed) happens after the answer, not inside the read snapshot.
+    setImmediate(() => this.index.persist());
+    return hits;
+  }
+
+  /** Saves the derived index so the next open need not rebuild it (called by close). */
+  flush(): void {
+    this.index.persist(true);
   }
 
   private searchIn(tx: ReadTx, q: CheckedSearch, qv: Float32Array | undefined): SearchHit[] {

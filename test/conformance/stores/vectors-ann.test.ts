@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { rng } from '../../../src/cli/rng.js';
 import type { Memex } from '../../../src/index.js';
 import { ANN_MIN_DOCS } from '../../../src/stores/vectors/index-cache.js';
-import { cleanupTemp } from '../../helpers/tmp.js';
+import { rmSync } from 'node:fs';
+import { cleanupTemp, tempDbPath } from '../../helpers/tmp.js';
 import { openTestMemex } from '../engine.js';
 
 const opened: Memex[] = [];
@@ -79,5 +80,50 @@ describe('vectors past the ANN threshold', () => {
     expect(hits.every((h) => [1, 2, 3].includes(h.metadata.g as number))).toBe(true);
     const truth = new Set(exactTop(docs, q, 10, (id) => [1, 2, 3].includes(Number(id.slice(1)) % 10)));
     expect(hits.filter((h) => truth.has(h.id)).length).toBeGreaterThanOrEqual(9);
+  });
+});
+
+describe('the derived index on disk', () => {
+  const stats = async (mx: Memex) => (await mx.stats()).stores.vectors!;
+
+  it('is saved on close and loaded on reopen instead of rebuilt, then catches up with later writes', async () => {
+    const path = tempDbPath();
+    const a = await openTestMemex({}, path);
+    const vs = dataset(3000, 3);
+    for (let i = 0; i < 3000; i += 1000) await a.vectors.upsert(vs.slice(i, i + 1000).map((v, j) => ({ id: `d${i + j}`, vector: v })));
+    const q = dataset(1, 8)[0]!;
+    const before = await a.vectors.search({ vector: q, topK: 10 });
+    await a.close();
+
+    const b = await openTestMemex({}, path);
+    opened.push(b);
+    const c = await openTestMemex({}, path);
+    opened.push(c);
+    await c.vectors.delete(before[0]!.id);
+    await c.vectors.upsert({ id: 'new', vector: q });
+    const after = await b.vectors.search({ vector: q, topK: 10 });
+    expect((await stats(b)).indexLoads).toBe(1);
+    expect((await stats(b)).indexRebuilds ?? 0).toBe(0);
+    expect(after[0]!.id).toBe('new');
+    expect(after.map((h) => h.id)).not.toContain(before[0]!.id);
+    expect(after.slice(1).map((h) => h.id)).toEqual(before.slice(1).map((h) => h.id));
+  });
+
+  it('is never loaded for another database created at the same path', async () => {
+    const path = tempDbPath();
+    const a = await openTestMemex({}, path);
+    const old = dataset(2500, 4).map((v, i) => ({ id: `old${i}`, vector: v }));
+    for (let i = 0; i < old.length; i += 1000) await a.vectors.upsert(old.slice(i, i + 1000));
+    await a.vectors.search({ vector: dataset(1, 1)[0]!, topK: 1 });
+    await a.close();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+    const b = await openTestMemex({}, path);
+    opened.push(b);
+    // Enough writes that the new file's feed is past the saved index's seq: only its id can tell them apart.
+    await b.kv.setMany(Array.from({ length: 3000 }, (_, i) => ({ key: `k${i}`, value: i })));
+    await b.vectors.upsert({ id: 'only', vector: dataset(1, 2)[0]! });
+    const hits = await b.vectors.search({ vector: dataset(1, 2)[0]!, topK: 5 });
+    expect(hits.map((h) => h.id)).toEqual(['only']);
+    expect((await stats(b)).indexLoads ?? 0).toBe(0);
   });
 });
