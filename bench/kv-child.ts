@@ -4,78 +4,18 @@
  * bench/kv.ts as `node --import tsx bench/kv-child.ts '<ChildConfig JSON>'`.
  */
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { openMemex } from '../src/index.js';
 import { COUNTER, GET_KEYS, getKey, naiveUpdate, openRaw } from './lib/fixtures.js';
-import { Histogram } from './lib/histogram.js';
+import { engineDelta, ready, report, Workload } from './lib/child.js';
 import type { ChildConfig, ChildReport } from './lib/protocol.js';
 
 const cfg = JSON.parse(process.argv[2] ?? '') as ChildConfig;
-const hist = new Histogram();
-const errors: Record<string, number> = {};
-let ops = 0;
-
-function fail(e: unknown): void {
-  const c = (e as { code?: unknown } | null)?.code;
-  const code = typeof c === 'string' ? c : e instanceof Error ? e.name : 'error';
-  if (errors[code] === undefined) process.stderr.write(`[bench child ${cfg.index} ${cfg.engine}] first ${code}: ${(e as Error).message}\n`);
-  errors[code] = (errors[code] ?? 0) + 1;
-}
+const work = new Workload(`${cfg.index} ${cfg.engine}`);
 
 /** Random key indexes, precomputed so the timed loop does not pay for Math.random. */
 const keyOrder = Array.from({ length: 65_536 }, () => getKey(Math.floor(Math.random() * GET_KEYS)));
-
-function ready(): Promise<void> {
-  process.stdout.write('ready\n');
-  return new Promise((resolve) => {
-    const rl = createInterface({ input: process.stdin });
-    rl.on('line', (line) => {
-      if (line.trim() === 'go') {
-        rl.close();
-        resolve();
-      }
-    });
-  });
-}
-
-/** `callers` async loops, each awaiting one call at a time until the deadline. */
-async function runAsync(call: (i: number) => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  const end = start + cfg.durationMs;
-  let n = 0;
-  const loop = async () => {
-    while (performance.now() < end) {
-      const i = n++;
-      const t0 = performance.now();
-      try {
-        await call(i);
-        ops++;
-      } catch (e) {
-        fail(e);
-      }
-      hist.record(performance.now() - t0);
-    }
-  };
-  await Promise.all(Array.from({ length: cfg.callers }, loop));
-  return performance.now() - start;
-}
-
-/** One synchronous caller until the deadline (raw better-sqlite3 is synchronous). */
-function runSync(call: (i: number) => void): number {
-  const start = performance.now();
-  const end = start + cfg.durationMs;
-  for (let i = 0; performance.now() < end; i++) {
-    const t0 = performance.now();
-    try {
-      call(i);
-      ops++;
-    } catch (e) {
-      fail(e);
-    }
-    hist.record(performance.now() - t0);
-  }
-  return performance.now() - start;
-}
+const runAsync = (call: (i: number) => Promise<unknown>) => work.runAsync(cfg.callers, cfg.durationMs, call);
+const runSync = (call: (i: number) => void) => work.runSync(cfg.durationMs, call);
 
 async function memex(): Promise<Pick<ChildReport, 'elapsedMs' | 'memex'>> {
   const mx = await openMemex({ path: cfg.path, durability: cfg.durability });
@@ -90,15 +30,7 @@ async function memex(): Promise<Pick<ChildReport, 'elapsedMs' | 'memex'>> {
       : await runAsync((i) => mx.kv.get(keyOrder[i & 65_535] ?? COUNTER));
   const after = await mx.stats();
   await mx.close();
-  const d = (f: (s: typeof after) => number) => f(after) - f(before);
-  const lock = {
-    acquisitions: d((s) => s.lock.acquisitions),
-    waits: d((s) => s.lock.waits),
-    totalWaitMs: d((s) => s.lock.totalWaitMs),
-    timeouts: d((s) => s.lock.timeouts),
-    busyRetries: d((s) => s.lock.busyRetries),
-  };
-  return { elapsedMs, memex: { writes: d((s) => s.writes), commits: d((s) => s.commits), lock } };
+  return { elapsedMs, memex: engineDelta(before, after) };
 }
 
 async function raw(): Promise<Pick<ChildReport, 'elapsedMs'>> {
@@ -142,5 +74,5 @@ async function naive(): Promise<Pick<ChildReport, 'elapsedMs'>> {
 
 const run = cfg.engine === 'memex' ? memex : cfg.engine === 'raw' ? raw : naive;
 const out = await run();
-const report: ChildReport = { index: cfg.index, pid: process.pid, ops, errors, latency: hist.toJSON(), ...out };
-process.stdout.write(`${JSON.stringify(report)}\n`);
+const result: ChildReport = { ...work.result(cfg.index, out.elapsedMs), ...out };
+report(result);

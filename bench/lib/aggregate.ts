@@ -1,11 +1,20 @@
 import { Histogram, type LatencySummary } from './histogram.js';
-import type { PhaseResult, PhaseSpec } from './phase.js';
+import type { PhaseSpec } from './phase.js';
+import type { ChildReport } from './protocol.js';
+
+/** What {@link aggregate} needs of one phase: its spec, its children's reports, its wall time. */
+export interface PhaseLike<S> {
+  readonly spec: S;
+  readonly reports: readonly ChildReport[];
+  readonly wallMs: number;
+  readonly counter?: { readonly expected: number; readonly actual: number; readonly ok: boolean };
+}
 
 /** One variant of a scenario, over all its rounds. */
-export interface VariantResult {
+export interface VariantResult<S = PhaseSpec> {
   readonly id: string;
   readonly label: string;
-  readonly spec: PhaseSpec;
+  readonly spec: S;
   readonly rounds: number;
   /** Acknowledged operations, all processes and rounds. */
   readonly ops: number;
@@ -21,7 +30,7 @@ export interface VariantResult {
   readonly memex?: { readonly writes: number; readonly commits: number; readonly writesPerCommit: number; readonly lockWaits: number; readonly busyRetries: number; readonly timeouts: number };
 }
 
-export function aggregate(id: string, label: string, phases: readonly PhaseResult[]): VariantResult {
+export function aggregate<S = PhaseSpec>(id: string, label: string, phases: readonly PhaseLike<S>[]): VariantResult<S> {
   const first = phases[0];
   if (!first) throw new Error(`no phases for ${id}`);
   const reports = phases.flatMap((p) => p.reports);

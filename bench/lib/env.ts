@@ -21,10 +21,18 @@ export interface BenchEnv {
 }
 
 const require = createRequire(import.meta.url);
-const version = (pkg: string): string => {
+/** The installed version of a package, or 'unknown' (read from node_modules when its exports hide package.json). */
+export const packageVersion = (pkg: string): string => {
   try {
     return (require(`${pkg}/package.json`) as { version: string }).version;
   } catch {
+    for (const dir of require.resolve.paths(pkg) ?? []) {
+      try {
+        return (JSON.parse(readFileSync(`${dir}/${pkg}/package.json`, 'utf8')) as { version: string }).version;
+      } catch {
+        // not in this node_modules
+      }
+    }
     return 'unknown';
   }
 };
@@ -56,20 +64,21 @@ function headCommit(root: string): string | undefined {
   }
 }
 
-export function benchEnv(root: string, argv: readonly string[]): BenchEnv {
+/** The machine, versions and command of a run; `script` is the bench's path as typed (e.g. bench/kv.ts). */
+export function benchEnv(root: string, argv: readonly string[], script = 'bench/kv.ts'): BenchEnv {
   const db = new Database(':memory:');
   const sqlite = db.prepare('SELECT sqlite_version()').pluck().get() as string;
   db.close();
   return {
     date: new Date().toISOString(),
-    command: ['npx tsx bench/kv.ts', ...argv].join(' '),
+    command: [`npx tsx ${script}`, ...argv].join(' '),
     nproc: availableParallelism(),
     cpu: cpuModel(),
     ramGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
-    betterSqlite3: version('better-sqlite3'),
+    betterSqlite3: packageVersion('better-sqlite3'),
     sqlite,
-    properLockfile: version('proper-lockfile'),
+    properLockfile: packageVersion('proper-lockfile'),
     platform: `${process.platform} ${process.arch}`,
     commit: headCommit(root),
     loadAvgStart: Math.round((loadavg()[0] ?? 0) * 100) / 100,

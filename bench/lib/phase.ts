@@ -50,7 +50,10 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
       index,
       ...(spec.parse ? { parse: true } : {}),
     }));
-    const reports = await runChildren(configs);
+    const reports = await runChildren<ChildReport>(
+      configs.map((config) => ({ script: CHILD, config, name: `${config.index} (${config.engine} ${config.op})` })),
+      spec.durationMs,
+    );
     const wallMs = Math.max(...reports.map((r) => r.elapsedMs));
     if (spec.op !== 'update') return { spec, reports, wallMs };
     const expected = reports.reduce((n, r) => n + r.ops, 0);
@@ -61,26 +64,33 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
   }
 }
 
-interface Running {
+interface Running<R> {
   readonly child: ChildProcess;
   readonly ready: Promise<void>;
-  readonly done: Promise<ChildReport>;
+  readonly done: Promise<R>;
 }
 
-function start(cfg: ChildConfig): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(cfg)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
-  let report: ChildReport | undefined;
+/** One child process to start: its script, its single JSON argument, a name for error messages. */
+export interface ChildSpec {
+  readonly script: string;
+  readonly config: object;
+  readonly name: string;
+}
+
+function start<R>(spec: ChildSpec): Running<R> {
+  const child = spawn(process.execPath, ['--import', 'tsx', spec.script, JSON.stringify(spec.config)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  let report: R | undefined;
   let markReady: () => void = () => {};
   const ready = new Promise<void>((r) => (markReady = r));
   createInterface({ input: child.stdout }).on('line', (line) => {
     if (line === 'ready') markReady();
-    else if (line.startsWith('{')) report = JSON.parse(line) as ChildReport;
+    else if (line.startsWith('{')) report = JSON.parse(line) as R;
   });
-  const done = new Promise<ChildReport>((resolve, reject) => {
+  const done = new Promise<R>((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       if (code === 0 && report) resolve(report);
-      else reject(new Error(`bench child ${cfg.index} (${cfg.engine} ${cfg.op}) exited with ${code ?? signal}`));
+      else reject(new Error(`bench child ${spec.name} exited with ${code ?? signal}`));
     });
   });
   // A child that dies before 'ready' fails the phase instead of hanging it.
@@ -93,13 +103,18 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
-async function runChildren(configs: ChildConfig[]): Promise<ChildReport[]> {
-  const running = configs.map(start);
+/**
+ * Starts the children, waits until every one has printed `ready` (opened, warmed up), writes `go`
+ * to all their stdins at once (no sleeps) and resolves their one-line JSON reports, in order.
+ * `durationMs` is how long their timed work lasts; a child still running 30 s past it, or not
+ * ready within 60 s, fails the phase (and every child still running is killed).
+ */
+export async function runChildren<R>(specs: readonly ChildSpec[], durationMs: number): Promise<R[]> {
+  const running = specs.map((s) => start<R>(s));
   try {
     await withTimeout(Promise.all(running.map((r) => r.ready)), READY_TIMEOUT_MS, 'starting the bench children');
     // Everyone is waiting on stdin: release them together, no sleeps.
     for (const r of running) r.child.stdin!.end('go\n');
-    const durationMs = configs[0]?.durationMs ?? 0;
     return await withTimeout(Promise.all(running.map((r) => r.done)), durationMs + FINISH_GRACE_MS, 'the bench run');
   } catch (e) {
     for (const r of running) if (r.child.exitCode === null && r.child.pid !== undefined) r.child.kill('SIGKILL');

@@ -14,7 +14,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileFilter } from '../../src/engine/sqlite/filter-sql.js';
 import { ValidationError } from '../../src/errors.js';
-import { FILTER_LIMITS, matchesFilter, parseFilter, type FilterNode } from '../../src/stores/vectors/filter.js';
+import { FILTER_LIMITS, parseFilter, type FilterNode } from '../../src/stores/vectors/filter.js';
+import { matchesFilter } from '../../src/stores/vectors/filter-match.js';
 import { ALL_KEYS, docJson, NS, openFixture, STORE } from './vectors-filter-fixture.js';
 
 type Case =

@@ -1,0 +1,86 @@
+/** What bench/vectors.ts and its child processes (bench/lib/vectors-child.ts) exchange. */
+import type { HistogramJSON } from './histogram.js';
+
+export type VectorEngine = 'brute' | 'memex' | 'raw';
+
+/** HNSW parameters of Memex's derived index (src/stores/vectors/ann.ts), used for raw hnswlib-node too. */
+export const HNSW = { m: 16, efConstruction: 200, ef: 128, randomSeed: 100 } as const;
+export const TOP_K = 10;
+
+export interface VectorsChildConfig {
+  readonly engine: VectorEngine;
+  readonly dataset: string;
+  /** Float32 row-major files written by the parent. */
+  readonly docsFile: string;
+  readonly queriesFile: string;
+  readonly n: number;
+  readonly dim: number;
+  /** Queries in the queries file (the QPS loops cycle over them). */
+  readonly queries: number;
+  /** The first `truthQueries` queries have exact ground truth: their results are reported for recall. */
+  readonly truthQueries: number;
+  /** Each QPS loop runs at least this long (and at least `truthQueries` queries). */
+  readonly seconds: number;
+  /** A private directory for the engine's files. */
+  readonly dir: string;
+}
+
+/** Memory at named points of a child's run, in MiB. */
+export interface RssPoints {
+  /** After loading the vectors (the baseline every engine starts from). */
+  readonly loaded: number;
+  readonly [point: string]: number;
+}
+
+/** One timed query loop: throughput, latency, and the first `truthQueries` results as document indexes. */
+export interface QueryRun {
+  readonly queries: number;
+  readonly elapsedMs: number;
+  readonly qps: number;
+  readonly hist: HistogramJSON;
+  readonly found: number[][];
+}
+
+export interface BruteReport {
+  readonly engine: 'brute';
+  readonly unfiltered: QueryRun;
+  readonly filtered: QueryRun;
+  /** Mean cosine of the 1st and 10th exact neighbour, and between random document pairs: how separable the data is. */
+  readonly cos: { readonly nn1: number; readonly nn10: number; readonly random: number };
+  readonly rss: RssPoints;
+  readonly peakRssMiB: number;
+}
+
+export interface MemexReport {
+  readonly engine: 'memex';
+  readonly upsertMs: number;
+  readonly docsPerSec: number;
+  /** The first search after the upserts (it builds the derived index). */
+  readonly buildMs: number;
+  readonly unfiltered: QueryRun;
+  readonly filtered: QueryRun;
+  readonly closeMs: number;
+  /** `openMemex` + the first search, after close. */
+  readonly reopen: { readonly openMs: number; readonly firstSearchMs: number; readonly totalMs: number; readonly secondSearchMs: number };
+  /** Recall of the truth queries answered after the reopen. */
+  readonly afterReopen: QueryRun;
+  /** Every file in the engine's directory after close (database, WAL, persisted index …). */
+  readonly files: Record<string, number>;
+  readonly rss: RssPoints;
+  readonly peakRssMiB: number;
+}
+
+export interface RawReport {
+  readonly engine: 'raw';
+  readonly buildMs: number;
+  readonly unfiltered: QueryRun;
+  readonly filtered: QueryRun;
+  /** `writeIndexSync`, then a fresh `readIndexSync` + first search: raw hnswlib's own persistence. */
+  readonly writeMs: number;
+  readonly reopen: { readonly readMs: number; readonly firstSearchMs: number; readonly totalMs: number };
+  readonly indexBytes: number;
+  readonly rss: RssPoints;
+  readonly peakRssMiB: number;
+}
+
+export type VectorsChildReport = BruteReport | MemexReport | RawReport;
