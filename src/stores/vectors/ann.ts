@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import hnswlib from 'hnswlib-node';
 
@@ -9,35 +10,58 @@ const EF_CONSTRUCTION = 200;
 const EF_SEARCH_MIN = 128;
 const SEED = 100;
 
+/** One graph node: a distinct vector, and every document that has exactly that vector. */
+export interface SavedNode {
+  readonly hash: string;
+  readonly ids: string[];
+}
+
+const hashOf = (v: Float32Array) => createHash('sha1').update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)).digest('base64');
+
 /**
  * An approximate nearest-neighbour graph (hnswlib) over the derived index's vectors. It only
  * proposes candidates: the caller re-scores them exactly against the records' vectors, so the
  * graph's approximation can cost recall but never a wrong score or a deleted document.
+ *
+ * Identical vectors share one node. Agent memory is full of them (repeated short messages), and
+ * HNSW degrades badly when many points coincide: measured here, 1 in 10 documents sharing a vector
+ * dropped recall@10 to 0.82 for every query. A shared node also keeps exact ties together, so the
+ * caller can break them by id.
  */
 export class AnnIndex {
   private readonly hnsw;
-  private readonly labels = new Map<string, number>();
-  private ids: (string | undefined)[] = [];
+  /** Document id → node label. */
+  private readonly labelOf = new Map<string, number>();
+  /** Vector hash → node label, for nodes that still have documents. */
+  private readonly byHash = new Map<string, number>();
+  /** Node label → its hash and documents (`undefined` once deleted). */
+  private nodes: ({ hash: string; ids: Set<string> } | undefined)[] = [];
+  private docs = 0;
   private capacity = 1024;
 
   constructor(
     readonly dimension: number,
-    saved?: { file: string; labels: (string | null)[] },
+    saved?: { file: string; nodes: (SavedNode | null)[] },
   ) {
     this.hnsw = new HierarchicalNSW('cosine', dimension);
     if (saved) {
       this.hnsw.readIndexSync(saved.file, true);
       this.capacity = this.hnsw.getMaxElements();
-      this.ids = saved.labels.map((id) => id ?? undefined);
-      this.ids.forEach((id, label) => id !== undefined && this.labels.set(id, label));
+      this.nodes = saved.nodes.map((n) => (n ? { hash: n.hash, ids: new Set(n.ids) } : undefined));
+      this.nodes.forEach((n, label) => {
+        if (!n) return;
+        this.byHash.set(n.hash, label);
+        for (const id of n.ids) this.labelOf.set(id, label);
+        this.docs += n.ids.size;
+      });
     } else {
       this.hnsw.initIndex({ maxElements: this.capacity, m: M, efConstruction: EF_CONSTRUCTION, randomSeed: SEED, allowReplaceDeleted: true });
     }
   }
 
-  /** The label → id table, for saving alongside the graph. */
-  labelTable(): (string | null)[] {
-    return this.ids.map((id) => id ?? null);
+  /** The node table, for saving alongside the graph. */
+  nodeTable(): (SavedNode | null)[] {
+    return this.nodes.map((n) => (n ? { hash: n.hash, ids: [...n.ids] } : null));
   }
 
   /** Writes the graph to `file` and makes it durable (it is named by a sidecar only after this). */
@@ -52,35 +76,52 @@ export class AnnIndex {
   }
 
   upsert(id: string, v: Float32Array): void {
-    let label = this.labels.get(id);
+    const hash = hashOf(v);
+    const current = this.labelOf.get(id);
+    if (current !== undefined && this.nodes[current]?.hash === hash) return;
+    this.remove(id);
+    let label = this.byHash.get(hash);
     if (label === undefined) {
-      label = this.ids.length;
+      label = this.nodes.length;
       if (label >= this.capacity) {
         this.capacity *= 2;
         this.hnsw.resizeIndex(this.capacity);
       }
-      this.labels.set(id, label);
-      this.ids.push(id);
+      this.nodes.push({ hash, ids: new Set() });
+      this.byHash.set(hash, label);
+      this.hnsw.addPoint(Array.from(v), label);
     }
-    // Adding an existing label replaces its vector in hnswlib.
-    this.hnsw.addPoint(Array.from(v), label);
+    this.nodes[label]!.ids.add(id);
+    this.labelOf.set(id, label);
+    this.docs++;
   }
 
   remove(id: string): void {
-    const label = this.labels.get(id);
+    const label = this.labelOf.get(id);
     if (label === undefined) return;
-    this.hnsw.markDelete(label);
-    this.labels.delete(id);
-    this.ids[label] = undefined;
+    const node = this.nodes[label]!;
+    node.ids.delete(id);
+    this.labelOf.delete(id);
+    this.docs--;
+    if (node.ids.size === 0) {
+      this.hnsw.markDelete(label);
+      this.byHash.delete(node.hash);
+      this.nodes[label] = undefined;
+    }
   }
 
-  /** Up to `k` candidate ids nearest to `q`, optionally only those `allow` accepts. */
+  /** Candidate ids of about the `k` nearest nodes to `q`, optionally only those `allow` accepts. */
   search(q: Float32Array, k: number, allow?: (id: string) => boolean): string[] {
-    const n = Math.min(k, this.labels.size);
+    const n = Math.min(k, this.byHash.size);
     if (n === 0) return [];
     this.hnsw.setEf(Math.max(EF_SEARCH_MIN, n * 2));
-    const filter = allow ? (label: number) => this.ids[label] !== undefined && allow(this.ids[label]) : undefined;
+    const filter = allow ? (label: number) => [...(this.nodes[label]?.ids ?? [])].some(allow) : undefined;
     const { neighbors } = this.hnsw.searchKnn(Array.from(q), n, filter);
-    return neighbors.map((label) => this.ids[label]).filter((id): id is string => id !== undefined);
+    const ids = neighbors.flatMap((label) => [...(this.nodes[label]?.ids ?? [])]);
+    return allow ? ids.filter(allow) : ids;
+  }
+
+  get size(): number {
+    return this.docs;
   }
 }

@@ -100,7 +100,7 @@ export class VectorIndex {
     const first = this.vectors.values().next();
     if (first.done) return;
     const ann = this.ann;
-    this.files.save(this.collection, this.seq, first.value.length, this.vectors.entries(), ann && { labels: ann.labelTable(), write: (f) => ann.write(f) });
+    this.files.save(this.collection, this.seq, first.value.length, this.vectors.entries(), ann && { nodes: ann.nodeTable(), write: (f) => ann.write(f) });
     this.unsaved = 0;
   }
 

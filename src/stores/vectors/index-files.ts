@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SavedNode } from './ann.js';
 
 /** What a saved index holds: the vectors (and graph) as of event `seq`. */
 export interface SavedIndex {
@@ -10,22 +11,22 @@ export interface SavedIndex {
   readonly dimension: number;
   readonly ids: string[];
   readonly vectors: Float32Array[];
-  /** Path of the saved HNSW graph and its label → id table, when one was saved. */
-  readonly graph?: { file: string; labels: (string | null)[] };
+  /** Path of the saved HNSW graph and its node table, when one was saved. */
+  readonly graph?: { file: string; nodes: (SavedNode | null)[] };
 }
 
 interface Sidecar {
-  format: 1;
+  format: 2;
   ns: string;
   collection: string;
   seq: number;
   dimension: number;
   token: string;
   ids: string[];
-  graphLabels: (string | null)[] | null;
+  graphNodes: (SavedNode | null)[] | null;
 }
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 /**
  * Files of one namespace's derived index, next to the database (`<db>-vectors/`). A save writes
@@ -54,7 +55,7 @@ export class IndexFiles {
       const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
       const vectors = s.ids.map((_, i) => all.subarray(i * s.dimension, (i + 1) * s.dimension));
       const graphFile = join(this.dir, `${this.base}.${s.token}.hnsw`);
-      const graph = s.graphLabels && existsSync(graphFile) ? { file: graphFile, labels: s.graphLabels } : undefined;
+      const graph = s.graphNodes && existsSync(graphFile) ? { file: graphFile, nodes: s.graphNodes } : undefined;
       return { collection: s.collection, seq: s.seq, dimension: s.dimension, ids: s.ids, vectors, graph };
     } catch {
       return undefined;
@@ -62,7 +63,7 @@ export class IndexFiles {
   }
 
   /** Saves vectors (and, via `writeGraph`, the graph) as of `seq`. Best effort: failures are ignored. */
-  save(collection: string, seq: number, dimension: number, entries: Iterable<[string, Float32Array]>, graph?: { labels: (string | null)[]; write: (file: string) => void }): void {
+  save(collection: string, seq: number, dimension: number, entries: Iterable<[string, Float32Array]>, graph?: { nodes: (SavedNode | null)[]; write: (file: string) => void }): void {
     try {
       mkdirSync(this.dir, { recursive: true });
       const token = randomBytes(6).toString('hex');
@@ -78,7 +79,7 @@ export class IndexFiles {
         closeSync(fd);
       }
       if (graph) graph.write(join(this.dir, `${this.base}.${token}.hnsw`));
-      const side: Sidecar = { format: FORMAT, ns: this.ns, collection, seq, dimension, token, ids, graphLabels: graph ? graph.labels : null };
+      const side: Sidecar = { format: FORMAT, ns: this.ns, collection, seq, dimension, token, ids, graphNodes: graph ? graph.nodes : null };
       const tmp = join(this.dir, `${this.base}.${token}.json.tmp`);
       const sfd = openSync(tmp, 'w');
       try {

@@ -83,6 +83,32 @@ describe('vectors past the ANN threshold', () => {
   });
 });
 
+// Regression: HNSW degrades when many points coincide (1 in 10 documents sharing a vector measured
+// recall@10 0.82 for every query, and exact ties came back in arbitrary order). Identical vectors
+// now share one graph node.
+describe('duplicate vectors', () => {
+  it('many documents sharing one vector do not hurt recall, and exact ties are broken by id', async () => {
+    const mx = await openTestMemex();
+    opened.push(mx);
+    const r = rng(1);
+    const dup = Float32Array.from({ length: 16 }, () => r() - 0.5);
+    const docs = Array.from({ length: 2600 }, (_, i) => ({ id: `d${String(i).padStart(5, '0')}`, vector: i % 10 === 0 ? dup : Float32Array.from({ length: 16 }, () => r() - 0.5) }));
+    for (let i = 0; i < docs.length; i += 1000) await mx.vectors.upsert(docs.slice(i, i + 1000));
+    let found = 0;
+    for (let q = 0; q < 100; q++) {
+      const v = Float32Array.from({ length: 16 }, () => r() - 0.5);
+      const approx = (await mx.vectors.search({ vector: v, topK: 10 })).map((h) => h.id);
+      // An empty filter makes the store scan every match exactly: the oracle.
+      const exact = (await mx.vectors.search({ vector: v, topK: 10, filter: {} })).map((h) => h.id);
+      found += approx.filter((id) => exact.includes(id)).length;
+    }
+    expect(found / 1000).toBeGreaterThanOrEqual(0.95);
+    expect((await mx.vectors.search({ vector: dup, topK: 3 })).map((h) => h.id)).toEqual(['d00000', 'd00010', 'd00020']);
+    await mx.vectors.delete('d00000');
+    expect((await mx.vectors.search({ vector: dup, topK: 1 }))[0]!.id).toBe('d00010');
+  });
+});
+
 describe('the derived index on disk', () => {
   const stats = async (mx: Memex) => (await mx.stats()).stores.vectors!;
 
