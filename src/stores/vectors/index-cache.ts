@@ -1,7 +1,10 @@
 import { ValidationError } from '../../errors.js';
 import { cosine } from '../../embed/embedder.js';
 import type { ReadTx } from '../../engine/types.js';
+import { deepFreeze } from '../../values/freeze.js';
 import { AnnIndex } from './ann.js';
+import type { FilterNode } from './filter.js';
+import { matchesFilter } from './filter-match.js';
 import { VECTORS, VECTORS_META, decodeVector, type DocRecord } from './doc.js';
 import { IndexFiles } from './index-files.js';
 import { bump, type StoreCounters } from '../context.js';
@@ -13,6 +16,12 @@ export const ANN_MIN_DOCS = 2000;
 export const EXACT_FILTER_MAX = 20_000;
 /** Save the index after this many applied changes (and on close), so reopening skips a rebuild. */
 const SAVE_AFTER_CHANGES = 5000;
+const FILTER_CACHE = 16;
+
+function parseDoc(value: string): { v: Float32Array; metadata: Record<string, unknown> } {
+  const r = JSON.parse(value) as DocRecord;
+  return { v: decodeVector(r.v), metadata: deepFreeze(r.metadata) };
+}
 
 /**
  * The derived search index of one namespace: the records are the truth, this is a cache of their
@@ -24,6 +33,10 @@ const SAVE_AFTER_CHANGES = 5000;
  */
 export class VectorIndex {
   private readonly vectors = new Map<string, Float32Array>();
+  /** Each document's metadata: filters are evaluated here, in JS, with the SQL's exact semantics. */
+  private readonly metadata = new Map<string, Record<string, unknown>>();
+  /** Matches of recent filters, valid for one `seq` (agents repeat filters such as `{ userId }`). */
+  private filterCache = { seq: -1, results: new Map<string, string[]>() };
   private ann: AnnIndex | undefined;
   private seq = -1;
   private unsaved = 0;
@@ -71,10 +84,11 @@ export class VectorIndex {
   }
 
   /**
-   * The `k` best [id, exact cosine] among all documents, or only among `among` (ids matching a
-   * filter). Ties are broken by id so results are deterministic.
+   * The `k` best [id, exact cosine] among all documents, or only among those matching `filter`.
+   * Ties are broken by id so results are deterministic.
    */
-  nearest(q: Float32Array, k: number, among?: readonly string[]): [string, number][] {
+  nearest(q: Float32Array, k: number, filter?: FilterNode): [string, number][] {
+    const among = filter === undefined ? undefined : this.matching(filter);
     let ids: Iterable<string>;
     if (among !== undefined && (this.ann === undefined || among.length <= EXACT_FILTER_MAX)) ids = among;
     else if (this.ann === undefined) ids = this.vectors.keys();
@@ -94,13 +108,32 @@ export class VectorIndex {
     return out.slice(0, k);
   }
 
+  /** Metadata of `id` as of the last catch-up. */
+  metadataOf(id: string): Readonly<Record<string, unknown>> | undefined {
+    return this.metadata.get(id);
+  }
+
+  /** Ids whose metadata matches `filter`, cached until the index moves on. */
+  private matching(filter: FilterNode): string[] {
+    if (this.filterCache.seq !== this.seq) this.filterCache = { seq: this.seq, results: new Map() };
+    const key = JSON.stringify(filter);
+    let ids = this.filterCache.results.get(key);
+    if (!ids) {
+      ids = [];
+      for (const [id, m] of this.metadata) if (matchesFilter(filter, m)) ids.push(id);
+      if (this.filterCache.results.size >= FILTER_CACHE) this.filterCache.results.clear();
+      this.filterCache.results.set(key, ids);
+    }
+    return ids;
+  }
+
   /** Saves the index if enough changed since the last save (or `force`); cheap otherwise. */
   persist(force = false): void {
     if (!this.files || this.seq < 0 || (!force && this.unsaved < SAVE_AFTER_CHANGES) || (force && this.unsaved === 0)) return;
     const first = this.vectors.values().next();
     if (first.done) return;
     const ann = this.ann;
-    this.files.save(this.collection, this.seq, first.value.length, this.vectors.entries(), ann && { nodes: ann.nodeTable(), write: (f) => ann.write(f) });
+    this.files.save(this.collection, this.seq, first.value.length, this.vectors.entries(), this.metadata, ann && { nodes: ann.nodeTable(), write: (f) => ann.write(f) });
     this.unsaved = 0;
   }
 
@@ -110,25 +143,33 @@ export class VectorIndex {
     if (!saved || saved.seq > lastSeq || saved.collection !== this.collection || this.collection === '') return;
     try {
       this.vectors.clear();
-      saved.ids.forEach((id, i) => this.vectors.set(id, saved.vectors[i]!));
+      this.metadata.clear();
+      saved.ids.forEach((id, i) => {
+        this.vectors.set(id, saved.vectors[i]!);
+        this.metadata.set(id, saved.metadata[i]!);
+      });
       this.ann = saved.graph ? new AnnIndex(saved.dimension, saved.graph) : undefined;
       if (!this.ann && this.vectors.size >= ANN_MIN_DOCS) this.buildAnn(saved.dimension);
       this.seq = saved.seq;
       bump(this.counters, 'indexLoads');
     } catch {
       this.vectors.clear();
+      this.metadata.clear();
       this.ann = undefined;
       this.seq = -1;
     }
   }
 
-  private set(key: string, v: Float32Array | undefined): void {
-    if (v) {
+  private set(key: string, doc: { v: Float32Array; metadata: Record<string, unknown> } | undefined): void {
+    if (doc) {
+      const v = doc.v;
       this.vectors.set(key, v);
+      this.metadata.set(key, doc.metadata);
       if (this.ann) this.ann.upsert(key, v);
       else if (this.vectors.size >= ANN_MIN_DOCS) this.buildAnn(v.length);
     } else {
       this.vectors.delete(key);
+      this.metadata.delete(key);
       this.ann?.remove(key);
     }
   }
@@ -140,17 +181,22 @@ export class VectorIndex {
 
   private refresh(tx: ReadTx, key: string): void {
     const row = tx.get(this.ns, VECTORS, key);
-    this.set(key, row ? decodeVector((JSON.parse(row.value) as DocRecord).v) : undefined);
+    this.set(key, row ? parseDoc(row.value) : undefined);
   }
 
   private rebuild(tx: ReadTx): void {
     bump(this.counters, 'indexRebuilds');
     this.vectors.clear();
+    this.metadata.clear();
     this.ann = undefined;
     let after: string | undefined;
     for (;;) {
       const rows = tx.scan(this.ns, VECTORS, { after, limit: CATCH_UP_BATCH });
-      for (const r of rows) this.vectors.set(r.key, decodeVector((JSON.parse(r.value) as DocRecord).v));
+      for (const r of rows) {
+        const d = parseDoc(r.value);
+        this.vectors.set(r.key, d.v);
+        this.metadata.set(r.key, d.metadata);
+      }
       if (rows.length < CATCH_UP_BATCH) break;
       after = rows[rows.length - 1]!.key;
     }

@@ -11,22 +11,24 @@ export interface SavedIndex {
   readonly dimension: number;
   readonly ids: string[];
   readonly vectors: Float32Array[];
+  readonly metadata: Record<string, unknown>[];
   /** Path of the saved HNSW graph and its node table, when one was saved. */
   readonly graph?: { file: string; nodes: (SavedNode | null)[] };
 }
 
 interface Sidecar {
-  format: 2;
+  format: 3;
   ns: string;
   collection: string;
   seq: number;
   dimension: number;
   token: string;
   ids: string[];
+  metadata: Record<string, unknown>[];
   graphNodes: (SavedNode | null)[] | null;
 }
 
-const FORMAT = 2;
+const FORMAT = 3;
 
 /**
  * Files of one namespace's derived index, next to the database (`<db>-vectors/`). A save writes
@@ -56,14 +58,21 @@ export class IndexFiles {
       const vectors = s.ids.map((_, i) => all.subarray(i * s.dimension, (i + 1) * s.dimension));
       const graphFile = join(this.dir, `${this.base}.${s.token}.hnsw`);
       const graph = s.graphNodes && existsSync(graphFile) ? { file: graphFile, nodes: s.graphNodes } : undefined;
-      return { collection: s.collection, seq: s.seq, dimension: s.dimension, ids: s.ids, vectors, graph };
+      if (s.metadata.length !== s.ids.length) return undefined;
+      return { collection: s.collection, seq: s.seq, dimension: s.dimension, ids: s.ids, vectors, metadata: s.metadata, graph };
     } catch {
       return undefined;
     }
   }
 
   /** Saves vectors (and, via `writeGraph`, the graph) as of `seq`. Best effort: failures are ignored. */
-  save(collection: string, seq: number, dimension: number, entries: Iterable<[string, Float32Array]>, graph?: { nodes: (SavedNode | null)[]; write: (file: string) => void }): void {
+  save(
+    collection: string,
+    seq: number,
+    dimension: number,
+    entries: Iterable<[string, Float32Array]>,
+    metadataOf: ReadonlyMap<string, Record<string, unknown>>,
+    graph?: { nodes: (SavedNode | null)[]; write: (file: string) => void }): void {
     try {
       mkdirSync(this.dir, { recursive: true });
       const token = randomBytes(6).toString('hex');
@@ -79,7 +88,8 @@ export class IndexFiles {
         closeSync(fd);
       }
       if (graph) graph.write(join(this.dir, `${this.base}.${token}.hnsw`));
-      const side: Sidecar = { format: FORMAT, ns: this.ns, collection, seq, dimension, token, ids, graphNodes: graph ? graph.nodes : null };
+      const metadata = ids.map((id) => metadataOf.get(id) ?? {});
+      const side: Sidecar = { format: FORMAT, ns: this.ns, collection, seq, dimension, token, ids, metadata, graphNodes: graph ? graph.nodes : null };
       const tmp = join(this.dir, `${this.base}.${token}.json.tmp`);
       const sfd = openSync(tmp, 'w');
       try {

@@ -178,7 +178,7 @@ export class VectorsStore {
     let scored: [string, number][] = [];
     if (q.mode !== 'text' && qv) {
       this.index.catchUp(tx);
-      scored = this.vectorRank(tx, qv, q, wide);
+      scored = this.vectorRank(qv, q, wide);
     }
     if (q.mode === 'vector') return this.hits(tx, scored, q.minScore, q.topK);
     const textRank = tx.searchText(ns, VECTORS, q.text ?? '', { limit: wide, filter: q.filter }).map((h): [string, number] => [h.key, h.score]);
@@ -188,14 +188,13 @@ export class VectorsStore {
   }
 
   /**
-   * Cosine ranking over the derived index. A filter is evaluated first, in the engine: a filter
-   * matching few documents is answered by an exact scan over exactly those, a broad one by the
-   * graph searching only among them — so a selective filter still yields `topK` matches whenever
-   * that many documents match.
+   * Cosine ranking over the derived index. A filter is evaluated first, over the index's copy of
+   * the metadata (the same semantics as the SQL filter): a filter matching few documents is answered
+   * by an exact scan over exactly those, a broad one by the graph searching only among them — so a
+   * selective filter still yields `topK` matches whenever that many documents match.
    */
-  private vectorRank(tx: ReadTx, qv: Float32Array, q: CheckedSearch, limit: number): [string, number][] {
-    const among = q.filter ? tx.scanWhere(this.ctx.ns, VECTORS, q.filter, { limit: Number.MAX_SAFE_INTEGER }).map((r) => r.key) : undefined;
-    return this.index.nearest(qv, limit, among);
+  private vectorRank(qv: Float32Array, q: CheckedSearch, limit: number): [string, number][] {
+    return this.index.nearest(qv, limit, q.filter);
   }
 
   /** Reads text and metadata of the ranked ids in the same snapshot. */
