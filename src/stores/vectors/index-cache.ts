@@ -18,9 +18,15 @@ export const EXACT_FILTER_MAX = 20_000;
 const SAVE_AFTER_CHANGES = 5000;
 const FILTER_CACHE = 16;
 
-function parseDoc(value: string): { v: Float32Array; metadata: Record<string, unknown> } {
+interface ParsedDoc {
+  v: Float32Array;
+  metadata: Record<string, unknown>;
+  text: string | null;
+}
+
+function parseDoc(value: string): ParsedDoc {
   const r = JSON.parse(value) as DocRecord;
-  return { v: decodeVector(r.v), metadata: deepFreeze(r.metadata) };
+  return { v: decodeVector(r.v), metadata: deepFreeze(r.metadata), text: r.text };
 }
 
 /**
@@ -35,6 +41,8 @@ export class VectorIndex {
   private readonly vectors = new Map<string, Float32Array>();
   /** Each document's metadata: filters are evaluated here, in JS, with the SQL's exact semantics. */
   private readonly metadata = new Map<string, Record<string, unknown>>();
+  /** Each document's text, so results are served from the snapshot-consistent index. */
+  private readonly texts = new Map<string, string | null>();
   /** Matches of recent filters, valid for one `seq` (agents repeat filters such as `{ userId }`). */
   private filterCache = { seq: -1, results: new Map<string, string[]>() };
   private ann: AnnIndex | undefined;
@@ -108,9 +116,10 @@ export class VectorIndex {
     return out.slice(0, k);
   }
 
-  /** Metadata of `id` as of the last catch-up. */
-  metadataOf(id: string): Readonly<Record<string, unknown>> | undefined {
-    return this.metadata.get(id);
+  /** Text and metadata of `id` as of the last catch-up. */
+  doc(id: string): { text: string | null; metadata: Readonly<Record<string, unknown>> } | undefined {
+    const metadata = this.metadata.get(id);
+    return metadata && { text: this.texts.get(id) ?? null, metadata };
   }
 
   /** Ids whose metadata matches `filter`, cached until the index moves on. */
@@ -133,7 +142,7 @@ export class VectorIndex {
     const first = this.vectors.values().next();
     if (first.done) return;
     const ann = this.ann;
-    this.files.save(this.collection, this.seq, first.value.length, this.vectors.entries(), this.metadata, ann && { nodes: ann.nodeTable(), write: (f) => ann.write(f) });
+    this.files.save(this.collection, this.seq, first.value.length, this.vectors.entries(), this.metadata, this.texts, ann && { nodes: ann.nodeTable(), write: (f) => ann.write(f) });
     this.unsaved = 0;
   }
 
@@ -146,7 +155,8 @@ export class VectorIndex {
       this.metadata.clear();
       saved.ids.forEach((id, i) => {
         this.vectors.set(id, saved.vectors[i]!);
-        this.metadata.set(id, saved.metadata[i]!);
+        this.metadata.set(id, deepFreeze(saved.metadata[i]!));
+        this.texts.set(id, saved.texts[i] ?? null);
       });
       this.ann = saved.graph ? new AnnIndex(saved.dimension, saved.graph) : undefined;
       if (!this.ann && this.vectors.size >= ANN_MIN_DOCS) this.buildAnn(saved.dimension);
@@ -155,21 +165,24 @@ export class VectorIndex {
     } catch {
       this.vectors.clear();
       this.metadata.clear();
+      this.texts.clear();
       this.ann = undefined;
       this.seq = -1;
     }
   }
 
-  private set(key: string, doc: { v: Float32Array; metadata: Record<string, unknown> } | undefined): void {
+  private set(key: string, doc: ParsedDoc | undefined): void {
     if (doc) {
       const v = doc.v;
       this.vectors.set(key, v);
       this.metadata.set(key, doc.metadata);
+      this.texts.set(key, doc.text);
       if (this.ann) this.ann.upsert(key, v);
       else if (this.vectors.size >= ANN_MIN_DOCS) this.buildAnn(v.length);
     } else {
       this.vectors.delete(key);
       this.metadata.delete(key);
+      this.texts.delete(key);
       this.ann?.remove(key);
     }
   }
@@ -188,6 +201,7 @@ export class VectorIndex {
     bump(this.counters, 'indexRebuilds');
     this.vectors.clear();
     this.metadata.clear();
+    this.texts.clear();
     this.ann = undefined;
     let after: string | undefined;
     for (;;) {
@@ -196,6 +210,7 @@ export class VectorIndex {
         const d = parseDoc(r.value);
         this.vectors.set(r.key, d.v);
         this.metadata.set(r.key, d.metadata);
+        this.texts.set(r.key, d.text);
       }
       if (rows.length < CATCH_UP_BATCH) break;
       after = rows[rows.length - 1]!.key;

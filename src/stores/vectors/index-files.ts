@@ -12,12 +12,13 @@ export interface SavedIndex {
   readonly ids: string[];
   readonly vectors: Float32Array[];
   readonly metadata: Record<string, unknown>[];
+  readonly texts: (string | null)[];
   /** Path of the saved HNSW graph and its node table, when one was saved. */
   readonly graph?: { file: string; nodes: (SavedNode | null)[] };
 }
 
 interface Sidecar {
-  format: 3;
+  format: 4;
   ns: string;
   collection: string;
   seq: number;
@@ -25,10 +26,11 @@ interface Sidecar {
   token: string;
   ids: string[];
   metadata: Record<string, unknown>[];
+  texts: (string | null)[];
   graphNodes: (SavedNode | null)[] | null;
 }
 
-const FORMAT = 3;
+const FORMAT = 4;
 
 /**
  * Files of one namespace's derived index, next to the database (`<db>-vectors/`). A save writes
@@ -58,8 +60,8 @@ export class IndexFiles {
       const vectors = s.ids.map((_, i) => all.subarray(i * s.dimension, (i + 1) * s.dimension));
       const graphFile = join(this.dir, `${this.base}.${s.token}.hnsw`);
       const graph = s.graphNodes && existsSync(graphFile) ? { file: graphFile, nodes: s.graphNodes } : undefined;
-      if (s.metadata.length !== s.ids.length) return undefined;
-      return { collection: s.collection, seq: s.seq, dimension: s.dimension, ids: s.ids, vectors, metadata: s.metadata, graph };
+      if (s.metadata.length !== s.ids.length || s.texts.length !== s.ids.length) return undefined;
+      return { collection: s.collection, seq: s.seq, dimension: s.dimension, ids: s.ids, vectors, metadata: s.metadata, texts: s.texts, graph };
     } catch {
       return undefined;
     }
@@ -72,6 +74,7 @@ export class IndexFiles {
     dimension: number,
     entries: Iterable<[string, Float32Array]>,
     metadataOf: ReadonlyMap<string, Record<string, unknown>>,
+    textOf: ReadonlyMap<string, string | null>,
     graph?: { nodes: (SavedNode | null)[]; write: (file: string) => void }): void {
     try {
       mkdirSync(this.dir, { recursive: true });
@@ -89,7 +92,8 @@ export class IndexFiles {
       }
       if (graph) graph.write(join(this.dir, `${this.base}.${token}.hnsw`));
       const metadata = ids.map((id) => metadataOf.get(id) ?? {});
-      const side: Sidecar = { format: FORMAT, ns: this.ns, collection, seq, dimension, token, ids, metadata, graphNodes: graph ? graph.nodes : null };
+      const texts = ids.map((id) => textOf.get(id) ?? null);
+      const side: Sidecar = { format: FORMAT, ns: this.ns, collection, seq, dimension, token, ids, metadata, texts, graphNodes: graph ? graph.nodes : null };
       const tmp = join(this.dir, `${this.base}.${token}.json.tmp`);
       const sfd = openSync(tmp, 'w');
       try {

@@ -180,11 +180,11 @@ export class VectorsStore {
       this.index.catchUp(tx);
       scored = this.vectorRank(qv, q, wide);
     }
-    if (q.mode === 'vector') return this.hits(tx, scored, q.minScore, q.topK);
+    if (q.mode === 'vector') return this.hits(tx, scored, q.minScore, q.topK, true);
     const textRank = tx.searchText(ns, VECTORS, q.text ?? '', { limit: wide, filter: q.filter }).map((h): [string, number] => [h.key, h.score]);
-    if (q.mode === 'text') return this.hits(tx, textRank, q.minScore, q.topK);
+    if (q.mode === 'text') return this.hits(tx, textRank, q.minScore, q.topK, false);
     const fused = [...fuse([scored.map(([id]) => id), textRank.map(([id]) => id)])].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    return this.hits(tx, fused, q.minScore, q.topK);
+    return this.hits(tx, fused, q.minScore, q.topK, true);
   }
 
   /**
@@ -197,16 +197,23 @@ export class VectorsStore {
     return this.index.nearest(qv, limit, q.filter);
   }
 
-  /** Reads text and metadata of the ranked ids in the same snapshot. */
-  private hits(tx: ReadTx, ranked: [string, number][], minScore: number | undefined, topK: number): SearchHit[] {
+  /**
+   * Text and metadata of the ranked ids, from the same snapshot: from the index when this search
+   * caught it up (it then mirrors the snapshot exactly), else from the records.
+   */
+  private hits(tx: ReadTx, ranked: [string, number][], minScore: number | undefined, topK: number, fromIndex: boolean): SearchHit[] {
     const out: SearchHit[] = [];
     for (const [id, score] of ranked) {
       if (out.length >= topK) break;
       if (minScore !== undefined && score < minScore) continue;
-      const row = tx.get(this.ctx.ns, VECTORS, id);
-      if (!row) continue;
-      const r = JSON.parse(row.value) as DocRecord;
-      out.push(deepFreeze({ id, score, text: r.text, metadata: r.metadata }));
+      let doc: { text: string | null; metadata: Readonly<Record<string, unknown>> } | undefined;
+      if (fromIndex) doc = this.index.doc(id);
+      else {
+        const row = tx.get(this.ctx.ns, VECTORS, id);
+        const r = row && (JSON.parse(row.value) as DocRecord);
+        doc = r && { text: r.text, metadata: deepFreeze(r.metadata) };
+      }
+      if (doc) out.push(Object.freeze({ id, score, text: doc.text, metadata: doc.metadata }));
     }
     return out;
   }
