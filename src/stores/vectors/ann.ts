@@ -38,6 +38,7 @@ export class AnnIndex {
   private nodes: ({ hash: string; ids: Set<string> } | undefined)[] = [];
   private docs = 0;
   private capacity = 1024;
+  private lookupsBuilt = true;
 
   constructor(
     readonly dimension: number,
@@ -48,12 +49,10 @@ export class AnnIndex {
       this.hnsw.readIndexSync(saved.file, true);
       this.capacity = this.hnsw.getMaxElements();
       this.nodes = saved.nodes.map((n) => (n ? { hash: n.hash, ids: new Set(n.ids) } : undefined));
-      this.nodes.forEach((n, label) => {
-        if (!n) return;
-        this.byHash.set(n.hash, label);
-        for (const id of n.ids) this.labelOf.set(id, label);
-        this.docs += n.ids.size;
-      });
+      for (const n of this.nodes) this.docs += n?.ids.size ?? 0;
+      // The id and hash lookups are only needed to change the graph: built on the first change,
+      // so a reopen that only searches does not pay for them.
+      this.lookupsBuilt = false;
     } else {
       this.hnsw.initIndex({ maxElements: this.capacity, m: M, efConstruction: EF_CONSTRUCTION, randomSeed: SEED, allowReplaceDeleted: true });
     }
@@ -75,7 +74,18 @@ export class AnnIndex {
     }
   }
 
+  private buildLookups(): void {
+    if (this.lookupsBuilt) return;
+    this.nodes.forEach((n, label) => {
+      if (!n) return;
+      this.byHash.set(n.hash, label);
+      for (const id of n.ids) this.labelOf.set(id, label);
+    });
+    this.lookupsBuilt = true;
+  }
+
   upsert(id: string, v: Float32Array): void {
+    this.buildLookups();
     const hash = hashOf(v);
     const current = this.labelOf.get(id);
     if (current !== undefined && this.nodes[current]?.hash === hash) return;
@@ -97,6 +107,7 @@ export class AnnIndex {
   }
 
   remove(id: string): void {
+    this.buildLookups();
     const label = this.labelOf.get(id);
     if (label === undefined) return;
     const node = this.nodes[label]!;
@@ -112,7 +123,7 @@ export class AnnIndex {
 
   /** Candidate ids of about the `k` nearest nodes to `q`, optionally only those `allow` accepts. */
   search(q: Float32Array, k: number, allow?: (id: string) => boolean): string[] {
-    const n = Math.min(k, this.byHash.size);
+    const n = Math.min(k, this.docs);
     if (n === 0) return [];
     this.hnsw.setEf(Math.max(EF_SEARCH_MIN, n * 2));
     const filter = allow ? (label: number) => [...(this.nodes[label]?.ids ?? [])].some(allow) : undefined;

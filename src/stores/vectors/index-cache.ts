@@ -119,7 +119,7 @@ export class VectorIndex {
   /** Text and metadata of `id` as of the last catch-up. */
   doc(id: string): { text: string | null; metadata: Readonly<Record<string, unknown>> } | undefined {
     const metadata = this.metadata.get(id);
-    return metadata && { text: this.texts.get(id) ?? null, metadata };
+    return metadata && { text: this.texts.get(id) ?? null, metadata: deepFreeze(metadata) };
   }
 
   /** Ids whose metadata matches `filter`, cached until the index moves on. */
@@ -155,7 +155,8 @@ export class VectorIndex {
       this.metadata.clear();
       saved.ids.forEach((id, i) => {
         this.vectors.set(id, saved.vectors[i]!);
-        this.metadata.set(id, deepFreeze(saved.metadata[i]!));
+        // Frozen when first served (see doc()), not all 100k at load.
+        this.metadata.set(id, saved.metadata[i]!);
         this.texts.set(id, saved.texts[i] ?? null);
       });
       this.ann = saved.graph ? new AnnIndex(saved.dimension, saved.graph) : undefined;
