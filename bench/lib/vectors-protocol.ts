@@ -25,7 +25,7 @@ export interface VectorsChildConfig {
   readonly dir: string;
 }
 
-/** Memory at named points of a child's run, in MiB. */
+/** Memory at named points of a child's run, in MiB, each taken right after a full garbage collection. */
 export interface RssPoints {
   /** After loading the vectors (the baseline every engine starts from). */
   readonly loaded: number;
@@ -51,20 +51,37 @@ export interface BruteReport {
   readonly peakRssMiB: number;
 }
 
+/** One close, `openMemex`, first search cycle. */
+export interface ReopenRun {
+  readonly closeMs: number;
+  readonly openMs: number;
+  readonly firstSearchMs: number;
+  /** `openMemex` + the first search (the reopen target). */
+  readonly totalMs: number;
+  readonly secondSearchMs: number;
+}
+
 export interface MemexReport {
   readonly engine: 'memex';
   readonly upsertMs: number;
   readonly docsPerSec: number;
   /** The first search after the upserts (it builds the derived index). */
   readonly buildMs: number;
+  /** The save the first search schedules (setImmediate, after its answer), until the event loop is free again. */
+  readonly deferredSaveMs: number;
+  /** Files in the engine's directory once that save is done. */
+  readonly filesAfterBuild: Record<string, number>;
   readonly unfiltered: QueryRun;
   readonly filtered: QueryRun;
-  readonly closeMs: number;
-  /** `openMemex` + the first search, after close. */
-  readonly reopen: { readonly openMs: number; readonly firstSearchMs: number; readonly totalMs: number; readonly secondSearchMs: number };
-  /** Recall of the truth queries answered after the reopen. */
+  /** Median of `vectors.count(filter)` (counting the matching records). */
+  readonly countFilterMs: number;
+  /** Reopen cycles (close, openMemex, first search), in order. */
+  readonly reopens: ReopenRun[];
+  /** Recall of the truth queries answered after the last reopen. */
   readonly afterReopen: QueryRun;
-  /** Every file in the engine's directory after close (database, WAL, persisted index …). */
+  /** The `vectors` store counters (indexRebuilds, indexLoads …) of the first instance and of the last reopened one. */
+  readonly counters: { readonly first: Record<string, number>; readonly reopened: Record<string, number> };
+  /** Every file under the engine's directory after the last close (database, WAL, saved index …). */
   readonly files: Record<string, number>;
   readonly rss: RssPoints;
   readonly peakRssMiB: number;
