@@ -4,7 +4,7 @@ import { hashJson } from '../../values/canonical.js';
 import type { DeepReadonly } from '../../values/freeze.js';
 import { serializeValue, validateJson } from '../../values/json.js';
 import { isThenable } from '../../values/thenable.js';
-import { bump, type StoreContext } from '../context.js';
+import { bump, type StoreContext, type StoreCounters } from '../context.js';
 import type { LocksStore } from '../locks/locks.js';
 import { CACHE, CACHE_ERRORS, CACHE_META, ERROR_VISIBLE_MS, type CachePolicy } from './policy.js';
 import { Touches } from './touches.js';
@@ -61,6 +61,7 @@ function checkTtlOption(options: unknown, allowed: string[]): { ttlMs: number | 
  */
 export class CacheStore {
   private readonly touches: Touches;
+  private readonly counters: StoreCounters;
   private readonly inflight = new Map<string, Promise<unknown>>();
 
   constructor(
@@ -69,21 +70,29 @@ export class CacheStore {
     private readonly locks: LocksStore,
   ) {
     this.touches = new Touches(ctx.engine, ctx.ns);
+    this.counters = ctx.counters(CACHE);
   }
 
   /** The cached value (deeply frozen), or `undefined` on a miss. */
-  async get<T = unknown>(key: CacheKey): Promise<DeepReadonly<T> | undefined> {
-    const h = this.hash(key);
-    const c = this.ctx.counters(CACHE);
-    c.reads++;
-    const row = await this.ctx.engine.read((tx) => tx.get(this.ctx.ns, CACHE, h));
-    if (!row) {
-      bump(c, 'misses');
-      return undefined;
+  get<T = unknown>(key: CacheKey): Promise<DeepReadonly<T> | undefined> {
+    // Not `async`: the hit path is the cache's hot path, and one promise fewer is measurable here.
+    let h: string;
+    try {
+      h = this.hash(key);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
-    bump(c, 'hits');
-    this.touches.touch(h, recency());
-    return this.ctx.frozen.committed<T>(row.version, row.value);
+    const c = this.counters;
+    c.reads++;
+    return this.ctx.engine.read((tx) => tx.get(this.ctx.ns, CACHE, h)).then((row) => {
+      if (!row) {
+        c.misses = (c.misses ?? 0) + 1;
+        return undefined;
+      }
+      c.hits = (c.hits ?? 0) + 1;
+      this.touches.touch(h, recency());
+      return this.ctx.frozen.committed<T>(row.version, row.value);
+    });
   }
 
   /**
