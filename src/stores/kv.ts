@@ -32,7 +32,7 @@ export class KvStore {
   async get<T = unknown>(key: string): Promise<DeepReadonly<T> | undefined> {
     const k = validateKey(key, this.ctx.keyField);
     this.ctx.counters(this.ctx.store).reads++;
-    const row = await this.ctx.engine.read((tx) => tx.get(this.ctx.ns, this.ctx.store, k));
+    const row = await this.ctx.engine.read((tx) => tx.getValue(this.ctx.ns, this.ctx.store, k));
     return row ? this.ctx.frozen.committed<T>(row.version, row.value) : undefined;
   }
 

@@ -84,7 +84,7 @@ export class CacheStore {
     }
     const c = this.counters;
     c.reads++;
-    return this.ctx.engine.read((tx) => tx.get(this.ctx.ns, CACHE, h)).then((row) => {
+    return this.ctx.engine.read((tx) => tx.getValue(this.ctx.ns, CACHE, h)).then((row) => {
       if (!row) {
         c.misses = (c.misses ?? 0) + 1;
         return undefined;
