@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { LimitError, ValidationError } from '../../errors.js';
 import type { WriteTx } from '../../engine/types.js';
 import { hashJson } from '../../values/canonical.js';
@@ -63,6 +64,7 @@ export class CacheStore {
   private readonly touches: Touches;
   private readonly counters: StoreCounters;
   private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly hashes = new LRUCache<string, string>({ max: 10_000 });
 
   constructor(
     private readonly ctx: StoreContext,
@@ -295,7 +297,12 @@ export class CacheStore {
   private hash(key: CacheKey): string {
     if (typeof key === 'string' && key.length <= MAX_PLAIN_KEY && key.isWellFormed()) return `s:${key}`;
     validateJson(key, 'key');
-    return `h:${hashJson(key, MAX_KEY_CHARS)}`;
+    // The canonical hash (sort keys, SHA-256) is the costly part of a JSON-key hit; the plain
+    // JSON text of an already validated key is a faithful memo key for it.
+    const text = JSON.stringify(key);
+    let h = this.hashes.get(text);
+    if (h === undefined) this.hashes.set(text, (h = `h:${hashJson(key, MAX_KEY_CHARS)}`));
+    return h;
   }
 }
 
