@@ -8,6 +8,7 @@
  * N(0, I_latent) and `g` ~ N(0, I_dim). Real embeddings are like this: clustered by topic, with a
  * low intrinsic dimension plus noise. Queries are fresh draws of the same process (not documents).
  */
+import { rng } from '../../src/cli/rng.js';
 
 /** A dataset's shape; the numbers are printed with the results. */
 export interface DatasetSpec {
@@ -57,17 +58,8 @@ export const bucketOf = (i: number): number => i % BUCKETS;
 export const docId = (i: number): string => `d${i}`;
 export const docIndex = (id: string): number => Number(id.slice(1));
 
-/** mulberry32: a small, fast, seedable 32-bit PRNG (uniform in [0, 1)). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, shared with the demo and the tests. */
+export const prng = rng;
 
 /** Standard normal draws (Box-Muller) from a uniform PRNG. */
 export function gaussian(rand: () => number): () => number {
