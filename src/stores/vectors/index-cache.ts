@@ -63,9 +63,15 @@ export class VectorIndex {
     return this.vectors.size;
   }
 
+  /** Whether the index already covers everything `tx` sees (then it can answer on its own). */
+  isCurrent(tx: ReadTx): boolean {
+    return this.seq >= 0 && tx.lastSeq() === this.seq;
+  }
+
   /** Brings the index up to the snapshot `tx` sees. */
   catchUp(tx: ReadTx): void {
     const last = tx.lastSeq();
+    if (this.seq === last) return;
     const idRow = tx.get(this.ns, VECTORS_META, 'id');
     this.collection = idRow ? (JSON.parse(idRow.value) as string) : '';
     if (this.seq < 0) this.load(last);
@@ -102,8 +108,9 @@ export class VectorIndex {
     else if (this.ann === undefined) ids = this.vectors.keys();
     else {
       const allowed = among === undefined ? undefined : new Set(among);
-      // Over-fetch: candidates are re-ranked by their exact score below.
-      ids = this.ann.search(q, Math.min(this.vectors.size, Math.max(2 * k, k + 20)), allowed && ((id) => allowed.has(id)));
+      // The graph's own distances are exact for the nodes it finds (its approximation is in which
+      // nodes it finds), so k nodes suffice; they are re-scored below only to break ties by id.
+      ids = this.ann.search(q, k, allowed && ((id) => allowed.has(id)));
     }
     const out: [string, number][] = [];
     for (const id of ids) {

@@ -161,7 +161,13 @@ export class VectorsStore {
     let qv = q.vector;
     if (q.mode !== 'text' && qv === undefined) qv = (await this.embedder.embed([q.text ?? '']))[0];
     this.ctx.counters(VECTORS).reads++;
-    const hits = await this.ctx.engine.snapshot((tx) => this.searchIn(tx, q, qv));
+    // Vector mode needs no transaction when the index already covers the latest write: it then
+    // is the snapshot (one cheap read to check). Otherwise catch up inside a snapshot.
+    const current = q.mode === 'vector' && qv !== undefined && (await this.ctx.engine.read((tx) => this.index.isCurrent(tx)));
+    const hits =
+      current && qv
+      ? this.hits(undefined, this.vectorRank(qv, q, q.topK), q.minScore, q.topK, true)
+      : await this.ctx.engine.snapshot((tx) => this.searchIn(tx, q, qv));
     // Saving (when enough changed) happens after the answer, not inside the read snapshot.
     setImmediate(() => this.index.persist());
     return hits;
@@ -201,13 +207,13 @@ export class VectorsStore {
    * Text and metadata of the ranked ids, from the same snapshot: from the index when this search
    * caught it up (it then mirrors the snapshot exactly), else from the records.
    */
-  private hits(tx: ReadTx, ranked: [string, number][], minScore: number | undefined, topK: number, fromIndex: boolean): SearchHit[] {
+  private hits(tx: ReadTx | undefined, ranked: [string, number][], minScore: number | undefined, topK: number, fromIndex: boolean): SearchHit[] {
     const out: SearchHit[] = [];
     for (const [id, score] of ranked) {
       if (out.length >= topK) break;
       if (minScore !== undefined && score < minScore) continue;
       let doc: { text: string | null; metadata: Readonly<Record<string, unknown>> } | undefined;
-      if (fromIndex) doc = this.index.doc(id);
+      if (fromIndex || !tx) doc = this.index.doc(id);
       else {
         const row = tx.get(this.ctx.ns, VECTORS, id);
         const r = row && (JSON.parse(row.value) as DocRecord);
