@@ -6,7 +6,7 @@
  * write lock across user I/O. Engines that validate optimistically (a future networked engine)
  * may run a callback more than once, so callbacks must have no effects outside `tx`.
  */
-import type { FilterNode } from '../stores/vectors/filter.js';
+import type { FilterNode } from './filter-ast.js';
 
 /** One stored record. `value` is serialized JSON; `version` never repeats for a key. */
 export interface RecordRow {

@@ -24,7 +24,7 @@ import {
   type FilterNode,
   type FilterPath,
   type FilterScalar,
-} from '../../stores/vectors/filter.js';
+} from '../filter-ast.js';
 
 export interface CompiledFilter {
   /** A boolean SQL expression (0 or 1), self-delimited: safe to AND into any WHERE clause. */

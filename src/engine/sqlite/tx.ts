@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { FilterNode } from '../../stores/vectors/filter.js';
+import type { FilterNode } from '../filter-ast.js';
 import type { EventQuery, EventRow, PutOptions, RankScanOptions, RecordRow, ScanOptions, StoreSize, WriteTx } from '../types.js';
 import { compileFilter } from './filter-sql.js';
 import { ftsQuery } from './fts-query.js';
