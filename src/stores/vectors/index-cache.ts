@@ -1,5 +1,4 @@
 import { ValidationError } from '../../errors.js';
-import { cosine } from '../../embed/embedder.js';
 import type { ReadTx } from '../../engine/types.js';
 import { deepFreeze } from '../../values/freeze.js';
 import { AnnIndex } from './ann.js';
@@ -17,6 +16,24 @@ export const EXACT_FILTER_MAX = 20_000;
 /** Save the index after this many applied changes (and on close), so reopening skips a rebuild. */
 const SAVE_AFTER_CHANGES = 5000;
 const FILTER_CACHE = 16;
+/** Norms of the index's vectors, computed once per vector object. */
+const NORMS = new WeakMap<Float32Array, number>();
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d += a[i]! * b[i]!;
+  return d;
+}
+
+/** Inserts [id, score] into `best` (score descending, then id ascending) if it ranks in the top k. */
+function keepBest(best: [string, number][], k: number, id: string, score: number): void {
+  const after = (a: [string, number]) => a[1] > score || (a[1] === score && a[0] < id);
+  if (best.length === k && after(best[k - 1]!)) return;
+  let i = best.length;
+  while (i > 0 && !after(best[i - 1]!)) i--;
+  best.splice(i, 0, [id, score]);
+  if (best.length > k) best.pop();
+}
 
 interface ParsedDoc {
   v: Float32Array;
@@ -112,15 +129,19 @@ export class VectorIndex {
       // nodes it finds), so k nodes suffice; they are re-scored below only to break ties by id.
       ids = this.ann.search(q, k, allowed && ((id) => allowed.has(id)));
     }
-    const out: [string, number][] = [];
+    // Exact cosine with the query's norm computed once and each vector's norm cached, keeping only
+    // the best k as it goes (an exact scan over a filter's matches is the hot loop here).
+    const qn = Math.sqrt(dot(q, q));
+    const best: [string, number][] = [];
     for (const id of ids) {
       const v = this.vectors.get(id);
       if (!v) continue;
       if (v.length !== q.length) throw new ValidationError('query.vector', `this collection holds ${v.length}-dimensional vectors, got ${q.length}`);
-      out.push([id, cosine(q, v)]);
+      let vn = NORMS.get(v);
+      if (vn === undefined) NORMS.set(v, (vn = Math.sqrt(dot(v, v))));
+      keepBest(best, k, id, qn === 0 || vn === 0 ? 0 : dot(q, v) / (qn * vn));
     }
-    out.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    return out.slice(0, k);
+    return best;
   }
 
   /** Text and metadata of `id` as of the last catch-up. */
