@@ -20,6 +20,7 @@ import { GET_KEYS, NAIVE_LOCK_OPTIONS, RAW_BUSY_TIMEOUT_MS } from './lib/fixture
 import { errors, int, ms, ratio, table } from './lib/format.js';
 import { runPhase, type PhaseResult, type PhaseSpec } from './lib/phase.js';
 import type { Durability, Engine } from './lib/protocol.js';
+import { cliHelpers } from './lib/cli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCENARIOS = ['update-normal', 'update-full', 'get', 'fairness'] as const;
@@ -50,21 +51,13 @@ const HELP = `Usage: npx tsx bench/kv.ts [options]
   --help
 `;
 
+const cli = cliHelpers(HELP);
+/** A declared function, so the compiler knows it never returns. */
 function usageError(message: string): never {
-  process.stderr.write(`error: ${message}\n\n${HELP}`);
-  process.exit(2);
+  return cli.usageError(message);
 }
+const { list, posInt, oneOf } = cli;
 
-const list = (s: string) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
-const posInt = (name: string, s: string): number => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n <= 0) usageError(`--${name} must be a positive integer, got ${s}`);
-  return n;
-};
-const oneOf = <T extends string>(name: string, allowed: readonly T[], s: string): T => {
-  if (!(allowed as readonly string[]).includes(s)) usageError(`--${name}: unknown value ${s} (expected ${allowed.join(', ')})`);
-  return s as T;
-};
 
 function parseCli() {
   try {

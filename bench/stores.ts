@@ -23,6 +23,7 @@ import { errors, int, ms, ratio, table } from './lib/format.js';
 import { runChildren, type ChildSpec } from './lib/phase.js';
 import { checkThreads, openCache, openKeyv, setupCacheFile, setupConversations, type ThreadsCheck } from './lib/stores-fixtures.js';
 import type { CacheConfig, CacheEngine, ConversationsConfig, KeyKind, StampedeConfig, StoresChildConfig, StoresChildReport } from './lib/stores-protocol.js';
+import { cliHelpers } from './lib/cli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./stores-child.ts', import.meta.url));
@@ -52,21 +53,13 @@ const HELP = `Usage: npx tsx bench/stores.ts [options]
   --help
 `;
 
+const cli = cliHelpers(HELP);
+/** A declared function, so the compiler knows it never returns. */
 function usageError(message: string): never {
-  process.stderr.write(`error: ${message}\n\n${HELP}`);
-  process.exit(2);
+  return cli.usageError(message);
 }
+const { list, posInt, oneOf } = cli;
 
-const list = (s: string) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
-const posInt = (name: string, s: string): number => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n <= 0) usageError(`--${name} must be a positive integer, got ${s}`);
-  return n;
-};
-const oneOf = <T extends string>(name: string, allowed: readonly T[], s: string): T => {
-  if (!(allowed as readonly string[]).includes(s)) usageError(`--${name}: unknown value ${s} (expected ${allowed.join(', ')})`);
-  return s as T;
-};
 
 function parseCli() {
   try {

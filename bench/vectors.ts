@@ -18,6 +18,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cliHelpers } from './lib/cli.js';
 import { benchEnv, packageVersion } from './lib/env.js';
 import { int, ms, ratio, table } from './lib/format.js';
 import { Histogram } from './lib/histogram.js';
@@ -55,9 +56,10 @@ const HELP = `Usage: npx tsx bench/vectors.ts [options]
   --help
 `;
 
+const cli = cliHelpers(HELP);
+/** A declared function, so the compiler knows it never returns. */
 function usageError(message: string): never {
-  process.stderr.write(`error: ${message}\n\n${HELP}`);
-  process.exit(2);
+  return cli.usageError(message);
 }
 
 function positiveInt(v: string | undefined, name: string, fallback: number): number {

@@ -15,9 +15,9 @@
  * children, seq within one. A key is never written by two in-flight writes at once (a key stays
  * busy until its write is acknowledged), so per key the ids increase in apply order.
  */
-import { writeSync } from 'node:fs';
 import { openMemex, type KvTransaction } from '../../src/index.js';
 import { ACCOUNTS, SINGLE_KEYS, mulberry32, valueFor, type AckLine, type Durability, type IssueLine, type OpKind, type StoredValue } from './check.js';
+import { emitLine } from '../helpers/emit-line.js';
 
 const WRITERS = 8;
 
@@ -35,26 +35,9 @@ const mx = await openMemex({ path, durability });
 const busy = new Set<string>();
 let seq = 0;
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
 
-/**
- * Writes one line straight to fd 1 before returning. Not process.stdout: when the pipe is full it
- * queues in this process, and the kill would discard lines the parent must see (an issue line
- * lost while its write landed reads as a write nobody issued). fd 1 is non-blocking (libuv), so
- * a full pipe answers EAGAIN: wait for the parent to read and try again.
- */
-function emit(line: IssueLine | AckLine): void {
-  const buf = Buffer.from(`${JSON.stringify(line)}\n`);
-  let off = 0;
-  while (off < buf.length) {
-    try {
-      off += writeSync(1, buf, off, buf.length - off);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-      Atomics.wait(pause, 0, 0, 1);
-    }
-  }
-}
+/** One line to the parent, before the next write is issued (see emitLine). */
+const emit = (line: IssueLine | AckLine): void => emitLine(line);
 
 /** Up to `n` distinct keys of `pool` that no in-flight write touches. */
 function pickFree(pool: readonly string[], n: number): string[] {

@@ -15,7 +15,6 @@
  * vectors within its pool (the searches keep the derived index busy while the kill lands) and
  * exits with an error if the document is not the top hit.
  */
-import { writeSync } from 'node:fs';
 import { openMemex, ValidationError, type VectorDoc } from '../../src/index.js';
 import {
   DIM,
@@ -30,6 +29,7 @@ import {
   type IssueLine,
   type RejectLine,
 } from '../fixtures/vectors-crash-model.js';
+import { emitLine } from '../helpers/emit-line.js';
 
 const [path, durabilityArg, genArg, seedArg, maxEventsArg] = process.argv.slice(2);
 if (!path || (durabilityArg !== 'full' && durabilityArg !== 'normal') || !genArg || !seedArg || !maxEventsArg) {
@@ -42,21 +42,9 @@ const int = (lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
 
 const mx = await openMemex({ path, durability: durabilityArg, events: { maxEvents: Number(maxEventsArg) } });
 let seq = 0;
-const pause = new Int32Array(new SharedArrayBuffer(4));
 
-/** One line straight to fd 1 (non-blocking pipe: on EAGAIN wait for the parent to read). */
-function emit(line: IssueLine | AckLine | RejectLine): void {
-  const buf = Buffer.from(`${JSON.stringify(line)}\n`);
-  let off = 0;
-  while (off < buf.length) {
-    try {
-      off += writeSync(1, buf, off, buf.length - off);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-      Atomics.wait(pause, 0, 0, 1);
-    }
-  }
-}
+/** One line to the parent, before the next write is issued (see emitLine). */
+const emit = (line: IssueLine | AckLine | RejectLine): void => emitLine(line);
 
 function pick<T>(pool: readonly T[], n: number): T[] {
   const rest = [...pool];

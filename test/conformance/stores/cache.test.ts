@@ -1,19 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { LimitError, ValidationError, type Memex, type MemexOptions } from '../../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { LimitError, ValidationError } from '../../../src/index.js';
 import { ManualClock } from '../../helpers/clock.js';
-import { cleanupTemp } from '../../helpers/tmp.js';
-import { openTestMemex } from '../engine.js';
+import { useStores } from '../engine.js';
 
-const opened: Memex[] = [];
-afterEach(async () => {
-  for (const mx of opened.splice(0)) await mx.close();
-  cleanupTemp();
-});
-async function open(o: Partial<MemexOptions> = {}): Promise<Memex> {
-  const mx = await openTestMemex(o);
-  opened.push(mx);
-  return mx;
-}
+const { open } = useStores();
 
 describe('cache', () => {
   it('get, set, delete and clear; JSON keys are canonical (key order does not matter)', async () => {

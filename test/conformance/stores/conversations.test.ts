@@ -1,20 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ValidationError, openMemex, type Memex, type MemexOptions } from '../../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { ValidationError, openMemex } from '../../../src/index.js';
 import { ManualClock } from '../../helpers/clock.js';
 import { here, runScript } from '../../helpers/spawn.js';
-import { cleanupTemp, tempDbPath } from '../../helpers/tmp.js';
-import { capabilities, openTestMemex } from '../engine.js';
+import { tempDbPath } from '../../helpers/tmp.js';
+import { capabilities, useStores } from '../engine.js';
 
-const opened: Memex[] = [];
-afterEach(async () => {
-  for (const mx of opened.splice(0)) await mx.close();
-  cleanupTemp();
-});
-async function open(o: Partial<MemexOptions> = {}): Promise<Memex> {
-  const mx = await openTestMemex(o);
-  opened.push(mx);
-  return mx;
-}
+const { open, track } = useStores();
 
 describe('conversations', () => {
   it('append returns the stored message with a per-thread monotonic seq; recent is oldest first', async () => {
@@ -190,7 +181,7 @@ describe('conversations', () => {
     const outs = await Promise.all(Array.from({ length: 4 }, (_, p) => runScript(fixture, [path, String(p), '50', '5', '8'])));
     const acks = outs.map((lines) => JSON.parse(lines.at(-1)!) as Record<string, [number, string][]>);
     const mx = await openMemex({ path, conversations: { maxMessagesPerThread: 8 } });
-    opened.push(mx);
+    track(mx);
     for (let t = 0; t < 50; t++) {
       const tid = `thread-${t}`;
       const bySeq = new Map<number, string>();

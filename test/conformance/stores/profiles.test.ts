@@ -1,20 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ConflictError, ValidationError, type Memex } from '../../../src/index.js';
-import { cleanupTemp } from '../../helpers/tmp.js';
-import { openTestMemex } from '../engine.js';
+import { describe, expect, it } from 'vitest';
+import { ConflictError, ValidationError } from '../../../src/index.js';
+import { useStores } from '../engine.js';
 
 type Profile = { name: string; visits: number; prefs: { lang: string; topics: string[] } };
 
-const opened: Memex[] = [];
-afterEach(async () => {
-  for (const mx of opened.splice(0)) await mx.close();
-  cleanupTemp();
-});
-async function open(): Promise<Memex> {
-  const mx = await openTestMemex();
-  opened.push(mx);
-  return mx;
-}
+const { open } = useStores();
 
 describe('profiles', () => {
   it('get returns a deeply frozen snapshot; mutating it throws and never reaches the store', async () => {

@@ -1,18 +1,14 @@
 // Collections past ANN_MIN_DOCS are searched through an HNSW graph; these tests hold it to recall
 // and to the rule that the index never disagrees with the records.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rng } from '../../../src/cli/rng.js';
 import type { Memex } from '../../../src/index.js';
 import { ANN_MIN_DOCS } from '../../../src/stores/vectors/index-cache.js';
 import { rmSync } from 'node:fs';
-import { cleanupTemp, tempDbPath } from '../../helpers/tmp.js';
-import { openTestMemex } from '../engine.js';
+import { tempDbPath } from '../../helpers/tmp.js';
+import { openTestMemex, useStores } from '../engine.js';
 
-const opened: Memex[] = [];
-afterEach(async () => {
-  for (const mx of opened.splice(0)) await mx.close();
-  cleanupTemp();
-});
+const { track } = useStores();
 
 const DIM = 32;
 /** Clustered data: 40 random centres, points scattered around them. */
@@ -37,7 +33,7 @@ const exactTop = (docs: Map<string, Float32Array>, q: Float32Array, k: number, k
 
 async function load(n: number) {
   const mx = await openTestMemex();
-  opened.push(mx);
+  track(mx);
   const vs = dataset(n, 7);
   const docs = new Map(vs.map((v, i) => [`d${i}`, v]));
   const entries = [...docs];
@@ -89,7 +85,7 @@ describe('vectors past the ANN threshold', () => {
 describe('duplicate vectors', () => {
   it('many documents sharing one vector do not hurt recall, and exact ties are broken by id', async () => {
     const mx = await openTestMemex();
-    opened.push(mx);
+    track(mx);
     const r = rng(1);
     const dup = Float32Array.from({ length: 16 }, () => r() - 0.5);
     const docs = Array.from({ length: 2600 }, (_, i) => ({ id: `d${String(i).padStart(5, '0')}`, vector: i % 10 === 0 ? dup : Float32Array.from({ length: 16 }, () => r() - 0.5) }));
@@ -122,9 +118,9 @@ describe('the derived index on disk', () => {
     await a.close();
 
     const b = await openTestMemex({}, path);
-    opened.push(b);
+    track(b);
     const c = await openTestMemex({}, path);
-    opened.push(c);
+    track(c);
     await c.vectors.delete(before[0]!.id);
     await c.vectors.upsert({ id: 'new', vector: q });
     const after = await b.vectors.search({ vector: q, topK: 10 });
@@ -144,7 +140,7 @@ describe('the derived index on disk', () => {
     await a.close();
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
     const b = await openTestMemex({}, path);
-    opened.push(b);
+    track(b);
     // Enough writes that the new file's feed is past the saved index's seq: only its id can tell them apart.
     await b.kv.setMany(Array.from({ length: 3000 }, (_, i) => ({ key: `k${i}`, value: i })));
     await b.vectors.upsert({ id: 'only', vector: dataset(1, 2)[0]! });

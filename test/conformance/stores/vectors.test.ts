@@ -1,18 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ValidationError, type Memex, type MemexOptions } from '../../../src/index.js';
-import { cleanupTemp, tempDbPath } from '../../helpers/tmp.js';
-import { openTestMemex } from '../engine.js';
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../../src/index.js';
+import { tempDbPath } from '../../helpers/tmp.js';
+import { useStores } from '../engine.js';
 
-const opened: Memex[] = [];
-afterEach(async () => {
-  for (const mx of opened.splice(0)) await mx.close();
-  cleanupTemp();
-});
-async function open(o: Partial<MemexOptions> = {}, path?: string): Promise<Memex> {
-  const mx = await openTestMemex(o, path);
-  opened.push(mx);
-  return mx;
-}
+const { open } = useStores();
 
 /** A unit vector pointing mostly along axis `i` of 8 dimensions. */
 const axis = (i: number, wobble = 0) => Float32Array.from({ length: 8 }, (_, j) => (j === i ? 1 : j === (i + 1) % 8 ? wobble : 0));
