@@ -7,6 +7,7 @@ import { bump, newCounters, type StoreContext, type StoreCounters } from './stor
 import { EventsStore } from './stores/events.js';
 import { CacheStore, resyncCacheSizes } from './stores/cache/cache.js';
 import { KvStore } from './stores/kv.js';
+import { KV } from './stores/kv-ops.js';
 import { recall, remember, type MemoryParts, type Recall, type RecallInput, type RememberInput } from './stores/memory/remember.js';
 import { VectorsStore } from './stores/vectors/vectors.js';
 import { ProfilesStore } from './stores/profiles.js';
@@ -218,7 +219,7 @@ export class Memex implements MemexScope {
     const parts: MemoryParts = { ctx, policy: this.o.conversations, embedder: this.o.embedder, conversations, profiles, vectors };
     const scope: MemexScope = Object.freeze({
       ns,
-      kv: new KvStore({ ...ctx, store: 'kv', keyField: 'key' }),
+      kv: new KvStore({ ...ctx, store: KV, keyField: 'key' }),
       events: new EventsStore(ctx),
       sites: new SitesStore(ctx),
       locks,

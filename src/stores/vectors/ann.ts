@@ -132,7 +132,4 @@ export class AnnIndex {
     return allow ? ids.filter(allow) : ids;
   }
 
-  get size(): number {
-    return this.docs;
-  }
 }

@@ -76,9 +76,6 @@ export class VectorIndex {
     this.files = dbPath === undefined ? undefined : new IndexFiles(dbPath, ns);
   }
 
-  get size(): number {
-    return this.vectors.size;
-  }
 
   /** Whether the index already covers everything `tx` sees (then it can answer on its own). */
   isCurrent(tx: ReadTx): boolean {
