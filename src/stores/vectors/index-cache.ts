@@ -61,7 +61,7 @@ export class VectorIndex {
   /** Each document's text, so results are served from the snapshot-consistent index. */
   private readonly texts = new Map<string, string | null>();
   /** Matches of recent filters, valid for one `seq` (agents repeat filters such as `{ userId }`). */
-  private filterCache = { seq: -1, results: new Map<string, string[]>() };
+  private filterCache = { seq: -1, results: new Map<string, string[]>(), sets: new WeakMap<string[], Set<string>>() };
   private ann: AnnIndex | undefined;
   private seq = -1;
   private unsaved = 0;
@@ -107,6 +107,7 @@ export class VectorIndex {
         }
         if (events.length < CATCH_UP_BATCH) break;
       }
+      if (this.ann?.worn()) this.buildAnn(this.ann.dimension);
     }
     this.seq = last;
   }
@@ -121,10 +122,11 @@ export class VectorIndex {
     if (among !== undefined && (this.ann === undefined || among.length <= EXACT_FILTER_MAX)) ids = among;
     else if (this.ann === undefined) ids = this.vectors.keys();
     else {
-      const allowed = among === undefined ? undefined : new Set(among);
-      // The graph's own distances are exact for the nodes it finds (its approximation is in which
-      // nodes it finds), so k nodes suffice; they are re-scored below only to break ties by id.
-      ids = this.ann.search(q, k, allowed && ((id) => allowed.has(id)));
+      const allowed = among === undefined ? undefined : this.allowedSet(among);
+      const found = this.ann.search(q, k, allowed && ((id) => allowed.has(id)), among === undefined ? 1 : among.length / this.vectors.size);
+      // The graph asked wide enough always had enough; if it still came short (a graph split by
+      // removals), the exact scan keeps the promise of topK results whenever they exist.
+      ids = found.length >= Math.min(k, among?.length ?? this.vectors.size) ? found : (among ?? this.vectors.keys());
     }
     // Exact cosine with the query's norm computed once and each vector's norm cached, keeping only
     // the best k as it goes (an exact scan over a filter's matches is the hot loop here).
@@ -149,7 +151,7 @@ export class VectorIndex {
 
   /** Ids whose metadata matches `filter`, cached until the index moves on. */
   private matching(filter: FilterNode): string[] {
-    if (this.filterCache.seq !== this.seq) this.filterCache = { seq: this.seq, results: new Map() };
+    if (this.filterCache.seq !== this.seq) this.filterCache = { seq: this.seq, results: new Map(), sets: new WeakMap() };
     const key = JSON.stringify(filter);
     let ids = this.filterCache.results.get(key);
     if (!ids) {
@@ -159,6 +161,13 @@ export class VectorIndex {
       this.filterCache.results.set(key, ids);
     }
     return ids;
+  }
+
+  /** The matches of a cached filter as a set, built once per filter and `seq`. */
+  private allowedSet(among: string[]): Set<string> {
+    let set = this.filterCache.sets.get(among);
+    if (!set) this.filterCache.sets.set(among, (set = new Set(among)));
+    return set;
   }
 
   /** Saves the index if enough changed since the last save (or `force`); cheap otherwise. */
@@ -214,8 +223,8 @@ export class VectorIndex {
   }
 
   private buildAnn(dimension: number): void {
-    this.ann = new AnnIndex(dimension);
-    for (const [id, v] of this.vectors) this.ann.upsert(id, v);
+    this.ann = undefined;
+    this.ann = AnnIndex.build(dimension, this.vectors);
   }
 
   private refresh(tx: ReadTx, key: string): void {

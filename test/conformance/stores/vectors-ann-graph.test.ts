@@ -1,0 +1,96 @@
+// The ANN graph on its own: it only proposes candidates, so what matters is that it proposes
+// enough of the right ones, never a removed document, and survives a save and load.
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { rng } from '../../../src/cli/rng.js';
+import { AnnIndex } from '../../../src/stores/vectors/ann.js';
+import { cleanupTemp, tempDir } from '../../helpers/tmp.js';
+
+afterAll(cleanupTemp);
+
+const DIM = 24;
+function vectors(n: number, seed: number): Float32Array[] {
+  const r = rng(seed);
+  const centres = Array.from({ length: 20 }, () => Float32Array.from({ length: DIM }, () => r() * 2 - 1));
+  return Array.from({ length: n }, (_, i) => Float32Array.from(centres[i % 20]!, (c) => c + (r() - 0.5) * 0.8));
+}
+const cos = (a: Float32Array, b: Float32Array) => {
+  let d = 0;
+  let x = 0;
+  let y = 0;
+  for (let i = 0; i < a.length; i++) {
+    d += a[i]! * b[i]!;
+    x += a[i]! ** 2;
+    y += b[i]! ** 2;
+  }
+  return d / Math.sqrt(x * y);
+};
+const exact = (docs: Map<string, Float32Array>, q: Float32Array, k: number, keep: (id: string) => boolean) =>
+  [...docs].filter(([id]) => keep(id)).sort((a, b) => cos(q, b[1]) - cos(q, a[1])).slice(0, k).map(([id]) => id);
+
+const docsOf = (n: number) => new Map(vectors(n, 3).map((v, i) => [`d${i}`, v]));
+const everyFiftieth = (id: string) => Number(id.slice(1)) % 50 === 0;
+
+describe('AnnIndex', () => {
+  const docs = docsOf(4000);
+  const ann = AnnIndex.build(DIM, docs);
+  const queries = vectors(20, 77);
+
+  it('asks for twice the wanted results, for the caller to re-score', () => {
+    for (const q of queries.slice(0, 5)) expect(ann.search(q, 10)).toHaveLength(20);
+  });
+
+  it.each([
+    ['knowing the filter passes 2%', 0.02],
+    ['told the filter passes everything (it widens until enough pass)', 1],
+  ])('a 2%% filter still yields enough matching candidates, %s', (_name, share) => {
+    let found = 0;
+    for (const q of queries) {
+      const ids = ann.search(q, 10, everyFiftieth, share);
+      expect(ids.every(everyFiftieth)).toBe(true);
+      expect(ids.length).toBeGreaterThanOrEqual(10);
+      const truth = new Set(exact(docs, q, 10, everyFiftieth));
+      found += ids.filter((id) => truth.has(id)).length;
+    }
+    expect(found / (queries.length * 10)).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('documents with identical vectors share one node and come back together', () => {
+    const same = Float32Array.from({ length: DIM }, (_, i) => (i % 3) - 1);
+    const g = AnnIndex.build(DIM, [...docs, ['twin-a', same], ['twin-b', same]]);
+    const ids = g.search(same, 1);
+    expect(ids.slice(0, 2).sort()).toEqual(['twin-a', 'twin-b']);
+  });
+
+  it('never proposes a removed document, and wears out after many removals', () => {
+    const g = AnnIndex.build(DIM, docs);
+    const gone = new Set([...docs.keys()].filter((id) => Number(id.slice(1)) % 3 !== 0));
+    for (const id of gone) g.remove(id);
+    expect(g.worn()).toBe(true);
+    for (const q of queries) {
+      const ids = g.search(q, 10);
+      expect(ids.length).toBeGreaterThanOrEqual(10);
+      expect(ids.filter((id) => gone.has(id))).toEqual([]);
+    }
+    expect(ann.worn()).toBe(false);
+  });
+
+  it('an upsert moves a document to its new vector', () => {
+    const g = AnnIndex.build(DIM, docs);
+    const far = Float32Array.from({ length: DIM }, (_, i) => (i % 2 === 0 ? 5 : -5));
+    g.upsert('d7', far);
+    expect(g.search(far, 1)[0]).toBe('d7');
+    expect(g.search(docs.get('d7')!, 10)).not.toContain('d7');
+  });
+
+  it('a saved graph loads with the same answers', () => {
+    const file = join(tempDir(), 'graph.usearch');
+    const g = AnnIndex.build(DIM, docs);
+    g.remove('d0');
+    g.write(file);
+    const loaded = new AnnIndex(DIM, { file, nodes: g.nodeTable() });
+    for (const q of queries) expect(loaded.search(q, 10)).toEqual(g.search(q, 10));
+    loaded.upsert('new', queries[0]!);
+    expect(loaded.search(queries[0]!, 1)[0]).toBe('new');
+  });
+});
