@@ -9,11 +9,13 @@ import { join, relative } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import hnswlib from 'hnswlib-node';
+import { Index, MetricKind, ScalarKind } from 'usearch';
+import { GRAPH } from '../../src/stores/vectors/ann.js';
 import { openMemex, type Memex } from '../../src/index.js';
 import { ready, report } from './child.js';
 import { Histogram } from './histogram.js';
 import { FILTER_BUCKET, bruteTopK, bucketOf, docId, docIndex, dot, row, type VectorSet } from './vectors-data.js';
-import { HNSW, TOP_K, type BruteReport, type MemexReport, type QueryRun, type RawReport, type VectorsChildConfig } from './vectors-protocol.js';
+import { HNSW, TOP_K, type BruteReport, type MemexReport, type QueryRun, type RawReport, type UsearchReport, type VectorsChildConfig } from './vectors-protocol.js';
 
 const { HierarchicalNSW } = hnswlib;
 const UPSERT_BATCH = 1000;
@@ -195,7 +197,7 @@ async function memex(c: VectorsChildConfig, docs: VectorSet, queries: VectorSet,
 }
 
 async function raw(c: VectorsChildConfig, docs: VectorSet, queries: VectorSet, loaded: number): Promise<RawReport> {
-  // The same calls Memex's AnnIndex makes: cosine space, addPoint(Array.from(v), label), one thread.
+  // hnswlib-node as documented: cosine space, addPoint(Array.from(v), label) one at a time (its only insert), one thread.
   const t0 = performance.now();
   const index = new HierarchicalNSW('cosine', docs.dim);
   index.initIndex({ maxElements: docs.n, m: HNSW.m, efConstruction: HNSW.efConstruction, randomSeed: HNSW.randomSeed });
@@ -233,6 +235,29 @@ async function raw(c: VectorsChildConfig, docs: VectorSet, queries: VectorSet, l
   };
 }
 
+async function usearchRaw(c: VectorsChildConfig, docs: VectorSet, queries: VectorSet, loaded: number): Promise<UsearchReport> {
+  // Memex's graph, driven directly: the unit vectors in one add on all cores, then asked for 10
+  // neighbours with no exact re-scoring (what Memex adds on top).
+  const t0 = performance.now();
+  const index = new Index({
+    dimensions: docs.dim,
+    metric: MetricKind.Cos,
+    quantization: ScalarKind.I8,
+    connectivity: GRAPH.connectivity,
+    expansion_add: GRAPH.expansionAdd,
+    expansion_search: GRAPH.expansionSearch,
+    multi: false,
+  });
+  const keys = new BigUint64Array(docs.n);
+  for (let i = 0; i < docs.n; i++) keys[i] = BigInt(i);
+  index.add(keys, docs.data, 0);
+  const buildMs = performance.now() - t0;
+  const afterBuild = rssMiB();
+  process.stderr.write(`  raw usearch: built in ${(buildMs / 1000).toFixed(1)} s; queries …\n`);
+  const unfiltered = await timed(queries, c.truthQueries, c.seconds, (q) => Array.from(index.search(q, TOP_K, 1).keys, Number));
+  return { engine: 'usearch', buildMs, unfiltered, rss: { loaded, afterBuild }, peakRssMiB: peakMiB() };
+}
+
 async function main(): Promise<void> {
   const c = JSON.parse(process.argv[2] ?? '') as VectorsChildConfig;
   const docs = load(c.docsFile, c.n, c.dim);
@@ -241,7 +266,8 @@ async function main(): Promise<void> {
   await ready();
   if (c.engine === 'brute') report(await brute(c, docs, queries, loaded));
   else if (c.engine === 'memex') report(await memex(c, docs, queries, loaded));
-  else report(await raw(c, docs, queries, loaded));
+  else if (c.engine === 'raw') report(await raw(c, docs, queries, loaded));
+  else report(await usearchRaw(c, docs, queries, loaded));
 }
 
 main().catch((e: unknown) => {

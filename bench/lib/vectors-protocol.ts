@@ -1,9 +1,9 @@
 /** What bench/vectors.ts and its child processes (bench/lib/vectors-child.ts) exchange. */
 import type { HistogramJSON } from './histogram.js';
 
-export type VectorEngine = 'brute' | 'memex' | 'raw';
+export type VectorEngine = 'brute' | 'memex' | 'raw' | 'usearch';
 
-/** HNSW parameters of Memex's derived index (src/stores/vectors/ann.ts), used for raw hnswlib-node too. */
+/** HNSW parameters of raw hnswlib-node (hnswlib's usual M and efConstruction; ef 128). */
 export const HNSW = { m: 16, efConstruction: 200, ef: 128, randomSeed: 100 } as const;
 export const TOP_K = 10;
 
@@ -100,4 +100,13 @@ export interface RawReport {
   readonly peakRssMiB: number;
 }
 
-export type VectorsChildReport = BruteReport | MemexReport | RawReport;
+/** usearch driven directly with Memex's graph parameters (src/stores/vectors/ann.ts `GRAPH`), asked for 10. */
+export interface UsearchReport {
+  readonly engine: 'usearch';
+  readonly buildMs: number;
+  readonly unfiltered: QueryRun;
+  readonly rss: RssPoints;
+  readonly peakRssMiB: number;
+}
+
+export type VectorsChildReport = BruteReport | MemexReport | RawReport | UsearchReport;

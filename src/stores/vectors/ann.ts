@@ -4,16 +4,19 @@ import { Index, MetricKind, ScalarKind } from 'usearch';
 
 /**
  * Graph parameters, chosen by measurement on 100k x 384 (BENCHMARKS.md, "Vectors"): an 8-bit
- * graph with 32 links per node, asked for twice the wanted results, which are then re-scored
- * exactly in float32 by the caller, reached recall@10 0.995 on the harder set where hnswlib-node
- * (float32, M 16, ef 128) reached 0.918 at about the same speed, and built 4-5x faster on 2 cores.
+ * graph with 32 links per node searched with expansion 96, asked for twice the wanted results,
+ * which the caller then re-scores exactly in float32, reached recall@10 0.989 on the harder set at
+ * 1,900 queries/s where hnswlib-node (float32, M 16, ef 128) reached 0.918 at 1,570, and it built
+ * 4-5x faster on 2 cores (scratch runs of 2026-11-23; the bench report has the figures of record).
  */
-const CONNECTIVITY = 32;
-const EXPANSION_ADD = 128;
-const EXPANSION_SEARCH = 128;
-/** The graph is asked for this many candidates per wanted result, never fewer than {@link MIN_CANDIDATES}. */
-const OVERSAMPLE = 2;
-const MIN_CANDIDATES = 20;
+export const GRAPH = {
+  connectivity: 32,
+  expansionAdd: 128,
+  expansionSearch: 96,
+  /** The graph is asked for this many candidates per wanted result, never fewer than `minCandidates`. */
+  oversample: 2,
+  minCandidates: 20,
+} as const;
 /** usearch keeps removed nodes as tombstones; past this share of the graph it is rebuilt. */
 const MAX_TOMBSTONE_SHARE = 0.25;
 const MIN_TOMBSTONES = 1000;
@@ -31,7 +34,10 @@ function unit(v: Float32Array): Float32Array {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
   const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-  return Float32Array.from(v, (x) => x * inv);
+  // A plain loop: Float32Array.from with a mapping callback cost ~100 µs per 384-d vector here.
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = v[i]! * inv;
+  return out;
 }
 
 const newGraph = (dimension: number) =>
@@ -39,9 +45,9 @@ const newGraph = (dimension: number) =>
     dimensions: dimension,
     metric: MetricKind.Cos,
     quantization: ScalarKind.I8,
-    connectivity: CONNECTIVITY,
-    expansion_add: EXPANSION_ADD,
-    expansion_search: EXPANSION_SEARCH,
+    connectivity: GRAPH.connectivity,
+    expansion_add: GRAPH.expansionAdd,
+    expansion_search: GRAPH.expansionSearch,
     multi: false,
   });
 
@@ -110,7 +116,9 @@ export class AnnIndex {
     if (fresh.length > 0) {
       const all = new Float32Array(fresh.length * dimension);
       fresh.forEach((v, i) => all.set(unit(v), i * dimension));
-      ann.graph.add(BigUint64Array.from(fresh, (_, i) => BigInt(i)), all, 0);
+      const keys = new BigUint64Array(fresh.length);
+      for (let i = 0; i < keys.length; i++) keys[i] = BigInt(i);
+      ann.graph.add(keys, all, 0);
     }
     return ann;
   }
@@ -183,14 +191,14 @@ export class AnnIndex {
   }
 
   /**
-   * Candidate ids near `q`: about `k` x {@link OVERSAMPLE}, for the caller to re-score. With
+   * Candidate ids near `q`: about `k` x `GRAPH.oversample`, for the caller to re-score. With
    * `allow`, only ids it accepts; `share` (the part of all documents it accepts) sizes the first
    * ask, which widens until enough candidates pass or the whole graph was asked. May return fewer
    * than `k` (the caller then scans exactly).
    */
   search(q: Float32Array, k: number, allow?: (id: string) => boolean, share = 1): string[] {
     if (this.live === 0 || k <= 0) return [];
-    const enough = Math.max(k * OVERSAMPLE, MIN_CANDIDATES);
+    const enough = Math.max(k * GRAPH.oversample, GRAPH.minCandidates);
     const query = unit(q);
     let ask = Math.ceil(enough / Math.max(share, 1e-6));
     for (;;) {

@@ -19,10 +19,23 @@ const FILTER_CACHE = 16;
 /** Norms of the index's vectors, computed once per vector object. */
 const NORMS = new WeakMap<Float32Array, number>();
 
+/** Dot product with four running sums (about twice as fast as one in V8: the sums do not wait on each other). */
 function dot(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d += a[i]! * b[i]!;
-  return d;
+  let d0 = 0;
+  let d1 = 0;
+  let d2 = 0;
+  let d3 = 0;
+  const n = a.length;
+  const end = n - (n % 4);
+  let i = 0;
+  for (; i < end; i += 4) {
+    d0 += a[i]! * b[i]!;
+    d1 += a[i + 1]! * b[i + 1]!;
+    d2 += a[i + 2]! * b[i + 2]!;
+    d3 += a[i + 3]! * b[i + 3]!;
+  }
+  for (; i < n; i++) d0 += a[i]! * b[i]!;
+  return d0 + d1 + d2 + d3;
 }
 
 /** Inserts [id, score] into `best` (score descending, then id ascending) if it ranks in the top k. */
