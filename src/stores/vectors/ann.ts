@@ -21,10 +21,11 @@ export const GRAPH = {
 const MAX_TOMBSTONE_SHARE = 0.25;
 const MIN_TOMBSTONES = 1000;
 
-/** One graph node: a distinct vector, and every document that has exactly that vector. */
-export interface SavedNode {
-  readonly hash: string;
-  readonly ids: string[];
+/** The graph as saved: its file and, for each saved document id, the label of its node. */
+export interface SavedGraph {
+  readonly file: string;
+  readonly ids: readonly string[];
+  readonly labels: readonly number[];
 }
 
 const hashOf = (v: Float32Array) => createHash('sha1').update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)).digest('base64');
@@ -51,6 +52,12 @@ const newGraph = (dimension: number) =>
     multi: false,
   });
 
+interface GraphNode {
+  /** The vector's hash; computed when first needed after a load (it is not saved). */
+  hash: string | undefined;
+  ids: string[];
+}
+
 /**
  * An approximate nearest-neighbour graph (usearch HNSW, 8-bit) over the derived index's vectors.
  * It only proposes candidates: the caller re-scores them exactly against the records' vectors, so
@@ -63,32 +70,37 @@ const newGraph = (dimension: number) =>
  */
 export class AnnIndex {
   private graph;
-  /** Document id → node label. */
+  /** Document id → node label (built on the first change after a load). */
   private readonly labelOf = new Map<string, number>();
-  /** Vector hash → node label, for nodes that still have documents. */
+  /** Vector hash → node label, for live nodes (built when a vector is first added after a load). */
   private readonly byHash = new Map<string, number>();
-  /** Node label → its hash and documents (`undefined` once removed). */
-  private nodes: ({ hash: string; ids: Set<string> } | undefined)[] = [];
-  private docs = 0;
+  /** Node label → its documents (`undefined` once removed). */
+  private nodes: (GraphNode | undefined)[] = [];
   private live = 0;
-  private lookupsBuilt = true;
+  private labelsBuilt = true;
+  private hashesBuilt = true;
 
+  /**
+   * @param vectorOf the caller's vector of a document: after a load, the node hashes (needed to
+   *   share nodes between identical vectors) are computed from it on the first insert.
+   */
   constructor(
     readonly dimension: number,
-    saved?: { file: string; nodes: (SavedNode | null)[] },
+    private readonly vectorOf: (id: string) => Float32Array | undefined,
+    saved?: SavedGraph,
   ) {
     this.graph = newGraph(dimension);
     if (saved) {
       this.graph.load(saved.file);
-      this.nodes = saved.nodes.map((n) => (n ? { hash: n.hash, ids: new Set(n.ids) } : undefined));
-      for (const n of this.nodes) {
-        if (!n) continue;
-        this.docs += n.ids.size;
-        this.live++;
-      }
-      // The id and hash lookups are only needed to change the graph: built on the first change,
-      // so a reopen that only searches does not pay for them.
-      this.lookupsBuilt = false;
+      saved.ids.forEach((id, i) => {
+        const label = saved.labels[i]!;
+        const node = (this.nodes[label] ??= { hash: undefined, ids: [] });
+        node.ids.push(id);
+      });
+      for (const n of this.nodes) if (n) this.live++;
+      // Lookups are only needed to change the graph: a reopen that only searches skips them.
+      this.labelsBuilt = false;
+      this.hashesBuilt = false;
     }
   }
 
@@ -96,22 +108,21 @@ export class AnnIndex {
    * A graph over `entries`, inserted in one call on all cores (an insert-at-a-time build on one
    * thread took 4-5x longer for 100k vectors).
    */
-  static build(dimension: number, entries: Iterable<[string, Float32Array]>): AnnIndex {
-    const ann = new AnnIndex(dimension);
+  static build(dimension: number, entries: Iterable<[string, Float32Array]>, vectorOf: (id: string) => Float32Array | undefined): AnnIndex {
+    const ann = new AnnIndex(dimension, vectorOf);
     const fresh: Float32Array[] = [];
     for (const [id, v] of entries) {
       const hash = hashOf(v);
       let label = ann.byHash.get(hash);
       if (label === undefined) {
         label = ann.nodes.length;
-        ann.nodes.push({ hash, ids: new Set() });
+        ann.nodes.push({ hash, ids: [] });
         ann.byHash.set(hash, label);
         fresh.push(v);
         ann.live++;
       }
-      ann.nodes[label]!.ids.add(id);
+      ann.nodes[label]!.ids.push(id);
       ann.labelOf.set(id, label);
-      ann.docs++;
     }
     if (fresh.length > 0) {
       const all = new Float32Array(fresh.length * dimension);
@@ -129,9 +140,10 @@ export class AnnIndex {
     return dead >= MIN_TOMBSTONES && dead > this.nodes.length * MAX_TOMBSTONE_SHARE;
   }
 
-  /** The node table, for saving alongside the graph. */
-  nodeTable(): (SavedNode | null)[] {
-    return this.nodes.map((n) => (n ? { hash: n.hash, ids: [...n.ids] } : null));
+  /** The node label of each of `ids`, for saving alongside the graph. */
+  labelsFor(ids: readonly string[]): number[] {
+    this.buildLabels();
+    return ids.map((id) => this.labelOf.get(id) ?? -1);
   }
 
   /** Writes the graph to `file` and makes it durable (it is named by a sidecar only after this). */
@@ -145,18 +157,28 @@ export class AnnIndex {
     }
   }
 
-  private buildLookups(): void {
-    if (this.lookupsBuilt) return;
+  private buildLabels(): void {
+    if (this.labelsBuilt) return;
     this.nodes.forEach((n, label) => {
-      if (!n) return;
-      this.byHash.set(n.hash, label);
-      for (const id of n.ids) this.labelOf.set(id, label);
+      for (const id of n?.ids ?? []) this.labelOf.set(id, label);
     });
-    this.lookupsBuilt = true;
+    this.labelsBuilt = true;
+  }
+
+  private buildHashes(): void {
+    if (this.hashesBuilt) return;
+    this.nodes.forEach((n, label) => {
+      const v = n && this.vectorOf(n.ids[0]!);
+      if (!n || !v) return;
+      n.hash ??= hashOf(v);
+      this.byHash.set(n.hash, label);
+    });
+    this.hashesBuilt = true;
   }
 
   upsert(id: string, v: Float32Array): void {
-    this.buildLookups();
+    this.buildLabels();
+    this.buildHashes();
     const hash = hashOf(v);
     const current = this.labelOf.get(id);
     if (current !== undefined && this.nodes[current]?.hash === hash) return;
@@ -164,27 +186,25 @@ export class AnnIndex {
     let label = this.byHash.get(hash);
     if (label === undefined) {
       label = this.nodes.length;
-      this.nodes.push({ hash, ids: new Set() });
+      this.nodes.push({ hash, ids: [] });
       this.byHash.set(hash, label);
       this.graph.add(BigInt(label), unit(v), 1);
       this.live++;
     }
-    this.nodes[label]!.ids.add(id);
+    this.nodes[label]!.ids.push(id);
     this.labelOf.set(id, label);
-    this.docs++;
   }
 
   remove(id: string): void {
-    this.buildLookups();
+    this.buildLabels();
     const label = this.labelOf.get(id);
     if (label === undefined) return;
     const node = this.nodes[label]!;
-    node.ids.delete(id);
+    node.ids.splice(node.ids.indexOf(id), 1);
     this.labelOf.delete(id);
-    this.docs--;
-    if (node.ids.size === 0) {
+    if (node.ids.length === 0) {
       this.graph.remove(BigInt(label));
-      this.byHash.delete(node.hash);
+      if (node.hash !== undefined) this.byHash.delete(node.hash);
       this.nodes[label] = undefined;
       this.live--;
     }
@@ -206,7 +226,8 @@ export class AnnIndex {
       const { keys } = this.graph.search(query, wanted, 1);
       const ids: string[] = [];
       for (const key of keys) {
-        for (const id of this.nodes[Number(key)]?.ids ?? []) if (!allow || allow(id)) ids.push(id);
+        const node = this.nodes[Number(key)];
+        if (node) for (const id of node.ids) if (!allow || allow(id)) ids.push(id);
       }
       if (!allow || ids.length >= enough || wanted >= this.live) return ids;
       ask = wanted * 4;

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SavedNode } from './ann.js';
 
 /** What a saved index holds: the vectors (and graph) as of event `seq`. */
 export interface SavedIndex {
@@ -10,15 +9,16 @@ export interface SavedIndex {
   readonly seq: number;
   readonly dimension: number;
   readonly ids: string[];
-  readonly vectors: Float32Array[];
+  /** The vectors of `ids`, in that order, row after row. */
+  readonly data: Float32Array;
   readonly metadata: Record<string, unknown>[];
   readonly texts: (string | null)[];
-  /** Path of the saved HNSW graph and its node table, when one was saved. */
-  readonly graph?: { file: string; nodes: (SavedNode | null)[] };
+  /** The saved graph's file and the node label of each of `ids`, when a graph was saved. */
+  readonly graph?: { file: string; labels: number[] };
 }
 
 interface Sidecar {
-  format: 4;
+  format: 5;
   ns: string;
   collection: string;
   seq: number;
@@ -27,10 +27,31 @@ interface Sidecar {
   ids: string[];
   metadata: Record<string, unknown>[];
   texts: (string | null)[];
-  graphNodes: (SavedNode | null)[] | null;
+  /** Node label of each id, and the graph file's size (a file of another size is not loaded). */
+  graph: { labels: number[]; bytes: number } | null;
 }
 
-const FORMAT = 4;
+/** 5: usearch graph, vectors as one block, labels instead of a node table (4 was hnswlib's). */
+const FORMAT = 5;
+
+/** Reads a whole file into a fresh Float32Array (one copy, no intermediate buffer). */
+function readFloats(file: string): Float32Array {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size % 4 !== 0) throw new Error(`${file}: ${size} bytes is not a whole number of floats`);
+    const data = new Float32Array(size / 4);
+    const bytes = new Uint8Array(data.buffer);
+    for (let at = 0; at < size; ) {
+      const n = readSync(fd, bytes, at, size - at, at);
+      if (n === 0) throw new Error(`${file}: shorter than its size`);
+      at += n;
+    }
+    return data;
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * Files of one namespace's derived index, next to the database (`<db>-vectors/`). A save writes
@@ -54,46 +75,48 @@ export class IndexFiles {
       if (!existsSync(side)) return undefined;
       const s = JSON.parse(readFileSync(side, 'utf8')) as Sidecar;
       if (s.format !== FORMAT || s.ns !== this.ns) return undefined;
-      const buf = readFileSync(join(this.dir, `${this.base}.${s.token}.f32`));
-      if (buf.byteLength !== s.ids.length * s.dimension * 4) return undefined;
-      const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-      const vectors = s.ids.map((_, i) => all.subarray(i * s.dimension, (i + 1) * s.dimension));
-      const graphFile = join(this.dir, `${this.base}.${s.token}.hnsw`);
-      const graph = s.graphNodes && existsSync(graphFile) ? { file: graphFile, nodes: s.graphNodes } : undefined;
       if (s.metadata.length !== s.ids.length || s.texts.length !== s.ids.length) return undefined;
-      return { collection: s.collection, seq: s.seq, dimension: s.dimension, ids: s.ids, vectors, metadata: s.metadata, texts: s.texts, graph };
+      const data = readFloats(join(this.dir, `${this.base}.${s.token}.f32`));
+      if (data.length !== s.ids.length * s.dimension) return undefined;
+      const graphFile = join(this.dir, `${this.base}.${s.token}.usearch`);
+      const graphOk = s.graph !== null && s.graph.labels.length === s.ids.length && existsSync(graphFile) && statSync(graphFile).size === s.graph.bytes;
+      const graph = graphOk ? { file: graphFile, labels: s.graph!.labels } : undefined;
+      return { collection: s.collection, seq: s.seq, dimension: s.dimension, ids: s.ids, data, metadata: s.metadata, texts: s.texts, graph };
     } catch {
       return undefined;
     }
   }
 
-  /** Saves vectors (and, via `writeGraph`, the graph) as of `seq`. Best effort: failures are ignored. */
+  /** Saves vectors (and, via `graph.write`, the graph) as of `seq`. Best effort: failures are ignored. */
   save(
     collection: string,
     seq: number,
     dimension: number,
-    entries: Iterable<[string, Float32Array]>,
+    vectors: { ids: readonly string[]; data: Float32Array },
     metadataOf: ReadonlyMap<string, Record<string, unknown>>,
     textOf: ReadonlyMap<string, string | null>,
-    graph?: { nodes: (SavedNode | null)[]; write: (file: string) => void }): void {
+    graph?: { labels: (ids: readonly string[]) => number[]; write: (file: string) => void }): void {
     try {
       mkdirSync(this.dir, { recursive: true });
       const token = randomBytes(6).toString('hex');
-      const ids: string[] = [];
+      const { ids, data } = vectors;
       const fd = openSync(join(this.dir, `${this.base}.${token}.f32`), 'w');
       try {
-        for (const [id, v] of entries) {
-          ids.push(id);
-          writeSync(fd, v);
-        }
+        const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+        for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
         fsyncSync(fd);
       } finally {
         closeSync(fd);
       }
-      if (graph) graph.write(join(this.dir, `${this.base}.${token}.hnsw`));
+      let savedGraph: Sidecar['graph'] = null;
+      if (graph) {
+        const file = join(this.dir, `${this.base}.${token}.usearch`);
+        graph.write(file);
+        savedGraph = { labels: graph.labels(ids), bytes: statSync(file).size };
+      }
       const metadata = ids.map((id) => metadataOf.get(id) ?? {});
       const texts = ids.map((id) => textOf.get(id) ?? null);
-      const side: Sidecar = { format: FORMAT, ns: this.ns, collection, seq, dimension, token, ids, metadata, texts, graphNodes: graph ? graph.nodes : null };
+      const side: Sidecar = { format: FORMAT, ns: this.ns, collection, seq, dimension, token, ids: [...ids], metadata, texts, graph: savedGraph };
       const tmp = join(this.dir, `${this.base}.${token}.json.tmp`);
       const sfd = openSync(tmp, 'w');
       try {
