@@ -3,16 +3,17 @@ import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { Index, MetricKind, ScalarKind } from 'usearch';
 
 /**
- * Graph parameters, chosen by measurement on 100k x 384 (BENCHMARKS.md, "Vectors"): an 8-bit
- * graph with 32 links per node searched with expansion 96, asked for twice the wanted results,
- * which the caller then re-scores exactly in float32, reached recall@10 0.989 on the harder set at
- * 1,900 queries/s where hnswlib-node (float32, M 16, ef 128) reached 0.918 at 1,570, and it built
- * 4-5x faster on 2 cores (scratch runs of 2026-11-23; the bench report has the figures of record).
+ * Graph parameters, chosen by measurement on 100k x 384 (BENCHMARKS.md, "Vectors"; scratch sweeps
+ * of 2026-11-23 on the harder set): an 8-bit graph with 32 links per node, searched with expansion
+ * 80 and asked for twice the wanted results, which the caller re-scores exactly in float32, reached
+ * recall@10 0.984 at ~2,300 queries/s (expansion 64: 0.967; 96: 0.989 at ~1,900), where float32
+ * hnswlib-node at M 16 / ef 128 reached 0.918 at ~1,570 (ef 192: 0.964 at ~1,100); it built in
+ * ~15 s on 2 cores against ~70 s.
  */
 export const GRAPH = {
   connectivity: 32,
   expansionAdd: 128,
-  expansionSearch: 96,
+  expansionSearch: 80,
   /** The graph is asked for this many candidates per wanted result, never fewer than `minCandidates`. */
   oversample: 2,
   minCandidates: 20,
