@@ -1,0 +1,109 @@
+/**
+ * The measurement behind Memex's choice of graph library and parameters (issue 4: "choose by
+ * measurement"): on one generated dataset, raw hnswlib-node (float32, one thread) at several ef
+ * against usearch graphs at several quantizations and expansions, each asked for 10 and — as
+ * Memex does — for 20 re-scored exactly. One process, one engine after another, one query at a time.
+ *
+ *   npx tsx bench/ann-sweep.ts                                   # harder set, 100k x 384 (~6 min)
+ *   npx tsx bench/ann-sweep.ts --dataset clustered --n 20000 --seconds 1
+ *   npx tsx bench/ann-sweep.ts --usearch i8:32:128:64,i8:32:128:80,f32:16:200:128 --ef 128,192
+ *
+ * A usearch config is quantization:connectivity:expansionAdd:expansionSearch. Prints Markdown.
+ */
+import { parseArgs } from 'node:util';
+import hnswlib from 'hnswlib-node';
+import { Index, MetricKind, ScalarKind } from 'usearch';
+import { cliHelpers } from './lib/cli.js';
+import { benchEnv } from './lib/env.js';
+import { table } from './lib/format.js';
+import { DATASETS, bruteTopK, datasetByName, dot, generate, recallAt, row, type VectorSet } from './lib/vectors-data.js';
+
+const HELP = `Usage: npx tsx bench/ann-sweep.ts [options]
+
+  --dataset <name>     ${DATASETS.map((d) => d.name).join(', ')} (default harder)
+  --n <n>              documents (default 100000)
+  --truth <n>          queries with exact ground truth (default 200)
+  --seconds <n>        minimum duration of each query loop (default 2)
+  --ef <list>          hnswlib-node ef values (default 64,128,192,256)
+  --usearch <list>     usearch configs q:conn:add:search (default i8:32:128:64,i8:32:128:80,i8:32:128:96,i8:16:200:128,f32:16:200:128)
+  --help
+`;
+const cli = cliHelpers(HELP);
+const QUANT: Record<string, ScalarKind> = { i8: ScalarKind.I8, f16: ScalarKind.F16, f32: ScalarKind.F32 };
+
+function loop(queries: VectorSet, truth: number[][], seconds: number, search: (q: Float32Array) => number[]) {
+  const found: number[][] = [];
+  const t0 = performance.now();
+  let i = 0;
+  for (; i < truth.length || performance.now() - t0 < seconds * 1000; i++) {
+    const r = search(row(queries, i % queries.n));
+    if (i < truth.length) found.push(r);
+  }
+  return { qps: Math.round(i / ((performance.now() - t0) / 1000)), recall: recallAt(10, found, truth).toFixed(4) };
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      dataset: { type: 'string', default: 'harder' },
+      n: { type: 'string', default: '100000' },
+      truth: { type: 'string', default: '200' },
+      seconds: { type: 'string', default: '2' },
+      ef: { type: 'string', default: '64,128,192,256' },
+      usearch: { type: 'string', default: 'i8:32:128:64,i8:32:128:80,i8:32:128:96,i8:16:200:128,f32:16:200:128' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) return void process.stdout.write(HELP);
+  const n = cli.posInt('n', values.n);
+  const seconds = cli.posInt('seconds', values.seconds);
+  const efs = cli.list(values.ef).map((e) => cli.posInt('ef', e));
+  const configs = cli.list(values.usearch).map((c) => {
+    const [q = '', ...nums] = c.split(':');
+    const quant = QUANT[cli.oneOf('usearch', Object.keys(QUANT), q)]!;
+    const [conn, add, search] = nums.map((x) => cli.posInt('usearch', x));
+    if (search === undefined) cli.usageError(`--usearch ${c}: expected quantization:connectivity:add:search`);
+    return { name: c, quant, conn: conn!, add: add!, search: search! };
+  });
+  const spec = datasetByName(values.dataset);
+  const { docs, queries } = generate(spec, n, 1000, 384);
+  const truth = Array.from({ length: cli.posInt('truth', values.truth) }, (_, i) => bruteTopK(docs, row(queries, i), 10).map(([d]) => d));
+  const rows: string[][] = [];
+  const rescored = (ids: Iterable<number>, q: Float32Array) => [...ids].map((d) => [d, dot(row(docs, d), q)] as const).sort((a, b) => b[1] - a[1]).slice(0, 10).map(([d]) => d);
+
+  const h = new hnswlib.HierarchicalNSW('cosine', docs.dim);
+  h.initIndex({ maxElements: n, m: 16, efConstruction: 200, randomSeed: 100 });
+  let t = performance.now();
+  for (let i = 0; i < n; i++) h.addPoint(Array.from(row(docs, i)), i);
+  const hBuild = ((performance.now() - t) / 1000).toFixed(1);
+  for (const ef of efs) {
+    h.setEf(ef);
+    const r = loop(queries, truth, seconds, (q) => h.searchKnn(Array.from(q), 10).neighbors);
+    rows.push([`hnswlib-node f32 M 16 efC 200 ef ${ef}`, hBuild, String(r.qps), r.recall, '—', '—']);
+  }
+  for (const c of configs) {
+    t = performance.now();
+    const u = new Index({ dimensions: docs.dim, metric: MetricKind.Cos, quantization: c.quant, connectivity: c.conn, expansion_add: c.add, expansion_search: c.search, multi: false });
+    const keys = new BigUint64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = BigInt(i);
+    u.add(keys, docs.data, 0);
+    const build = ((performance.now() - t) / 1000).toFixed(1);
+    const r10 = loop(queries, truth, seconds, (q) => Array.from(u.search(q, 10, 1).keys, Number));
+    const r20 = loop(queries, truth, seconds, (q) => rescored(Array.from(u.search(q, 20, 1).keys, Number), q));
+    rows.push([`usearch ${c.name}`, build, String(r10.qps), r10.recall, String(r20.qps), r20.recall]);
+  }
+  const env = benchEnv(process.cwd(), process.argv.slice(2), 'bench/ann-sweep.ts');
+  process.stdout.write(
+    [
+      `### ANN sweep: ${spec.name}, ${n.toLocaleString('en-US')} x 384 (${env.date})`,
+      '',
+      `- command: \`${env.command}\`; ${env.nproc} cores, ${env.cpu}; Node ${env.node}; load average at start ${env.loadAvgStart}`,
+      `- build: hnswlib-node one point at a time on one thread (its only insert); usearch one add on all cores`,
+      '',
+      table(['engine', 'build s', 'QPS (asked 10)', 'recall@10', 'QPS (asked 20, re-scored)', 'recall@10 re-scored'], rows),
+      '',
+    ].join('\n'),
+  );
+}
+
+main();
