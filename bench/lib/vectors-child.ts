@@ -9,8 +9,7 @@ import { join, relative } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import hnswlib from 'hnswlib-node';
-import { Index, MetricKind, ScalarKind } from 'usearch';
-import { GRAPH } from '../../src/stores/vectors/ann.js';
+import { newGraph } from '../../src/stores/vectors/ann.js';
 import { openMemex, type Memex } from '../../src/index.js';
 import { ready, report } from './child.js';
 import { Histogram } from './histogram.js';
@@ -239,15 +238,7 @@ async function usearchRaw(c: VectorsChildConfig, docs: VectorSet, queries: Vecto
   // Memex's graph, driven directly: the unit vectors in one add on all cores, then asked for 10
   // neighbours with no exact re-scoring (what Memex adds on top).
   const t0 = performance.now();
-  const index = new Index({
-    dimensions: docs.dim,
-    metric: MetricKind.Cos,
-    quantization: ScalarKind.I8,
-    connectivity: GRAPH.connectivity,
-    expansion_add: GRAPH.expansionAdd,
-    expansion_search: GRAPH.expansionSearch,
-    multi: false,
-  });
+  const index = newGraph(docs.dim);
   const keys = new BigUint64Array(docs.n);
   for (let i = 0; i < docs.n; i++) keys[i] = BigInt(i);
   index.add(keys, docs.data, 0);

@@ -42,7 +42,8 @@ function unit(v: Float32Array): Float32Array {
   return out;
 }
 
-const newGraph = (dimension: number) =>
+/** An empty usearch graph with {@link GRAPH}'s parameters (also what the benchmark drives directly). */
+export const newGraph = (dimension: number): Index =>
   new Index({
     dimensions: dimension,
     metric: MetricKind.Cos,

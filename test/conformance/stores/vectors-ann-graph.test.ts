@@ -2,31 +2,15 @@
 // enough of the right ones, never a removed document, and survives a save and load.
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rng } from '../../../src/cli/rng.js';
 import { AnnIndex } from '../../../src/stores/vectors/ann.js';
 import { cleanupTemp, tempDir } from '../../helpers/tmp.js';
+import { clusteredVectors, exactTop } from '../../helpers/vector-data.js';
 
 afterAll(cleanupTemp);
 
 const DIM = 24;
-function vectors(n: number, seed: number): Float32Array[] {
-  const r = rng(seed);
-  const centres = Array.from({ length: 20 }, () => Float32Array.from({ length: DIM }, () => r() * 2 - 1));
-  return Array.from({ length: n }, (_, i) => Float32Array.from(centres[i % 20]!, (c) => c + (r() - 0.5) * 0.8));
-}
-const cos = (a: Float32Array, b: Float32Array) => {
-  let d = 0;
-  let x = 0;
-  let y = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += a[i]! * b[i]!;
-    x += a[i]! ** 2;
-    y += b[i]! ** 2;
-  }
-  return d / Math.sqrt(x * y);
-};
-const exact = (docs: Map<string, Float32Array>, q: Float32Array, k: number, keep: (id: string) => boolean) =>
-  [...docs].filter(([id]) => keep(id)).sort((a, b) => cos(q, b[1]) - cos(q, a[1])).slice(0, k).map(([id]) => id);
+const vectors = (n: number, seed: number) => clusteredVectors(n, seed, DIM, 20, 0.8);
+const exact = (docs: Map<string, Float32Array>, q: Float32Array, k: number, keep: (id: string) => boolean) => exactTop(docs, q, k, keep);
 
 const docsOf = (n: number) => new Map(vectors(n, 3).map((v, i) => [`d${i}`, v]));
 const vectorOf = (id: string) => docs.get(id);

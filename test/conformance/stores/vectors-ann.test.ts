@@ -8,29 +8,14 @@ import { readdirSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDbPath } from '../../helpers/tmp.js';
 import { openTestMemex, useStores } from '../engine.js';
+import { clusteredVectors, cosine, exactTop } from '../../helpers/vector-data.js';
 
 const { track } = useStores();
 
 const DIM = 32;
 /** Clustered data: 40 random centres, points scattered around them. */
-function dataset(n: number, seed: number): Float32Array[] {
-  const r = rng(seed);
-  const centres = Array.from({ length: 40 }, () => Float32Array.from({ length: DIM }, () => r() * 2 - 1));
-  return Array.from({ length: n }, (_, i) => Float32Array.from(centres[i % 40]!, (c) => c + (r() - 0.5) * 0.6));
-}
-const cos = (a: Float32Array, b: Float32Array) => {
-  let d = 0;
-  let x = 0;
-  let y = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += a[i]! * b[i]!;
-    x += a[i]! ** 2;
-    y += b[i]! ** 2;
-  }
-  return d / Math.sqrt(x * y);
-};
-const exactTop = (docs: Map<string, Float32Array>, q: Float32Array, k: number, keep: (id: string) => boolean = () => true) =>
-  [...docs].filter(([id]) => keep(id)).map(([id, v]) => [id, cos(q, v)] as const).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, k).map(([id]) => id);
+const dataset = (n: number, seed: number) => clusteredVectors(n, seed, DIM, 40, 0.6);
+const cos = cosine;
 
 async function load(n: number) {
   const mx = await openTestMemex();

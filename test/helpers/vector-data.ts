@@ -1,0 +1,30 @@
+import { rng } from '../../src/cli/rng.js';
+
+/** Clustered test vectors: `clusters` random centres in [-1, 1]^dim, point i scattered around centre i % clusters. */
+export function clusteredVectors(n: number, seed: number, dim: number, clusters: number, spread: number): Float32Array[] {
+  const r = rng(seed);
+  const centres = Array.from({ length: clusters }, () => Float32Array.from({ length: dim }, () => r() * 2 - 1));
+  return Array.from({ length: n }, (_, i) => Float32Array.from(centres[i % clusters]!, (c) => c + (r() - 0.5) * spread));
+}
+
+/** Cosine similarity, written out plainly: the tests' oracle must not share code with the store. */
+export function cosine(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  let x = 0;
+  let y = 0;
+  for (let i = 0; i < a.length; i++) {
+    d += a[i]! * b[i]!;
+    x += a[i]! ** 2;
+    y += b[i]! ** 2;
+  }
+  return d / Math.sqrt(x * y);
+}
+
+/** Ids of the `k` documents most similar to `q` (ties by id), among those `keep` accepts. */
+export const exactTop = (docs: Map<string, Float32Array>, q: Float32Array, k: number, keep: (id: string) => boolean = () => true): string[] =>
+  [...docs]
+    .filter(([id]) => keep(id))
+    .map(([id, v]) => [id, cosine(q, v)] as const)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, k)
+    .map(([id]) => id);
