@@ -1,19 +1,26 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync } from 'node:fs';
-import { Index, MetricKind, ScalarKind } from 'usearch';
+import { createRequire } from 'node:module';
+import type * as Usearch from 'usearch';
+
+// usearch's CommonJS build, on purpose: its ES module build finds its native binary by walking up
+// from the caller's file name taken from a stack trace, which never ends inside a worker thread
+// started from code (`eval: true`, how TypeScript workers start under tsx): the import spun forever.
+const { Index, MetricKind, ScalarKind } = createRequire(import.meta.url)('usearch') as typeof Usearch;
 
 /**
- * Graph parameters, chosen by measurement on 100k x 384 (BENCHMARKS.md, "Vectors"; scratch sweeps
- * of 2026-11-23 on the harder set): an 8-bit graph with 32 links per node, searched with expansion
- * 80 and asked for twice the wanted results, which the caller re-scores exactly in float32, reached
- * recall@10 0.984 at ~2,300 queries/s (expansion 64: 0.967; 96: 0.989 at ~1,900), where float32
- * hnswlib-node at M 16 / ef 128 reached 0.918 at ~1,570 (ef 192: 0.964 at ~1,100); it built in
- * ~15 s on 2 cores against ~70 s.
+ * Graph parameters, chosen by measurement (`npx tsx bench/ann-sweep.ts`, BENCHMARKS.md "Vectors"):
+ * an 8-bit graph with 32 links per node, built with expansion 256 and searched with 96, asked for
+ * twice the wanted results, which the caller re-scores exactly in float32. On the 100k x 384 harder
+ * set it reached recall@10 0.99 at ~2,000 queries/s (float32 hnswlib-node at M 16 / ef 128: 0.918 at
+ * ~1,550). The cheaper build of expansion 128 searched with 80 did as well there (0.98, ~2,400/s)
+ * but only 0.91-0.94 on the tests' 32-d set whose queries lie away from the documents' clusters
+ * (256 / 96: 0.976-0.982).
  */
 export const GRAPH = {
   connectivity: 32,
-  expansionAdd: 128,
-  expansionSearch: 80,
+  expansionAdd: 256,
+  expansionSearch: 96,
   /** The graph is asked for this many candidates per wanted result, never fewer than `minCandidates`. */
   oversample: 2,
   minCandidates: 20,
@@ -43,7 +50,7 @@ function unit(v: Float32Array): Float32Array {
 }
 
 /** An empty usearch graph with {@link GRAPH}'s parameters (also what the benchmark drives directly). */
-export const newGraph = (dimension: number): Index =>
+export const newGraph = (dimension: number): Usearch.Index =>
   new Index({
     dimensions: dimension,
     metric: MetricKind.Cos,
