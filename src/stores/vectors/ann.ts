@@ -9,21 +9,29 @@ import type * as Usearch from 'usearch';
 const { Index, MetricKind, ScalarKind } = createRequire(import.meta.url)('usearch') as typeof Usearch;
 
 /**
- * Graph parameters, chosen by measurement (`npx tsx bench/ann-sweep.ts`, BENCHMARKS.md "Vectors"):
- * an 8-bit graph with 32 links per node, built with expansion 256 and searched with 96, asked for
- * twice the wanted results, which the caller re-scores exactly in float32. On the 100k x 384 harder
- * set it reached recall@10 0.99 at ~2,000 queries/s (float32 hnswlib-node at M 16 / ef 128: 0.918 at
- * ~1,550). The cheaper build of expansion 128 searched with 80 did as well there (0.98, ~2,400/s)
- * but only 0.91-0.94 on the tests' 32-d set whose queries lie away from the documents' clusters
- * (256 / 96: 0.976-0.982).
+ * Graph parameters, chosen by measurement (`bench/ann-sweep.ts`, `bench/ann-small-sweep.ts`;
+ * BENCHMARKS.md "Vectors"): an 8-bit graph with 32 links per node, built with expansion 128 and
+ * searched with 80, asked for twice the wanted results, which the caller re-scores exactly in
+ * float32. On 100k x 384 it reached recall@10 0.98 (harder set) and 1.00 (clustered) at 2,400 and
+ * 4,000 queries/s, where float32 hnswlib-node (M 16, ef 128) reached 0.918 and 1.00 at ~1,550 and
+ * ~2,400, and it built in 11-16 s on 2 cores against ~67 s. A build expansion of 256 made the
+ * clustered set's queries 40% slower for no recall there.
  */
 export const GRAPH = {
   connectivity: 32,
-  expansionAdd: 256,
-  expansionSearch: 96,
+  expansionAdd: 128,
+  expansionSearch: 80,
   /** The graph is asked for this many candidates per wanted result, never fewer than `minCandidates`. */
   oversample: 2,
   minCandidates: 20,
+  /**
+   * Graphs under `smallGraph` nodes are searched with expansion `smallGraphExpansion` (usearch
+   * searches with the larger of its expansion and the count asked for): queries far from every
+   * cluster of documents need it — 0.93 recall@10 at 80 on the tests' 6,000 x 32-d set, 0.98 at
+   * 160 — and a graph that small answers in about 0.1 ms either way.
+   */
+  smallGraph: 20_000,
+  smallGraphExpansion: 160,
 } as const;
 /** usearch keeps removed nodes as tombstones; past this share of the graph it is rebuilt. */
 const MAX_TOMBSTONE_SHARE = 0.25;
@@ -228,8 +236,9 @@ export class AnnIndex {
   search(q: Float32Array, k: number, allow?: (id: string) => boolean, share = 1): string[] {
     if (this.live === 0 || k <= 0) return [];
     const enough = Math.max(k * GRAPH.oversample, GRAPH.minCandidates);
+    const least = this.live < GRAPH.smallGraph ? GRAPH.smallGraphExpansion : enough;
     const query = unit(q);
-    let ask = Math.ceil(enough / Math.max(share, 1e-6));
+    let ask = Math.max(least, Math.ceil(enough / Math.max(share, 1e-6)));
     for (;;) {
       const wanted = Math.min(ask, this.live);
       const { keys } = this.graph.search(query, wanted, 1);

@@ -2,7 +2,7 @@
 // enough of the right ones, never a removed document, and survives a save and load.
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AnnIndex } from '../../../src/stores/vectors/ann.js';
+import { AnnIndex, GRAPH } from '../../../src/stores/vectors/ann.js';
 import { cleanupTemp, tempDir } from '../../helpers/tmp.js';
 import { clusteredVectors, exactTop } from '../../helpers/vector-data.js';
 
@@ -22,8 +22,9 @@ describe('AnnIndex', () => {
   const ann = AnnIndex.build(DIM, docs, vectorOf);
   const queries = vectors(20, 77);
 
-  it('asks for twice the wanted results, for the caller to re-score', () => {
-    for (const q of queries.slice(0, 5)) expect(ann.search(q, 10)).toHaveLength(20);
+  it('proposes more candidates than wanted, for the caller to re-score (a small graph: its whole search list)', () => {
+    for (const q of queries.slice(0, 5)) expect(ann.search(q, 10)).toHaveLength(GRAPH.smallGraphExpansion);
+    for (const q of queries.slice(0, 5)) expect(ann.search(q, 100)).toHaveLength(200);
   });
 
   it.each([
