@@ -66,6 +66,9 @@ export interface MemexReport {
   readonly upsertMs: number;
   readonly docsPerSec: number;
   /** The first search after the upserts (it builds the derived index). */
+  /** The first search after the upserts: catches up and starts the graph build (answered by an exact scan). */
+  readonly firstSearchMs: number;
+  /** From that first search until the graph is installed (`vectors.waitForIndex()`). */
   readonly buildMs: number;
   /** The save the first search schedules (setImmediate, after its answer), until the event loop is free again. */
   readonly deferredSaveMs: number;

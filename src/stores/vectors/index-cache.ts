@@ -1,7 +1,12 @@
 import { ValidationError } from '../../errors.js';
 import type { ReadTx } from '../../engine/types.js';
 import { deepFreeze } from '../../values/freeze.js';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { AnnIndex } from './ann.js';
+import { buildGraphInWorker, type GraphBuild } from './graph-builder.js';
 import type { FilterNode } from './filter.js';
 import { matchesFilter } from './filter-match.js';
 import { VECTORS, VECTORS_META, decodeVector, type DocRecord } from './doc.js';
@@ -16,6 +21,11 @@ export const ANN_MIN_DOCS = 2000;
 export const EXACT_FILTER_MAX = 20_000;
 /** Save the index after this many applied changes (and on close), so reopening skips a rebuild. */
 const SAVE_AFTER_CHANGES = 5000;
+/**
+ * From this many vectors a graph is built on a worker thread while searches scan exactly (or use
+ * the graph being replaced); below, in line, which blocks for at most ~2 s (384-d, 2 cores).
+ */
+export const BACKGROUND_BUILD_MIN = 20_000;
 const FILTER_CACHE = 16;
 /** Inserts [id, score] into `best` (score descending, then id ascending) if it ranks in the top k. */
 function keepBest(best: [string, number][], k: number, id: string, score: number): void {
@@ -56,6 +66,8 @@ export class VectorIndex {
   /** Matches of recent filters, valid for one `seq` (agents repeat filters such as `{ userId }`). */
   private filterCache = { seq: -1, results: new Map<string, string[]>(), sets: new WeakMap<string[], Set<string>>() };
   private ann: AnnIndex | undefined;
+  /** A graph being built on a worker thread, and the ids changed since its vectors were taken. */
+  private pending: { build: GraphBuild; changed: Set<string>; settled: Promise<void> } | undefined;
   private seq = -1;
   private unsaved = 0;
   private collection = '';
@@ -100,9 +112,67 @@ export class VectorIndex {
         }
         if (events.length < CATCH_UP_BATCH) break;
       }
-      if (this.ann?.worn()) this.buildAnn(this.ann.dimension);
     }
     this.seq = last;
+    this.ensureGraph();
+  }
+
+  /** Resolves when no graph build is in flight (for warm-up after a bulk load, and for tests). */
+  graphSettled(): Promise<void> {
+    return this.pending?.settled ?? Promise.resolve();
+  }
+
+  /** Stops a graph build in flight (the store is closing). */
+  close(): void {
+    this.pending?.build.cancel();
+    this.pending = undefined;
+  }
+
+  /** Starts a graph when the collection needs one (or a fresh one, once the current is worn). */
+  private ensureGraph(): void {
+    if (this.pending || this.vectors.size < ANN_MIN_DOCS || (this.ann && !this.ann.worn())) return;
+    if (this.vectors.size < BACKGROUND_BUILD_MIN) {
+      this.buildAnn();
+      return;
+    }
+    const { ids, data } = this.vectors.packed();
+    const job = { dimension: this.vectors.dimension, ids: [...ids], data: data.slice(), file: this.files?.scratchFile() ?? join(tmpdir(), `memex-graph-${randomBytes(6).toString('hex')}`) };
+    const build = buildGraphInWorker(job);
+    const pending = {
+      build,
+      changed: new Set<string>(),
+      settled: build.done
+        .then(
+          (labels) => {
+            if (this.pending === pending) this.install(job.file, job.ids, labels, pending.changed);
+          },
+          () => {
+            // The worker failed: build in line rather than go on without a graph.
+            if (this.pending !== pending) return;
+            this.pending = undefined;
+            this.buildAnn();
+          },
+        )
+        .finally(() => rmSync(job.file, { force: true })),
+    };
+    this.pending = pending;
+  }
+
+  /** Takes a graph the worker built, after replaying the changes made meanwhile. */
+  private install(file: string, ids: readonly string[], labels: readonly number[], changed: ReadonlySet<string>): void {
+    this.pending = undefined;
+    const ann = new AnnIndex(this.vectors.dimension, this.vectorOf, { file, ids, labels });
+    // Removals first: the first insert computes the untouched nodes' hashes from the table.
+    for (const id of changed) ann.remove(id);
+    for (const id of changed) {
+      const v = this.vectors.vector(id);
+      if (v) ann.upsert(id, v);
+    }
+    this.ann = ann;
+    this.unsaved = Math.max(this.unsaved, SAVE_AFTER_CHANGES);
+    bump(this.counters, 'graphBuilds');
+    // Saved now rather than after some later search, so a reopen finds the graph.
+    setImmediate(() => this.persist());
   }
 
   /**
@@ -185,9 +255,9 @@ export class VectorIndex {
         this.texts.set(id, saved.texts[i] ?? null);
       });
       this.ann = saved.graph ? new AnnIndex(saved.dimension, this.vectorOf, { file: saved.graph.file, ids: saved.ids, labels: saved.graph.labels }) : undefined;
-      if (!this.ann && this.vectors.size >= ANN_MIN_DOCS) this.buildAnn(saved.dimension);
       this.seq = saved.seq;
       bump(this.counters, 'indexLoads');
+      this.ensureGraph();
     } catch {
       this.vectors.clear();
       this.metadata.clear();
@@ -198,6 +268,7 @@ export class VectorIndex {
   }
 
   private set(key: string, doc: ParsedDoc | undefined): void {
+    this.pending?.changed.add(key);
     // The graph changes first: it reads the table's (still old) vectors to hash its nodes.
     if (doc) {
       const v = doc.v;
@@ -205,7 +276,6 @@ export class VectorIndex {
       this.vectors.set(key, v);
       this.metadata.set(key, doc.metadata);
       this.texts.set(key, doc.text);
-      if (!this.ann && this.vectors.size >= ANN_MIN_DOCS) this.buildAnn(v.length);
     } else {
       this.ann?.remove(key);
       this.vectors.delete(key);
@@ -214,9 +284,10 @@ export class VectorIndex {
     }
   }
 
-  private buildAnn(dimension: number): void {
+  private buildAnn(): void {
     this.ann = undefined;
-    this.ann = AnnIndex.build(dimension, this.vectors.entries(), this.vectorOf);
+    this.ann = AnnIndex.build(this.vectors.dimension, this.vectors.entries(), this.vectorOf);
+    bump(this.counters, 'graphBuilds');
   }
 
   private refresh(tx: ReadTx, key: string): void {
@@ -226,6 +297,7 @@ export class VectorIndex {
 
   private rebuild(tx: ReadTx): void {
     bump(this.counters, 'indexRebuilds');
+    this.close();
     this.vectors.clear();
     this.metadata.clear();
     this.texts.clear();
@@ -242,8 +314,8 @@ export class VectorIndex {
       if (rows.length < CATCH_UP_BATCH) break;
       after = rows[rows.length - 1]!.key;
     }
-    if (this.vectors.size >= ANN_MIN_DOCS) this.buildAnn(this.vectors.dimension);
     this.seq = tx.lastSeq();
     this.unsaved = SAVE_AFTER_CHANGES;
+    this.ensureGraph();
   }
 }

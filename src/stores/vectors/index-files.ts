@@ -33,6 +33,8 @@ interface Sidecar {
 
 /** 5: usearch graph, vectors as one block, labels instead of a node table (4 was hnswlib's). */
 const FORMAT = 5;
+/** A graph build file this old belongs to a build that died (a build takes seconds to minutes). */
+const STALE_BUILD_MS = 3_600_000;
 
 /** Reads a whole file into a fresh Float32Array (one copy, no intermediate buffer). */
 function readFloats(file: string): Float32Array {
@@ -132,8 +134,18 @@ export class IndexFiles {
     }
   }
 
+  /** A fresh file name in this index's directory, for a graph being built (not kept by saves). */
+  scratchFile(): string {
+    mkdirSync(this.dir, { recursive: true });
+    return join(this.dir, `build-${randomBytes(6).toString('hex')}.usearch`);
+  }
+
   private removeOthers(token: string): void {
     for (const f of readdirSync(this.dir)) {
+      // A graph build's file outlives its process only if that process died mid-build.
+      if (f.startsWith('build-') && Date.now() - (statSync(join(this.dir, f), { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > STALE_BUILD_MS) {
+        rmSync(join(this.dir, f), { force: true });
+      }
       if (f.startsWith(`${this.base}.`) && f !== `${this.base}.json` && !f.startsWith(`${this.base}.${token}.`)) rmSync(join(this.dir, f), { force: true });
     }
   }

@@ -173,9 +173,25 @@ export class VectorsStore {
     return hits;
   }
 
-  /** Saves the derived index so the next open need not rebuild it (called by close). */
+  /**
+   * Resolves once the search index is complete: caught up with the records, and any graph being
+   * built on a worker thread installed (from 20,000 documents the graph is built there while
+   * searches scan exactly, so nothing else waits). Useful after a bulk load, before latency matters.
+   * @example
+   * ```ts
+   * await mx.vectors.upsert(manyDocs);
+   * await mx.vectors.waitForIndex();
+   * ```
+   */
+  async waitForIndex(): Promise<void> {
+    await this.ctx.engine.snapshot((tx) => this.index.catchUp(tx));
+    await this.index.graphSettled();
+  }
+
+  /** Saves the derived index so the next open need not rebuild it, and stops a graph build (called by close). */
   flush(): void {
     this.index.persist(true);
+    this.index.close();
   }
 
   private searchIn(tx: ReadTx, q: CheckedSearch, qv: Float32Array | undefined): SearchHit[] {
