@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Usearch from 'usearch';
 
@@ -163,15 +162,9 @@ export class AnnIndex {
     return ids.map((id) => this.labelOf.get(id) ?? -1);
   }
 
-  /** Writes the graph to `file` and makes it durable (it is named by a sidecar only after this). */
+  /** Writes the graph to `file` (making it durable is the caller's part). */
   write(file: string): void {
     this.graph.save(file);
-    const fd = openSync(file, 'r+');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
   }
 
   private buildLabels(): void {

@@ -5,14 +5,15 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AnnIndex } from './ann.js';
+import { VectorTable } from './vector-table.js';
 import type { GraphJob, GraphResult } from './graph-builder.js';
 
 const job = workerData as GraphJob;
 let result: GraphResult;
 try {
   const { dimension, ids, data, file } = job;
-  const rows = new Map<string, Float32Array>(ids.map((id, i) => [id, data.subarray(i * dimension, (i + 1) * dimension)]));
-  const ann = AnnIndex.build(dimension, rows, (id) => rows.get(id));
+  const table = VectorTable.from(dimension, ids, data);
+  const ann = AnnIndex.build(dimension, table.entries(), (id) => table.vector(id));
   ann.write(file);
   result = { ok: true, labels: ann.labelsFor(ids) };
 } catch (e) {

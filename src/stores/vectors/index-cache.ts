@@ -64,7 +64,7 @@ export class VectorIndex {
   /** Each document's text, so results are served from the snapshot-consistent index. */
   private readonly texts = new Map<string, string | null>();
   /** Matches of recent filters, valid for one `seq` (agents repeat filters such as `{ userId }`). */
-  private filterCache = { seq: -1, results: new Map<string, string[]>(), sets: new WeakMap<string[], Set<string>>() };
+  private filterCache = { seq: -1, results: new Map<string, ReadonlySet<string>>() };
   private ann: AnnIndex | undefined;
   /** A graph being built on a worker thread, and the ids changed since its vectors were taken. */
   private pending: { build: GraphBuild; changed: Set<string>; settled: Promise<void> } | undefined;
@@ -182,14 +182,13 @@ export class VectorIndex {
   nearest(q: Float32Array, k: number, filter?: FilterNode): [string, number][] {
     const among = filter === undefined ? undefined : this.matching(filter);
     let ids: Iterable<string>;
-    if (among !== undefined && (this.ann === undefined || among.length <= EXACT_FILTER_MAX)) ids = among;
+    if (among !== undefined && (this.ann === undefined || among.size <= EXACT_FILTER_MAX)) ids = among;
     else if (this.ann === undefined) ids = this.vectors.ids();
     else {
-      const allowed = among === undefined ? undefined : this.allowedSet(among);
-      const found = this.ann.search(q, k, allowed && ((id) => allowed.has(id)), among === undefined ? 1 : among.length / this.vectors.size);
+      const found = this.ann.search(q, k, among && ((id) => among.has(id)), among === undefined ? 1 : among.size / this.vectors.size);
       // The graph asked wide enough always had enough; if it still came short (a graph split by
       // removals), the exact scan keeps the promise of topK results whenever they exist.
-      ids = found.length >= Math.min(k, among?.length ?? this.vectors.size) ? found : (among ?? this.vectors.ids());
+      ids = found.length >= Math.min(k, among?.size ?? this.vectors.size) ? found : (among ?? this.vectors.ids());
     }
     // Exact cosine with the query's norm computed once and each row's norm cached, keeping only
     // the best k as it goes (an exact scan over a filter's matches is the hot loop here).
@@ -212,24 +211,17 @@ export class VectorIndex {
   }
 
   /** Ids whose metadata matches `filter`, cached until the index moves on. */
-  private matching(filter: FilterNode): string[] {
-    if (this.filterCache.seq !== this.seq) this.filterCache = { seq: this.seq, results: new Map(), sets: new WeakMap() };
+  private matching(filter: FilterNode): ReadonlySet<string> {
+    if (this.filterCache.seq !== this.seq) this.filterCache = { seq: this.seq, results: new Map() };
     const key = JSON.stringify(filter);
     let ids = this.filterCache.results.get(key);
     if (!ids) {
-      ids = [];
-      for (const [id, m] of this.metadata) if (matchesFilter(filter, m)) ids.push(id);
+      const found = new Set<string>();
+      for (const [id, m] of this.metadata) if (matchesFilter(filter, m)) found.add(id);
       if (this.filterCache.results.size >= FILTER_CACHE) this.filterCache.results.clear();
-      this.filterCache.results.set(key, ids);
+      this.filterCache.results.set(key, (ids = found));
     }
     return ids;
-  }
-
-  /** The matches of a cached filter as a set, built once per filter and `seq`. */
-  private allowedSet(among: string[]): Set<string> {
-    let set = this.filterCache.sets.get(among);
-    if (!set) this.filterCache.sets.set(among, (set = new Set(among)));
-    return set;
   }
 
   /** Saves the index if enough changed since the last save (or `force`); cheap otherwise. */

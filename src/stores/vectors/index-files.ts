@@ -36,6 +36,27 @@ const FORMAT = 5;
 /** A graph build file this old belongs to a build that died (a build takes seconds to minutes). */
 const STALE_BUILD_MS = 3_600_000;
 
+/** Writes all of `bytes` to a new `file` and fsyncs it. */
+function writeDurably(file: string, bytes: Uint8Array): void {
+  const fd = openSync(file, 'w');
+  try {
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Makes a file someone else wrote durable before a sidecar names it. */
+function fsyncFile(file: string): void {
+  const fd = openSync(file, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Reads a whole file into a fresh Float32Array (one copy, no intermediate buffer). */
 function readFloats(file: string): Float32Array {
   const fd = openSync(file, 'r');
@@ -102,31 +123,19 @@ export class IndexFiles {
       mkdirSync(this.dir, { recursive: true });
       const token = randomBytes(6).toString('hex');
       const { ids, data } = vectors;
-      const fd = openSync(join(this.dir, `${this.base}.${token}.f32`), 'w');
-      try {
-        const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-        for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+      writeDurably(join(this.dir, `${this.base}.${token}.f32`), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
       let savedGraph: Sidecar['graph'] = null;
       if (graph) {
         const file = join(this.dir, `${this.base}.${token}.usearch`);
         graph.write(file);
+        fsyncFile(file);
         savedGraph = { labels: graph.labels(ids), bytes: statSync(file).size };
       }
       const metadata = ids.map((id) => metadataOf.get(id) ?? {});
       const texts = ids.map((id) => textOf.get(id) ?? null);
       const side: Sidecar = { format: FORMAT, ns: this.ns, collection, seq, dimension, token, ids: [...ids], metadata, texts, graph: savedGraph };
       const tmp = join(this.dir, `${this.base}.${token}.json.tmp`);
-      const sfd = openSync(tmp, 'w');
-      try {
-        writeSync(sfd, JSON.stringify(side));
-        fsyncSync(sfd);
-      } finally {
-        closeSync(sfd);
-      }
+      writeDurably(tmp, Buffer.from(JSON.stringify(side)));
       renameSync(tmp, join(this.dir, `${this.base}.json`));
       this.removeOthers(token);
     } catch {
