@@ -42,11 +42,11 @@ import {
   DUPS,
   POOLS,
   VectorCrashModel,
-  cosineExact,
   decodeBase64Vector,
   mulberry32,
   type RawDoc,
 } from '../fixtures/vectors-crash-model.js';
+import { cosine } from '../helpers/vector-data.js';
 
 const ITERATIONS = Number(process.env.MEMEX_VECTOR_CRASH_ITERATIONS ?? 30);
 const SEED = Number(process.env.MEMEX_VECTOR_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -91,7 +91,7 @@ interface Query {
 /** The exact answer: cosine over every surviving record matching the filter, best first, ties by id. */
 function oracle(rows: Map<string, RawDoc>, q: Float32Array, match: (m: Record<string, unknown>) => boolean, topK: number): [string, number][] {
   const out: [string, number][] = [];
-  for (const d of rows.values()) if (match(d.metadata)) out.push([d.id, cosineExact(q, d.vector)]);
+  for (const d of rows.values()) if (match(d.metadata)) out.push([d.id, cosine(q, d.vector)]);
   out.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return out.slice(0, topK);
 }

@@ -7,17 +7,23 @@ export function clusteredVectors(n: number, seed: number, dim: number, clusters:
   return Array.from({ length: n }, (_, i) => Float32Array.from(centres[i % clusters]!, (c) => c + (r() - 0.5) * spread));
 }
 
-/** Cosine similarity, written out plainly: the tests' oracle must not share code with the store. */
+/**
+ * The tests' exact cosine (float64 sums over the float32 components; 0 for a zero vector), written
+ * out plainly: an oracle must not share code with the store it checks.
+ */
 export function cosine(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  let x = 0;
-  let y = 0;
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
   for (let i = 0; i < a.length; i++) {
-    d += a[i]! * b[i]!;
-    x += a[i]! ** 2;
-    y += b[i]! ** 2;
+    const x = a[i]!;
+    const y = b[i]!;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
   }
-  return d / Math.sqrt(x * y);
+  if (na === 0 || nb === 0) return 0;
+  return Math.max(-1, Math.min(1, dot / Math.sqrt(na * nb)));
 }
 
 /** Ids of the `k` documents most similar to `q` (ties by id), among those `keep` accepts. */

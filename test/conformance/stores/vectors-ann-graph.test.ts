@@ -10,7 +10,6 @@ afterAll(cleanupTemp);
 
 const DIM = 24;
 const vectors = (n: number, seed: number) => clusteredVectors(n, seed, DIM, 20, 0.8);
-const exact = (docs: Map<string, Float32Array>, q: Float32Array, k: number, keep: (id: string) => boolean) => exactTop(docs, q, k, keep);
 
 const docsOf = (n: number) => new Map(vectors(n, 3).map((v, i) => [`d${i}`, v]));
 const vectorOf = (id: string) => docs.get(id);
@@ -36,7 +35,7 @@ describe('AnnIndex', () => {
       const ids = ann.search(q, 10, everyFiftieth, share);
       expect(ids.every(everyFiftieth)).toBe(true);
       expect(ids.length).toBeGreaterThanOrEqual(10);
-      const truth = new Set(exact(docs, q, 10, everyFiftieth));
+      const truth = new Set(exactTop(docs, q, 10, everyFiftieth));
       found += ids.filter((id) => truth.has(id)).length;
     }
     expect(found / (queries.length * 10)).toBeGreaterThanOrEqual(0.95);

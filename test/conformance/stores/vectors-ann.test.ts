@@ -15,7 +15,6 @@ const { track } = useStores();
 const DIM = 32;
 /** Clustered data: 40 random centres, points scattered around them. */
 const dataset = (n: number, seed: number) => clusteredVectors(n, seed, DIM, 40, 0.6);
-const cos = cosine;
 
 async function load(n: number) {
   const mx = await openTestMemex();
@@ -46,7 +45,7 @@ describe('vectors past the ANN threshold', () => {
     const { mx, docs } = await load(3000);
     const q = dataset(1, 5)[0]!;
     const top = await mx.vectors.search({ vector: q, topK: 5 });
-    for (const h of top) expect(h.score).toBeCloseTo(cos(q, docs.get(h.id)!), 5);
+    for (const h of top) expect(h.score).toBeCloseTo(cosine(q, docs.get(h.id)!), 5);
     await mx.vectors.delete(top[0]!.id);
     await mx.vectors.upsert({ id: top[1]!.id, vector: Float32Array.from(q, (x) => -x) });
     const again = await mx.vectors.search({ vector: q, topK: 5 });
