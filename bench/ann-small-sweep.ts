@@ -10,12 +10,11 @@
  * A config is quantization:connectivity:expansionAdd:expansionSearch; each build is asked for 20
  * candidates per query, re-scored exactly, and its recall@10 against the exact top 10 printed.
  */
-import { Index, MetricKind, ScalarKind } from 'usearch';
 import { clusteredVectors, cosine, exactTop } from '../test/helpers/vector-data.js';
+import { buildGraph, parseGraphConfig } from './lib/usearch-configs.js';
 
 const DIM = 32;
 const N = 6000;
-const QUANT: Record<string, ScalarKind> = { i8: ScalarKind.I8, f16: ScalarKind.F16, f32: ScalarKind.F32 };
 const [configs = 'i8:32:128:80,i8:32:128:160,i8:32:200:96,i8:32:256:96,f32:32:128:80', builds = '3'] = process.argv.slice(2);
 
 const unit = (v: Float32Array) => {
@@ -30,17 +29,14 @@ const queries = clusteredVectors(100, 99, DIM, 40, 0.6);
 const truth = queries.map((q) => new Set(exactTop(docs, q, 10)));
 const all = new Float32Array(N * DIM);
 vs.forEach((v, i) => all.set(unit(v), i * DIM));
-const keys = new BigUint64Array(N);
-for (let i = 0; i < N; i++) keys[i] = BigInt(i);
 
 for (const config of configs.split(',')) {
-  const [q = '', c, a, s] = config.split(':');
-  const quantization = QUANT[q];
-  if (!quantization || [c, a, s].some((x) => !Number.isInteger(Number(x)))) throw new Error(`bad config ${config}`);
+  const c = parseGraphConfig(config, (message) => {
+    throw new Error(message);
+  });
   const recalls: string[] = [];
   for (let b = 0; b < Number(builds); b++) {
-    const index = new Index({ dimensions: DIM, metric: MetricKind.Cos, quantization, connectivity: Number(c), expansion_add: Number(a), expansion_search: Number(s), multi: false });
-    index.add(keys, all, 0);
+    const index = buildGraph(c, DIM, all);
     let found = 0;
     queries.forEach((query, i) => {
       const ids = Array.from(index.search(unit(query), 20, 1).keys, Number);

@@ -12,10 +12,10 @@
  */
 import { parseArgs } from 'node:util';
 import hnswlib from 'hnswlib-node';
-import { Index, MetricKind, ScalarKind } from 'usearch';
 import { cliHelpers } from './lib/cli.js';
 import { benchEnv } from './lib/env.js';
 import { table } from './lib/format.js';
+import { buildGraph, parseGraphConfig } from './lib/usearch-configs.js';
 import { DATASETS, bruteTopK, datasetByName, dot, generate, recallAt, row, type VectorSet } from './lib/vectors-data.js';
 
 const HELP = `Usage: npx tsx bench/ann-sweep.ts [options]
@@ -29,7 +29,6 @@ const HELP = `Usage: npx tsx bench/ann-sweep.ts [options]
   --help
 `;
 const cli = cliHelpers(HELP);
-const QUANT: Record<string, ScalarKind> = { i8: ScalarKind.I8, f16: ScalarKind.F16, f32: ScalarKind.F32 };
 
 function loop(queries: VectorSet, truth: number[][], seconds: number, search: (q: Float32Array) => number[]) {
   const found: number[][] = [];
@@ -58,13 +57,7 @@ function main(): void {
   const n = cli.posInt('n', values.n);
   const seconds = cli.posInt('seconds', values.seconds);
   const efs = cli.list(values.ef).map((e) => cli.posInt('ef', e));
-  const configs = cli.list(values.usearch).map((c) => {
-    const [q = '', ...nums] = c.split(':');
-    const quant = QUANT[cli.oneOf('usearch', Object.keys(QUANT), q)]!;
-    const [conn, add, search] = nums.map((x) => cli.posInt('usearch', x));
-    if (search === undefined) cli.usageError(`--usearch ${c}: expected quantization:connectivity:add:search`);
-    return { name: c, quant, conn: conn!, add: add!, search: search! };
-  });
+  const configs = cli.list(values.usearch).map((c) => parseGraphConfig(c, cli.usageError));
   const spec = datasetByName(values.dataset);
   const { docs, queries } = generate(spec, n, 1000, 384);
   const truth = Array.from({ length: cli.posInt('truth', values.truth) }, (_, i) => bruteTopK(docs, row(queries, i), 10).map(([d]) => d));
@@ -90,10 +83,7 @@ function main(): void {
   }
   for (const c of configs) {
     t = performance.now();
-    const u = new Index({ dimensions: docs.dim, metric: MetricKind.Cos, quantization: c.quant, connectivity: c.conn, expansion_add: c.add, expansion_search: c.search, multi: false });
-    const keys = new BigUint64Array(n);
-    for (let i = 0; i < n; i++) keys[i] = BigInt(i);
-    u.add(keys, docs.data, 0);
+    const u = buildGraph(c, docs.dim, docs.data);
     const build = ((performance.now() - t) / 1000).toFixed(1);
     const r10 = loop(queries, truth, seconds, (q) => Array.from(u.search(q, 10, 1).keys, Number));
     const search20 = (q: Float32Array) => rescored(Array.from(u.search(q, 20, 1).keys, Number), q);

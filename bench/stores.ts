@@ -89,14 +89,9 @@ function parseCli() {
   }
 }
 const args = parseCli();
-if (args.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
-
-const seconds = args.seconds !== undefined ? Number(args.seconds) : args.quick ? 1 : 3;
-if (!(seconds > 0)) usageError('--seconds must be a positive number');
-const durationMs = Math.round(seconds * 1000);
+cli.exitOnHelp(args.help);
+const durationMs = cli.phaseMs(args.seconds, args.quick);
+const seconds = durationMs / 1000;
 const only = args.only === undefined ? [...SCENARIOS] : list(args.only).map((s) => ALIASES[s] ?? oneOf('only', SCENARIOS, s));
 const rounds = posInt('rounds', args.rounds);
 const threads = posInt('threads', args.threads);

@@ -14,5 +14,17 @@ export function cliHelpers(help: string) {
     if (!(allowed as readonly string[]).includes(s)) usageError(`--${name}: unknown value ${s} (expected ${allowed.join(', ')})`);
     return s as T;
   };
-  return { usageError, list, posInt, oneOf };
+  /** Prints `help` and exits when asked to. */
+  const exitOnHelp = (asked: boolean | undefined): void => {
+    if (!asked) return;
+    process.stdout.write(help);
+    process.exit(0);
+  };
+  /** Milliseconds per phase: `--seconds` (a positive number) or, without it, 1 s with `--quick` and 3 s otherwise. */
+  const phaseMs = (seconds: string | undefined, quick: boolean | undefined): number => {
+    const s = seconds !== undefined ? Number(seconds) : quick ? 1 : 3;
+    if (!(s > 0)) usageError('--seconds must be a positive number');
+    return Math.round(s * 1000);
+  };
+  return { usageError, list, posInt, oneOf, exitOnHelp, phaseMs };
 }

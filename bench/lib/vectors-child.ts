@@ -10,6 +10,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import hnswlib from 'hnswlib-node';
 import { newGraph } from '../../src/stores/vectors/ann.js';
+import { sequentialKeys } from './usearch-configs.js';
 import { openMemex, type Memex } from '../../src/index.js';
 import { ready, report } from './child.js';
 import { Histogram } from './histogram.js';
@@ -244,9 +245,7 @@ async function usearchRaw(c: VectorsChildConfig, docs: VectorSet, queries: Vecto
   // neighbours with no exact re-scoring (what Memex adds on top).
   const t0 = performance.now();
   const index = newGraph(docs.dim);
-  const keys = new BigUint64Array(docs.n);
-  for (let i = 0; i < docs.n; i++) keys[i] = BigInt(i);
-  index.add(keys, docs.data, 0);
+  index.add(sequentialKeys(docs.n), docs.data, 0);
   const buildMs = performance.now() - t0;
   const afterBuild = rssMiB();
   process.stderr.write(`  raw usearch: built in ${(buildMs / 1000).toFixed(1)} s; queries …\n`);
