@@ -22,13 +22,11 @@
  * The database file persists across iterations: each kill leaves it as it is, and the next
  * child has to open (and recover) whatever the previous one left.
  */
-import { copyFileSync, existsSync, rmSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
 import { openMemex } from '../../src/index.js';
-import { here, spawnScript } from '../helpers/spawn.js';
+import { copyForCheck, runWriterUntilKilled } from '../helpers/crash-writer.js';
+import { here } from '../helpers/spawn.js';
 import { rng } from '../../src/cli/rng.js';
 
 export type Durability = 'full' | 'normal';
@@ -415,7 +413,6 @@ export async function checkThroughMemex(path: string, durability: Durability, sn
 }
 
 const WRITER = here(import.meta.url, './crash-writer.ts');
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface IterationResult {
   iteration: number;
@@ -450,36 +447,11 @@ export async function crashIteration(
   const ackedBefore = model.totals.acked;
   model.startGeneration(g);
 
-  const child = spawnScript(WRITER, [dbPath, durability, String(g), String(seed)]);
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  if (!child.stdout) throw new Error('writer has no stdout');
-  const rl = createInterface({ input: child.stdout, crlfDelay: Infinity });
-  let onFirstAck: () => void = () => {};
-  const firstAck = new Promise<'ack'>((r) => (onFirstAck = () => r('ack')));
-  rl.on('line', (line) => {
-    if (model.onLine(line) === 'ack') onFirstAck();
-  });
-  const linesDone = new Promise<void>((r) => rl.once('close', () => r()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
-    child.once('close', (code, signal) => r({ code, signal })),
-  );
-
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), opts.startTimeoutMs ?? 30_000)));
-  const first = await Promise.race([firstAck, exited.then(() => 'exit' as const), timedOut]);
-  clearTimeout(timer);
-  if (first !== 'ack') {
-    child.kill('SIGKILL');
-    await exited;
-    throw new Error(`iteration ${iteration}: writer ${first === 'exit' ? 'exited' : 'acknowledged nothing within the timeout'} before its first acknowledged write\n${stderr}`);
+  const run = await runWriterUntilKilled(WRITER, [dbPath, durability, String(g), String(seed)], (line) => model.onLine(line), rng, opts.startTimeoutMs);
+  if (run.outcome === 'no-ack') {
+    throw new Error(`iteration ${iteration}: writer ${run.reason === 'exit' ? 'exited' : 'acknowledged nothing within the timeout'} before its first acknowledged write\n${run.stderr}`);
   }
-
-  const killDelayMs = 30 + Math.floor(rng() * 271);
-  await sleep(killDelayMs);
-  child.kill('SIGKILL');
-  const exit = await exited;
-  await linesDone;
+  const { killDelayMs, exit, stderr } = run;
   model.endGeneration();
   const label = `iteration ${iteration} (${durability}, killed ${killDelayMs} ms after the first ack)`;
   if (exit.signal !== 'SIGKILL') {
@@ -487,12 +459,7 @@ export async function crashIteration(
   }
 
   let checkPath = dbPath;
-  if (!opts.inPlace) {
-    checkPath = join(dirname(dbPath), 'check-copy.db');
-    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(checkPath + suffix, { force: true });
-    copyFileSync(dbPath, checkPath);
-    if (existsSync(`${dbPath}-wal`)) copyFileSync(`${dbPath}-wal`, `${checkPath}-wal`);
-  }
+  if (!opts.inPlace) checkPath = copyForCheck(dbPath);
 
   const result: IterationResult = { iteration, durability, inPlace: opts.inPlace, killDelayMs, acked: model.totals.acked - ackedBefore, failures: [], fatal: false };
   let raw: ReturnType<typeof readRaw>;

@@ -28,14 +28,12 @@
  * candidates from an approximate graph, which promises recall, not exact equality — and about one
  * document in five here shares a direction with many others (exact ties), where it does worst.
  */
-import { copyFileSync, existsSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openMemex, type Memex } from '../../src/index.js';
-import { here, spawnScript } from '../helpers/spawn.js';
+import { copyForCheck, runWriterUntilKilled } from '../helpers/crash-writer.js';
+import { here } from '../helpers/spawn.js';
 import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
 import {
   DIM,
@@ -51,7 +49,6 @@ import { cosine } from '../helpers/vector-data.js';
 const ITERATIONS = Number(process.env.MEMEX_VECTOR_CRASH_ITERATIONS ?? 30);
 const SEED = Number(process.env.MEMEX_VECTOR_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const WRITER = here(import.meta.url, './vectors-writer.ts');
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 interface RawRead {
   integrity: string[];
@@ -219,32 +216,12 @@ async function runLoop(dbPath: string, iterations: number, seed: number, model: 
       }
 
       model.startGeneration(g);
-      const child = spawnScript(WRITER, [dbPath, durability, String(g), String(Math.floor(rng() * 2 ** 31)), String(maxEvents)]);
-      let stderr = '';
-      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-      const rl = createInterface({ input: child.stdout!, crlfDelay: Infinity });
-      let onFirstAck: () => void = () => {};
-      const firstAck = new Promise<'ack'>((r) => (onFirstAck = () => r('ack')));
-      rl.on('line', (line) => {
-        if (model.onLine(line) === 'ack') onFirstAck();
-      });
-      const linesDone = new Promise<void>((r) => rl.once('close', () => r()));
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('close', (code, signal) => r({ code, signal })));
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 30_000)));
-      const first = await Promise.race([firstAck, exited.then(() => 'exit' as const), timedOut]);
-      clearTimeout(timer);
-      if (first !== 'ack') {
-        child.kill('SIGKILL');
-        await exited;
-        failures.push(`iteration ${i}: writer ${first === 'exit' ? 'exited' : 'acknowledged nothing in 30 s'} before its first acknowledgement\n${stderr}`);
+      const run = await runWriterUntilKilled(WRITER, [dbPath, durability, String(g), String(Math.floor(rng() * 2 ** 31)), String(maxEvents)], (line) => model.onLine(line), rng);
+      if (run.outcome === 'no-ack') {
+        failures.push(`iteration ${i}: writer ${run.reason === 'exit' ? 'exited' : 'acknowledged nothing in 30 s'} before its first acknowledgement\n${run.stderr}`);
         break;
       }
-      const killDelayMs = 30 + Math.floor(rng() * 271);
-      await sleep(killDelayMs);
-      child.kill('SIGKILL');
-      const exit = await exited;
-      await linesDone;
+      const { killDelayMs, exit, stderr } = run;
       model.endGeneration();
       done++;
       const label = `iteration ${i} (${durability}, maxEvents ${maxEvents}, killed ${killDelayMs} ms after the first ack${watcher ? ', watcher open' : ''})`;
@@ -253,10 +230,7 @@ async function runLoop(dbPath: string, iterations: number, seed: number, model: 
 
       let checkPath = dbPath;
       if (!watcher && i !== iterations - 1) {
-        checkPath = join(dirname(dbPath), 'check-copy.db');
-        for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(checkPath + suffix, { force: true });
-        copyFileSync(dbPath, checkPath);
-        if (existsSync(`${dbPath}-wal`)) copyFileSync(`${dbPath}-wal`, `${checkPath}-wal`);
+        checkPath = copyForCheck(dbPath);
         copies++;
       }
       const raw = readRaw(checkPath);

@@ -3,30 +3,16 @@
  * and `dispose()` stops renewals and waiters. No sleeps for synchronization; the holders' `fn`s
  * simulate work with a timer.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClosedError, type Memex, type MemexOptions } from '../../../src/index.js';
 import { LeaseLostError } from '../../../src/stores/locks/locks.js';
 import { ManualClock } from '../../helpers/clock.js';
-import { cleanupTemp, tempDbPath } from '../../helpers/tmp.js';
-import { openTestMemex } from '../engine.js';
+import { tempDbPath } from '../../helpers/tmp.js';
+import { gate } from '../../helpers/gate.js';
+import { useStores } from '../engine.js';
 
-const opened: Memex[] = [];
-afterEach(async () => {
-  for (const mx of opened.splice(0)) await mx.close();
-  cleanupTemp();
-});
-
-async function open(path: string, extra: Partial<MemexOptions> = {}): Promise<Memex> {
-  const mx = await openTestMemex(extra, path);
-  opened.push(mx);
-  return mx;
-}
-
-function gate(): { promise: Promise<void>; open: () => void } {
-  let open: () => void = () => {};
-  const promise = new Promise<void>((r) => (open = r));
-  return { promise, open };
-}
+const stores = useStores();
+const open = (path: string, extra: Partial<MemexOptions> = {}): Promise<Memex> => stores.open(extra, path);
 
 const aborted = (signal: AbortSignal): Promise<unknown> =>
   new Promise((resolve) => (signal.aborted ? resolve(signal.reason) : signal.addEventListener('abort', () => resolve(signal.reason))));

@@ -2,30 +2,15 @@
  * Locks: exclusion, shared admission, fairness, fencing tokens, timeouts and errors. No sleeps:
  * holders are held open by promises the test resolves, and overlap is proven with barriers.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LockTimeoutError, type Memex } from '../../../src/index.js';
 import type { Lease } from '../../../src/stores/locks/locks.js';
-import { cleanupTemp, tempDbPath } from '../../helpers/tmp.js';
-import { openTestMemex } from '../engine.js';
+import { tempDbPath } from '../../helpers/tmp.js';
+import { gate } from '../../helpers/gate.js';
+import { useStores } from '../engine.js';
 
-const opened: Memex[] = [];
-afterEach(async () => {
-  for (const mx of opened.splice(0)) await mx.close();
-  cleanupTemp();
-});
-
-async function open(path = tempDbPath()): Promise<Memex> {
-  const mx = await openTestMemex({}, path);
-  opened.push(mx);
-  return mx;
-}
-
-/** A promise with its resolve function, to hold a lock open until the test says so. */
-function gate(): { promise: Promise<void>; open: () => void } {
-  let open: () => void = () => {};
-  const promise = new Promise<void>((r) => (open = r));
-  return { promise, open };
-}
+const stores = useStores();
+const open = (path = tempDbPath()): Promise<Memex> => stores.open({}, path);
 
 /** Resolves once `n` callers have arrived; fails after `failMs` (a guard, not a synchronizer). */
 function barrier(n: number, failMs = 5000): () => Promise<void> {
