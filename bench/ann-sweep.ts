@@ -10,9 +10,8 @@
  *
  * A usearch config is quantization:connectivity:expansionAdd:expansionSearch. Prints Markdown.
  */
-import { parseArgs } from 'node:util';
 import hnswlib from 'hnswlib-node';
-import { cliHelpers } from './lib/cli.js';
+import { cliHelpers, parseOptions } from './lib/cli.js';
 import { benchEnv } from './lib/env.js';
 import { table } from './lib/format.js';
 import { buildGraph, parseGraphConfig } from './lib/usearch-configs.js';
@@ -42,8 +41,8 @@ function loop(queries: VectorSet, truth: number[][], seconds: number, search: (q
 }
 
 function main(): void {
-  const { values } = parseArgs({
-    options: {
+  const values = parseOptions(
+    {
       dataset: { type: 'string', default: 'harder' },
       n: { type: 'string', default: '100000' },
       truth: { type: 'string', default: '200' },
@@ -52,8 +51,9 @@ function main(): void {
       usearch: { type: 'string', default: 'i8:32:128:64,i8:32:128:80,i8:32:128:96,i8:16:200:128,f32:16:200:128' },
       help: { type: 'boolean', default: false },
     },
-  });
-  if (values.help) return void process.stdout.write(HELP);
+    cli.usageError,
+  );
+  cli.exitOnHelp(values.help);
   const n = cli.posInt('n', values.n);
   const seconds = cli.posInt('seconds', values.seconds);
   const efs = cli.list(values.ef).map((e) => cli.posInt('ef', e));

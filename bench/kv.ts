@@ -13,14 +13,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { aggregate, type VariantResult } from './lib/aggregate.js';
 import { benchEnv, type BenchEnv } from './lib/env.js';
 import { GET_KEYS, NAIVE_LOCK_OPTIONS, RAW_BUSY_TIMEOUT_MS } from './lib/fixtures.js';
 import { errors, int, ms, ratio, table } from './lib/format.js';
 import { runPhase, type PhaseResult, type PhaseSpec } from './lib/phase.js';
 import type { Durability, Engine } from './lib/protocol.js';
-import { cliHelpers } from './lib/cli.js';
+import { cliHelpers, parseOptions } from './lib/cli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCENARIOS = ['update-normal', 'update-full', 'get', 'fairness'] as const;
@@ -52,36 +51,22 @@ const HELP = `Usage: npx tsx bench/kv.ts [options]
 `;
 
 const cli = cliHelpers(HELP);
-/** A declared function, so the compiler knows it never returns. */
-function usageError(message: string): never {
-  return cli.usageError(message);
-}
 const { list, posInt, oneOf } = cli;
 
+const args = parseOptions({
+  quick: { type: 'boolean', default: false },
+  seconds: { type: 'string' },
+  rounds: { type: 'string', default: '1' },
+  only: { type: 'string' },
+  engines: { type: 'string', default: 'memex,raw,naive' },
+  processes: { type: 'string', default: '4' },
+  callers: { type: 'string', default: '16' },
+  'fairness-procs': { type: 'string', default: '4,8' },
+  'fairness-durability': { type: 'string', default: 'normal,full' },
+  out: { type: 'string', default: fileURLToPath(new URL('./results', import.meta.url)) },
+  help: { type: 'boolean', default: false },
+}, cli.usageError);
 
-function parseCli() {
-  try {
-    return parseArgs({
-      options: {
-        quick: { type: 'boolean', default: false },
-        seconds: { type: 'string' },
-        rounds: { type: 'string', default: '1' },
-        only: { type: 'string' },
-        engines: { type: 'string', default: 'memex,raw,naive' },
-        processes: { type: 'string', default: '4' },
-        callers: { type: 'string', default: '16' },
-        'fairness-procs': { type: 'string', default: '4,8' },
-        'fairness-durability': { type: 'string', default: 'normal,full' },
-        out: { type: 'string', default: fileURLToPath(new URL('./results', import.meta.url)) },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    return usageError((e as Error).message);
-  }
-}
-const args = parseCli();
 cli.exitOnHelp(args.help);
 const durationMs = cli.phaseMs(args.seconds, args.quick);
 const seconds = durationMs / 1000;

@@ -15,7 +15,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { LRUCache } from 'lru-cache';
 import { aggregate, type PhaseLike, type VariantResult } from './lib/aggregate.js';
 import { benchEnv, packageVersion } from './lib/env.js';
@@ -24,7 +23,7 @@ import { runChildren, type ChildSpec } from './lib/phase.js';
 import { checkThreads, openCache, openKeyv, setupCacheFile, setupConversations, type ThreadsCheck } from './lib/stores-fixtures.js';
 import type { CacheConfig, CacheEngine, ConversationsConfig, KeyKind, StampedeConfig, StoresChildConfig, StoresChildReport } from './lib/stores-protocol.js';
 import { cacheKeyId, ENGINES, report, storesTargets, type Coherence, type ConvResult, type StampedeRound } from './lib/stores-report.js';
-import { cliHelpers } from './lib/cli.js';
+import { cliHelpers, parseOptions } from './lib/cli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./stores-child.ts', import.meta.url));
@@ -60,35 +59,25 @@ function usageError(message: string): never {
 }
 const { list, posInt, oneOf } = cli;
 
+const args = parseOptions({
+  quick: { type: 'boolean', default: false },
+  seconds: { type: 'string' },
+  only: { type: 'string' },
+  rounds: { type: 'string', default: '1' },
+  threads: { type: 'string', default: '8' },
+  'max-messages': { type: 'string', default: '100' },
+  callers: { type: 'string', default: '16' },
+  keys: { type: 'string', default: 'string,json' },
+  'warm-keys': { type: 'string', default: '1000' },
+  'max-entries': { type: 'string', default: '10000' },
+  'stampede-procs': { type: 'string', default: '8' },
+  'stampede-callers': { type: 'string', default: '20' },
+  'compute-ms': { type: 'string', default: '200' },
+  'stampede-rounds': { type: 'string' },
+  out: { type: 'string', default: fileURLToPath(new URL('./results', import.meta.url)) },
+  help: { type: 'boolean', default: false },
+}, cli.usageError);
 
-function parseCli() {
-  try {
-    return parseArgs({
-      options: {
-        quick: { type: 'boolean', default: false },
-        seconds: { type: 'string' },
-        only: { type: 'string' },
-        rounds: { type: 'string', default: '1' },
-        threads: { type: 'string', default: '8' },
-        'max-messages': { type: 'string', default: '100' },
-        callers: { type: 'string', default: '16' },
-        keys: { type: 'string', default: 'string,json' },
-        'warm-keys': { type: 'string', default: '1000' },
-        'max-entries': { type: 'string', default: '10000' },
-        'stampede-procs': { type: 'string', default: '8' },
-        'stampede-callers': { type: 'string', default: '20' },
-        'compute-ms': { type: 'string', default: '200' },
-        'stampede-rounds': { type: 'string' },
-        out: { type: 'string', default: fileURLToPath(new URL('./results', import.meta.url)) },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    return usageError((e as Error).message);
-  }
-}
-const args = parseCli();
 cli.exitOnHelp(args.help);
 const durationMs = cli.phaseMs(args.seconds, args.quick);
 const seconds = durationMs / 1000;

@@ -18,8 +18,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { cliHelpers } from './lib/cli.js';
+import { cliHelpers, parseOptions } from './lib/cli.js';
 import { benchEnv } from './lib/env.js';
 import { int } from './lib/format.js';
 import { runChildren } from './lib/phase.js';
@@ -57,13 +56,6 @@ const cli = cliHelpers(HELP);
 /** A declared function, so the compiler knows it never returns. */
 function usageError(message: string): never {
   return cli.usageError(message);
-}
-
-function positiveInt(v: string | undefined, name: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) usageError(`${name} must be a positive integer, got ${v}`);
-  return n;
 }
 
 /**
@@ -138,33 +130,25 @@ async function runDataset(spec: DatasetSpec, n: number, dim: number, nQueries: n
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        n: { type: 'string' },
-        dim: { type: 'string' },
-        quick: { type: 'boolean', default: false },
-        queries: { type: 'string' },
-        seconds: { type: 'string' },
-        datasets: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (e) {
-    usageError((e as Error).message);
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return;
-  }
+  const values = parseOptions(
+    {
+      n: { type: 'string' },
+      dim: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      queries: { type: 'string' },
+      seconds: { type: 'string' },
+      datasets: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    usageError,
+  );
+  cli.exitOnHelp(values.help);
   const quick = values.quick === true;
-  const n = positiveInt(values.n, '--n', quick ? 20_000 : 100_000);
-  const dim = positiveInt(values.dim, '--dim', 384);
-  const truth = positiveInt(values.queries, '--queries', quick ? 100 : 200);
-  const seconds = positiveInt(values.seconds, '--seconds', quick ? 1 : 5);
+  const n = cli.posInt('n', values.n ?? String(quick ? 20_000 : 100_000));
+  const dim = cli.posInt('dim', values.dim ?? String(384));
+  const truth = cli.posInt('queries', values.queries ?? String(quick ? 100 : 200));
+  const seconds = cli.posInt('seconds', values.seconds ?? String(quick ? 1 : 5));
   if (n < 2 * TOP_K * BUCKETS) usageError(`--n must be at least ${2 * TOP_K * BUCKETS}`);
   let specs: DatasetSpec[];
   try {

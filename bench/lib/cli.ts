@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 /** Argument checks shared by the benchmark scripts; every failure prints `help` and exits 2. */
 export function cliHelpers(help: string) {
   const usageError = (message: string): never => {
@@ -27,4 +29,16 @@ export function cliHelpers(help: string) {
     return Math.round(s * 1000);
   };
   return { usageError, list, posInt, oneOf, exitOnHelp, phaseMs };
+}
+
+/** The command line's option values (strict: an unknown or malformed option goes to `usageError`). */
+export function parseOptions<const O extends NonNullable<ParseArgsConfig['options']>>(
+  options: O,
+  usageError: (message: string) => never,
+): ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true }>>['values'] {
+  try {
+    return parseArgs({ args: process.argv.slice(2), options, strict: true }).values;
+  } catch (e) {
+    return usageError((e as Error).message);
+  }
 }
