@@ -11,9 +11,9 @@ export {
   isMemexError,
   type MemexErrorCode,
 } from './errors.js';
-export type { KvStore, SetManyEntry } from './stores/kv.js';
-export type { KvEntry, SetOptions } from './stores/kv-ops.js';
-export type { KvTransaction } from './stores/kv-transaction.js';
+export type { KvStore, SetManyEntry } from './stores/kv/kv.js';
+export type { KvEntry, SetOptions } from './stores/kv/ops.js';
+export type { KvTransaction } from './stores/kv/transaction.js';
 export type { ListOptions, ListPage } from './stores/list-options.js';
 export type { EventsStore, MemexEvent, SinceOptions, WatchOptions } from './stores/events.js';
 export type { SitesStore } from './stores/sites/sites.js';

@@ -6,8 +6,8 @@ import { ConversationsStore, sweepConversations } from './stores/conversations/c
 import { bump, newCounters, type StoreContext, type StoreCounters } from './stores/context.js';
 import { EventsStore } from './stores/events.js';
 import { CacheStore, resyncCacheSizes } from './stores/cache/cache.js';
-import { KvStore } from './stores/kv.js';
-import { KV } from './stores/kv-ops.js';
+import { KvStore } from './stores/kv/kv.js';
+import { KV } from './stores/kv/ops.js';
 import { recall, remember, type MemoryParts, type Recall, type RecallInput, type RememberInput } from './stores/memory/remember.js';
 import { VectorsStore } from './stores/vectors/vectors.js';
 import { ProfilesStore } from './stores/profiles.js';

@@ -8,7 +8,7 @@
  * N(0, I_latent) and `g` ~ N(0, I_dim). Real embeddings are like this: clustered by topic, with a
  * low intrinsic dimension plus noise. Queries are fresh draws of the same process (not documents).
  */
-import { rng } from '../../src/cli/rng.js';
+import { rng } from '../../src/util/rng.js';
 
 /** A dataset's shape; the numbers are printed with the results. */
 export interface DatasetSpec {

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { LockStats } from '../engine/types.js';
 import type { WorkloadResult } from './demo-workload.js';
-import { siblingWorker } from './script-path.js';
+import { siblingWorker } from '../util/script-path.js';
 
 /**
  * One agent process: starts its worker threads, prints `ready` once they have all opened the

@@ -1,7 +1,7 @@
 import { ConflictError, LockTimeoutError } from '../errors.js';
 import type { Memex } from '../memex.js';
 import { memoryStep, newTally, type MemoryTally } from './demo-memory.js';
-import { rng } from './rng.js';
+import { rng } from '../util/rng.js';
 
 /** What one agent (a process's worker thread) does, and what it reports back. */
 export interface WorkloadConfig {

@@ -7,7 +7,7 @@ import { openMemex, type MemexStats } from '../memex.js';
 import type { AgentReport } from './demo-agent.js';
 import { memoryChecks, memoryOps, type DemoCheck } from './demo-checks.js';
 import { INITIAL_BALANCE, accountKey } from './demo-workload.js';
-import { siblingScript } from './script-path.js';
+import { siblingScript } from '../util/script-path.js';
 
 export interface DemoOptions {
   processes: number;

@@ -3,8 +3,8 @@ import type { DeepReadonly } from '../values/freeze.js';
 import { typeName } from '../values/keys.js';
 import { isThenable } from '../values/thenable.js';
 import type { StoreContext } from './context.js';
-import { KvStore } from './kv.js';
-import type { KvEntry } from './kv-ops.js';
+import { KvStore } from './kv/kv.js';
+import type { KvEntry } from './kv/ops.js';
 import type { ListPage } from './list-options.js';
 
 export const PROFILES = 'profiles';

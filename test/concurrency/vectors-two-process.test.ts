@@ -11,7 +11,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openMemex } from '../../src/index.js';
-import { rng } from '../../src/cli/rng.js';
+import { rng } from '../../src/util/rng.js';
 import { here, spawnScript, watchChild } from '../helpers/spawn.js';
 import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
 import type { PeerIn, PeerOut } from '../fixtures/vectors-peer.js';

@@ -27,7 +27,7 @@ import Database from 'better-sqlite3';
 import { openMemex } from '../../src/index.js';
 import { copyForCheck, runWriterUntilKilled } from '../helpers/crash-writer.js';
 import { here } from '../helpers/spawn.js';
-import { rng } from '../../src/cli/rng.js';
+import { rng } from '../../src/util/rng.js';
 
 export type Durability = 'full' | 'normal';
 export type OpKind = 'set' | 'setMany' | 'txn' | 'abort';

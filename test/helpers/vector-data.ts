@@ -1,4 +1,4 @@
-import { rng } from '../../src/cli/rng.js';
+import { rng } from '../../src/util/rng.js';
 
 /** Clustered test vectors: `clusters` random centres in [-1, 1]^dim, point i scattered around centre i % clusters. */
 export function clusteredVectors(n: number, seed: number, dim: number, clusters: number, spread: number): Float32Array[] {

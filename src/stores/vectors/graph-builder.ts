@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { siblingWorker } from '../../cli/script-path.js';
+import { siblingWorker } from '../../util/script-path.js';
 
 /** What the graph worker (graph-worker.ts) is given. */
 export interface GraphJob {

@@ -6,7 +6,7 @@ import { validateKey } from '../../values/keys.js';
 import type { StoreContext } from '../context.js';
 import { MAX_BATCH, VECTORS, VECTORS_META, checkDoc, decodeVector, encodeVector, type DocRecord, type StoredDoc, type VectorDoc } from './doc.js';
 import { parseFilter } from './filter.js';
-import { VectorIndex } from './index-cache.js';
+import { VectorIndex } from './vector-index.js';
 import { checkSearch, fuse, type CheckedSearch, type SearchHit, type SearchOptions } from './search-options.js';
 
 /** What the vector store needs of an embedder (see src/embed). */

@@ -1,9 +1,9 @@
 // Collections past ANN_MIN_DOCS are searched through an HNSW graph; these tests hold it to recall
 // and to the rule that the index never disagrees with the records.
 import { describe, expect, it } from 'vitest';
-import { rng } from '../../../src/cli/rng.js';
+import { rng } from '../../../src/util/rng.js';
 import type { Memex } from '../../../src/index.js';
-import { ANN_MIN_DOCS, BACKGROUND_BUILD_MIN } from '../../../src/stores/vectors/index-cache.js';
+import { ANN_MIN_DOCS, BACKGROUND_BUILD_MIN } from '../../../src/stores/vectors/vector-index.js';
 import { readdirSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDbPath } from '../../helpers/tmp.js';

@@ -1,10 +1,10 @@
-import { ValidationError } from '../errors.js';
-import type { DeepReadonly } from '../values/freeze.js';
-import { validateKey } from '../values/keys.js';
-import { isThenable } from '../values/thenable.js';
-import { type KvContext, applySet, applyUpdate, assertVersion, checkOptions, checkTtl, checkVersion, prepareSet, toEntry, type KvEntry, type PreparedSet, type SetOptions } from './kv-ops.js';
-import { kvTransaction, type KvTransaction } from './kv-transaction.js';
-import { decodeCursor, encodeCursor, checkListOptions, type ListOptions, type ListPage } from './list-options.js';
+import { ValidationError } from '../../errors.js';
+import type { DeepReadonly } from '../../values/freeze.js';
+import { validateKey } from '../../values/keys.js';
+import { isThenable } from '../../values/thenable.js';
+import { type KvContext, applySet, applyUpdate, assertVersion, checkOptions, checkTtl, checkVersion, prepareSet, toEntry, type KvEntry, type PreparedSet, type SetOptions } from './ops.js';
+import { kvTransaction, type KvTransaction } from './transaction.js';
+import { decodeCursor, encodeCursor, checkListOptions, type ListOptions, type ListPage } from '../list-options.js';
 
 /** One entry of `setMany`. */
 export interface SetManyEntry {

@@ -1,8 +1,8 @@
-import { ValidationError } from '../errors.js';
-import type { WriteTx } from '../engine/types.js';
-import type { DeepReadonly } from '../values/freeze.js';
-import { validateKey } from '../values/keys.js';
-import { type KvContext, applySet, applyUpdate, assertVersion, checkOptions, checkTtl, checkVersion, prepareSet, toEntry, type KvEntry, type SetOptions } from './kv-ops.js';
+import { ValidationError } from '../../errors.js';
+import type { WriteTx } from '../../engine/types.js';
+import type { DeepReadonly } from '../../values/freeze.js';
+import { validateKey } from '../../values/keys.js';
+import { type KvContext, applySet, applyUpdate, assertVersion, checkOptions, checkTtl, checkVersion, prepareSet, toEntry, type KvEntry, type SetOptions } from './ops.js';
 
 /**
  * The handle `kv.transaction(fn)` passes to `fn`. Every call is synchronous and sees the

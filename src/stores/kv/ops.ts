@@ -1,10 +1,10 @@
-import { ConflictError, ValidationError } from '../errors.js';
-import type { RecordRow, WriteTx } from '../engine/types.js';
-import { validateKey } from '../values/keys.js';
-import { serializeValue } from '../values/json.js';
-import { parseFrozen, type DeepReadonly } from '../values/freeze.js';
-import { isThenable } from '../values/thenable.js';
-import type { StoreContext } from './context.js';
+import { ConflictError, ValidationError } from '../../errors.js';
+import type { RecordRow, WriteTx } from '../../engine/types.js';
+import { validateKey } from '../../values/keys.js';
+import { serializeValue } from '../../values/json.js';
+import { parseFrozen, type DeepReadonly } from '../../values/freeze.js';
+import { isThenable } from '../../values/thenable.js';
+import type { StoreContext } from '../context.js';
 
 export const KV = 'kv';
 
