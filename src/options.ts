@@ -2,23 +2,28 @@ import { z } from 'zod';
 import type { Embedder } from './embed/embedder.js';
 import { HashingEmbedder } from './embed/hashing-embedder.js';
 import { ValidationError } from './errors.js';
+import type { EngineFactory } from './engine/types.js';
+import { sqliteEngineFromSettings } from './engine/sqlite/factory.js';
+import { sqliteSettingsShape, type SqliteSettings } from './engine/sqlite/options.js';
 import { DEFAULT_CACHE_POLICY, type CachePolicy } from './stores/cache/policy.js';
 import { DEFAULT_CONVERSATION_POLICY, type ConversationPolicy } from './stores/conversations/policy.js';
 import { DEFAULT_MAX_VALUE_BYTES } from './values/json.js';
+import { parseOptions } from './values/options.js';
 
 const positiveInt = (max: number) => z.number().int().positive().max(max);
 
+const isEngineFactory = (v: unknown): v is EngineFactory =>
+  v !== null && typeof v === 'object' && typeof (v as EngineFactory).open === 'function' && typeof (v as EngineFactory).kind === 'string';
+
 const optionsSchema = z.strictObject({
-  path: z.string().min(1).refine((p) => !p.includes('\0'), 'must not contain NUL').optional(),
+  ...sqliteSettingsShape,
+  path: sqliteSettingsShape.path.optional(),
+  engine: z.custom<EngineFactory>(isEngineFactory, 'must be an engine factory such as sqliteEngine({ path })').optional(),
   url: z.string().min(1).optional(),
-  durability: z.enum(['full', 'normal']).optional(),
   lockTimeoutMs: positiveInt(3_600_000).optional(),
   maxValueBytes: positiveInt(256 * 1024 * 1024).optional(),
   clock: z.custom<() => number>((v) => typeof v === 'function', 'must be a function returning Unix ms').optional(),
-  checkOnOpen: z.enum(['quick', 'none']).optional(),
   events: z.strictObject({ maxEvents: positiveInt(1e9).optional() }).optional(),
-  maxBatch: positiveInt(10_000).optional(),
-  walWarnBytes: positiveInt(Number.MAX_SAFE_INTEGER).optional(),
   embedder: z
     .custom<Embedder>(
       (v) => v !== null && typeof v === 'object' && typeof (v as Embedder).embed === 'function' && Number.isInteger((v as Embedder).dimension),
@@ -42,21 +47,23 @@ const optionsSchema = z.strictObject({
     .optional(),
 });
 
+/** The SQLite settings accepted at the top level as the short way (`openMemex({ path })`). */
+const SQLITE_SETTINGS = ['durability', 'checkOnOpen', 'maxBatch', 'walWarnBytes'] as const;
+
 /**
- * Options of {@link openMemex}. Unknown options are refused, so a typo never silently falls back
- * to a default.
+ * Options of {@link openMemex}: either `path` (the embedded SQLite engine, with its settings
+ * `durability`, `checkOnOpen`, `maxBatch`, `walWarnBytes` beside it) or `engine` (a factory such
+ * as `sqliteEngine({ path })`), plus what every engine shares. Unknown options are refused, so a
+ * typo never silently falls back to a default.
  */
-export interface MemexOptions {
-  /** SQLite file of the embedded engine (created if absent), or `':memory:'` for a private store. */
-  path?: string;
+export interface MemexOptions extends Partial<SqliteSettings> {
+  /**
+   * The engine to open, built by its factory (`sqliteEngine({ path })`). Give either `engine` or
+   * `path`; the engine's own settings go to its factory.
+   */
+  engine?: EngineFactory;
   /** Reserved for the PostgreSQL and HTTP engines; not available in this version. */
   url?: string;
-  /**
-   * `'full'`: a resolved write survives power loss (synchronous=FULL). `'normal'`: it survives
-   * a killed process but the last commits may be lost on power loss.
-   * @default 'full'
-   */
-  durability?: 'full' | 'normal';
   /**
    * Longest any call waits for contention before it throws LockTimeoutError.
    * @default 5000
@@ -72,23 +79,8 @@ export interface MemexOptions {
    * @default Date.now
    */
   clock?: () => number;
-  /**
-   * Verify the file with `PRAGMA quick_check` when opening an existing database.
-   * @default 'quick'
-   */
-  checkOnOpen?: 'quick' | 'none';
   /** Change-feed retention: the newest `maxEvents` events are kept. @default { maxEvents: 100000 } */
   events?: { maxEvents?: number };
-  /**
-   * Most writes that share one transaction under group commit.
-   * @default 256
-   */
-  maxBatch?: number;
-  /**
-   * A WAL file larger than this makes `health()` report not ok.
-   * @default 268435456
-   */
-  walWarnBytes?: number;
   /**
    * Conversation bounds, enforced inside each append's transaction.
    * @default { maxMessagesPerThread: 1000, maxThreads: 10000, ttlMs: null }
@@ -107,53 +99,49 @@ export interface MemexOptions {
   embedder?: Embedder;
 }
 
-export interface ResolvedOptions {
-  path: string;
-  durability: 'full' | 'normal';
-  lockTimeoutMs: number;
-  maxValueBytes: number;
-  clock: () => number;
-  checkOnOpen: 'quick' | 'none';
-  maxEvents: number;
-  maxBatch: number;
-  walWarnBytes: number;
-  conversations: ConversationPolicy;
-  cache: CachePolicy;
-  embedder: Embedder;
+/** What the stores are configured with. */
+export interface StoreConfig {
+  readonly maxValueBytes: number;
+  readonly conversations: ConversationPolicy;
+  readonly cache: CachePolicy;
+  readonly embedder: Embedder;
+}
+
+export interface ResolvedOptions extends StoreConfig {
+  readonly engine: EngineFactory;
+  readonly lockTimeoutMs: number;
+  readonly clock: () => number;
+  readonly maxEvents: number;
 }
 
 /** Validates user options and fills the defaults. Throws ValidationError naming the option. */
 export function resolveOptions(input: unknown): ResolvedOptions {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new ValidationError('options', 'must be an object such as { path: "./memex.db" }');
-  }
-  const parsed = optionsSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = issue?.path.length ? `options.${issue.path.map(String).join('.')}` : 'options';
-    const prefix = issue?.path.length ? `${path}.` : 'options.';
-    const keys = issue?.code === 'unrecognized_keys' ? issue.keys.map((k) => prefix + k).join(', ') : path;
-    throw new ValidationError(keys, issue?.code === 'unrecognized_keys' ? 'unknown option' : (issue?.message ?? 'invalid'));
-  }
-  const o = parsed.data;
+  const o = parseOptions(optionsSchema, input, 'options', '{ path: "./memex.db" }');
   if (o.url !== undefined) {
     throw new ValidationError('options.url', 'the PostgreSQL and HTTP engines are not available in this version; use path');
   }
-  if (o.path === undefined) throw new ValidationError('options.path', 'is required (a file path, or ":memory:")');
+  if (o.engine !== undefined) {
+    if (o.path !== undefined) throw new ValidationError('options.path', 'give either path or engine, not both');
+    const misplaced = SQLITE_SETTINGS.find((k) => o[k] !== undefined);
+    if (misplaced) throw new ValidationError(`options.${misplaced}`, 'is a setting of the SQLite engine: pass it to sqliteEngine({ path, ... })');
+  } else if (o.path === undefined) {
+    throw new ValidationError('options.path', 'is required (a file path, or ":memory:"), unless an engine is given');
+  }
+  const engine = o.engine ?? sqliteEngineFromSettings({ path: o.path!, ...pick(o, SQLITE_SETTINGS) });
   return {
-    path: o.path,
-    durability: o.durability ?? 'full',
+    engine,
     lockTimeoutMs: o.lockTimeoutMs ?? 5000,
     maxValueBytes: o.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES,
     clock: o.clock ?? Date.now,
-    checkOnOpen: o.checkOnOpen ?? 'quick',
     maxEvents: o.events?.maxEvents ?? 100_000,
-    maxBatch: o.maxBatch ?? 256,
-    walWarnBytes: o.walWarnBytes ?? 256 * 1024 * 1024,
     conversations: { ...DEFAULT_CONVERSATION_POLICY, ...stripUndefined(o.conversations ?? {}) },
     cache: { ...DEFAULT_CACHE_POLICY, ...stripUndefined(o.cache ?? {}) },
     embedder: o.embedder ?? new HashingEmbedder(),
   };
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  return stripUndefined(Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

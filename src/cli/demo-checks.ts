@@ -1,4 +1,4 @@
-import type { Memex } from '../memex.js';
+import type { Memex } from '../api/memex.js';
 import { DEMO_SITE, DEMO_USER, LOCKS, SHARED_THREAD, lockedCounter, type MemoryTally } from './demo-memory.js';
 
 export interface DemoCheck {

@@ -1,4 +1,4 @@
-import type { Memex } from '../memex.js';
+import type { Memex } from '../api/memex.js';
 
 /** The agent-memory half of the demo workload: each operation is counted once acknowledged. */
 export interface MemoryTally {

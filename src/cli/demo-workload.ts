@@ -1,5 +1,5 @@
 import { ConflictError, LockTimeoutError } from '../errors.js';
-import type { Memex } from '../memex.js';
+import type { Memex } from '../api/memex.js';
 import { memoryStep, newTally, type MemoryTally } from './demo-memory.js';
 import { rng } from '../util/rng.js';
 

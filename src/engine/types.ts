@@ -3,8 +3,8 @@
  * or a driver, nothing below it knows what a conversation or a cache entry is.
  *
  * A transaction callback is synchronous: it may not await anything, so no engine ever holds its
- * write lock across user I/O. Engines that validate optimistically (a future networked engine)
- * may run a callback more than once, so callbacks must have no effects outside `tx`.
+ * write lock across user I/O. A networked engine may run a callback more than once (it re-runs it
+ * after fetching what it asked for), so callbacks must have no effects outside `tx`.
  */
 import type { FilterNode } from './filter-ast.js';
 
@@ -130,7 +130,10 @@ export interface EngineCapabilities {
   readonly multiHost: boolean;
   /** `durability: 'full'` survives power loss. */
   readonly durableFull: boolean;
+  /** `backup(path)` writes a consistent copy. */
   readonly backup: boolean;
+  /** Data outlives the engine instance: a store opened again on the same storage sees it. */
+  readonly persistent: boolean;
   /** `setText` / `searchText` are available. */
   readonly fullText: boolean;
 }
@@ -165,9 +168,60 @@ export interface HealthCheck {
   readonly detail: string;
 }
 
+/**
+ * What Memex hands every engine when it opens one: the facts the stores above the seam rely on,
+ * so that each engine applies them the same way.
+ */
+export interface EngineOpenOptions {
+  /** Source of "now" (Unix ms) for `tx.now`: TTLs, timestamps, leases. */
+  readonly clock: () => number;
+  /** Longest a call may wait for contention before it fails with `LockTimeoutError`. */
+  readonly lockTimeoutMs: number;
+  /** Change-feed retention: the newest `maxEvents` events are kept. */
+  readonly maxEvents: number;
+}
+
+/**
+ * Builds an engine: what `openMemex({ engine })` takes. Engine-specific settings (a file path,
+ * durability, a connection string) are given to the function that makes the factory.
+ *
+ * @example
+ * ```ts
+ * import { openMemex, sqliteEngine } from 'memex';
+ * const mx = await openMemex({ engine: sqliteEngine({ path: './memex.db', durability: 'full' }) });
+ * ```
+ */
+export interface EngineFactory {
+  /** A short name for messages and health checks (`'sqlite'`). Never used to decide behaviour. */
+  readonly kind: string;
+  open(options: EngineOpenOptions): Engine | Promise<Engine>;
+}
+
+/**
+ * A storage engine: what every store is written against. To implement one, see the SQLite engine
+ * (`src/engine/sqlite/engine.ts`) as the example, and run the exported conformance suites
+ * (`memex/testing`: `engineConformance` for the seam, `memexConformance` for every store) against
+ * it. What an implementation must provide:
+ *
+ * - `write(fn)` runs `fn` atomically and serializably against every other writer of the same
+ *   storage (other processes and machines included, as far as its capabilities claim), appends one
+ *   event per mutation in the same transaction, and uses the event's `seq` as the record's new
+ *   `version`. `fn` is synchronous and may be run more than once (an engine that fetches lazily
+ *   re-runs it), so it has no effects outside `tx`; a throwing `fn` writes nothing.
+ * - `read(fn)` / `snapshot(fn)` never wait for writers; `snapshot` sees one consistent state.
+ * - Records past `expiresAt` (on `tx.now`, the engine's clock) are invisible at once.
+ * - Errors are `MemexError`s: `LockTimeoutError` after `lockTimeoutMs` of contention,
+ *   `StorageError` (with the driver's code) for the storage's own failures, `ClosedError` after
+ *   `close()`.
+ */
 export interface Engine {
   readonly kind: string;
   readonly capabilities: EngineCapabilities;
+  /**
+   * Where a store may keep files derived from the records (a saved search index) under `name`,
+   * or `undefined` when derived state must stay in memory (private or remote storage).
+   */
+  derivedPath(name: string): string | undefined;
   /** Runs `fn` for reads that are a single statement each (no snapshot across statements). */
   read<T>(fn: (tx: ReadTx) => T): Promise<T>;
   /** Runs `fn` against one consistent snapshot, however many reads it makes. */
@@ -175,7 +229,9 @@ export interface Engine {
   /** Runs `fn` atomically under the write lock; resolves once durable per the durability setting. */
   write<T>(fn: (tx: WriteTx) => T): Promise<T>;
   stats(): EngineStats;
+  /** The engine's own checks: storage reachable, integrity, and what it watches. */
   health(): Promise<HealthCheck[]>;
+  /** A consistent copy of the whole storage at `path` (only with `capabilities.backup`). */
   backup(path: string): Promise<void>;
   /** Lets queued writes finish, then releases the connection. */
   close(): Promise<void>;

@@ -17,8 +17,6 @@ export interface StoreContext {
   readonly engine: Engine;
   readonly ns: string;
   readonly maxValueBytes: number;
-  /** The database file, for derived files kept beside it (undefined for private in-memory stores). */
-  readonly dataPath: string | undefined;
   /** Shared frozen values by version: repeated reads skip parse and freeze. */
   readonly frozen: FrozenValues;
   readonly counters: (store: string) => StoreCounters;

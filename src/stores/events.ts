@@ -1,6 +1,8 @@
 import { ValidationError } from '../errors.js';
 import type { EventRow } from '../engine/types.js';
 import type { StoreContext } from './context.js';
+import type { EventsStore } from '../api/events.js';
+import { storeModule } from './module.js';
 
 /**
  * One change: every mutation appends one, in the transaction that made it. `key` is `null` for
@@ -33,7 +35,7 @@ const freezeEvent = (e: EventRow): MemexEvent => Object.freeze({ ...e });
  * const stop = mx.events.watch((e) => console.log(e.op, e.key));
  * ```
  */
-export class EventsStore {
+export class Events implements EventsStore {
   private readonly watchers = new Set<() => void>();
 
   constructor(private readonly ctx: StoreContext) {}
@@ -102,3 +104,6 @@ export class EventsStore {
     for (const stop of [...this.watchers]) stop();
   }
 }
+
+/** The change feed's wiring: watchers stop at close. */
+export const eventsModule = storeModule({ name: 'events', create: (ctx) => new Events(ctx), close: (events: Events) => events.stopAll() });

@@ -1,13 +1,19 @@
 import { ValidationError } from '../errors.js';
+import type { KvEntry } from '../api/kv.js';
+import type { ListPage } from '../api/list.js';
 import type { DeepReadonly } from '../values/freeze.js';
 import { typeName } from '../values/keys.js';
 import { isThenable } from '../values/thenable.js';
 import type { StoreContext } from './context.js';
-import { KvStore } from './kv/kv.js';
-import type { KvEntry } from './kv/ops.js';
-import type { ListPage } from './list-options.js';
+import { Kv } from './kv/kv.js';
+import { applyUpdate, type KvContext } from './kv/ops.js';
+import type { WriteTx } from '../engine/types.js';
+import { validateKey } from '../values/keys.js';
 
-export const PROFILES = 'profiles';
+import { PROFILES } from './names.js';
+
+import type { ProfilesStore } from '../api/profiles.js';
+import { storeModule } from './module.js';
 
 /** A profile snapshot with its version. */
 export interface ProfileEntry<T> {
@@ -21,6 +27,16 @@ const toProfile = <T>(e: KvEntry<T>): ProfileEntry<T> => Object.freeze({ userId:
 
 function checkProfile(p: unknown, field: string): void {
   if (p === null || typeof p !== 'object' || Array.isArray(p)) throw new ValidationError(field, `must be a plain object, got ${typeName(p)}`);
+}
+
+/** Wraps an update callback so that what it returns must be a profile (an object) or `undefined`. */
+function checkedUpdate<T>(fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T> | undefined) {
+  return (cur: DeepReadonly<T> | undefined) => {
+    const next = fn(cur);
+    // A promise is refused by kv's own check with a clearer message.
+    if (next !== undefined && !isThenable(next)) checkProfile(next, 'profile returned by fn');
+    return next;
+  };
 }
 
 function checkNoTtl(options: unknown): void {
@@ -41,11 +57,13 @@ function checkNoTtl(options: unknown): void {
  * const p = await mx.profiles.update<Profile>('u42', (p) => ({ ...p!, visits: p!.visits + 1 }));
  * ```
  */
-export class ProfilesStore {
-  private readonly records: KvStore;
+export class Profiles implements ProfilesStore {
+  private readonly records: Kv;
+  private readonly kvCtx: KvContext;
 
   constructor(ctx: StoreContext) {
-    this.records = new KvStore({ ...ctx, store: PROFILES, keyField: 'userId' });
+    this.kvCtx = { ...ctx, store: PROFILES, keyField: 'userId' };
+    this.records = new Kv(this.kvCtx);
   }
 
   /** The profile of `userId` (deeply frozen), or `undefined`. */
@@ -85,12 +103,15 @@ export class ProfilesStore {
     fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T> | undefined,
   ): Promise<DeepReadonly<T> | undefined> {
     if (typeof fn !== 'function') throw new ValidationError('fn', 'must be a function');
-    return this.records.update<T>(userId, (cur) => {
-      const next = fn(cur);
-      // A promise is refused by kv's own check with a clearer message.
-      if (next !== undefined && !isThenable(next)) checkProfile(next, 'profile returned by fn');
-      return next;
-    });
+    return this.records.update<T>(userId, checkedUpdate(fn));
+  }
+
+  /**
+   * The read-modify-write of `update` inside a write transaction that is already open (so
+   * `remember` changes the profile atomically with its other writes). Resolves the new profile.
+   */
+  updateInTx<T = Record<string, unknown>>(tx: WriteTx, userId: string, fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T>): DeepReadonly<T> | undefined {
+    return applyUpdate<T>(this.kvCtx, tx, validateKey(userId, 'userId'), checkedUpdate(fn), undefined).value;
   }
 
   /** Removes the profile; resolves whether it existed. */
@@ -110,3 +131,6 @@ export class ProfilesStore {
     return { items: page.items.map(toProfile), ...(page.cursor === undefined ? {} : { cursor: page.cursor }) };
   }
 }
+
+/** The profiles' wiring. */
+export const profilesModule = storeModule({ name: 'profiles', create: (ctx) => new Profiles(ctx) });

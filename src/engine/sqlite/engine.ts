@@ -1,20 +1,15 @@
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { ClosedError, LockTimeoutError } from '../../errors.js';
-import type { Engine, EngineStats, HealthCheck, ReadTx, WriteTx } from '../types.js';
+import type { Engine, EngineCapabilities, EngineOpenOptions, EngineStats, HealthCheck, ReadTx, WriteTx } from '../types.js';
 import { isBusy, toMemexError } from './errors.js';
-import { openDatabase, type OpenOptions } from './open.js';
+import { openDatabase } from './open.js';
+import type { ResolvedSqliteSettings } from './options.js';
 import { SqliteTx } from './tx.js';
 import { WaitBoard } from './wait-board.js';
 import { WriteQueue } from './write-queue.js';
 
-export interface SqliteEngineOptions extends OpenOptions {
-  readonly clock: () => number;
-  readonly maxEvents: number;
-  readonly maxBatch: number;
-  /** A WAL file larger than this makes health() report not ok. */
-  readonly walWarnBytes: number;
-}
+export type SqliteEngineOptions = ResolvedSqliteSettings & EngineOpenOptions;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const RECENT_TIMEOUT_WINDOW_MS = 60_000;
@@ -27,7 +22,7 @@ const FAIRNESS_GRACE_MS = 2;
  */
 export class SqliteEngine implements Engine {
   readonly kind = 'sqlite';
-  readonly capabilities = { multiProcess: true, multiHost: false, durableFull: true, backup: true, fullText: true } as const;
+  readonly capabilities: EngineCapabilities;
   private readonly db: Database.Database;
   private readonly tx: SqliteTx;
   private readonly queue: WriteQueue;
@@ -38,6 +33,8 @@ export class SqliteEngine implements Engine {
   private closed = false;
 
   private constructor(private readonly o: SqliteEngineOptions) {
+    const file = o.path !== ':memory:';
+    this.capabilities = { multiProcess: file, multiHost: false, durableFull: file, backup: true, persistent: file, fullText: true };
     this.db = openDatabase(o);
     this.tx = new SqliteTx(this.db);
     this.begin = this.db.prepare('BEGIN');
@@ -48,6 +45,10 @@ export class SqliteEngine implements Engine {
 
   static open(o: SqliteEngineOptions): SqliteEngine {
     return new SqliteEngine(o);
+  }
+
+  derivedPath(name: string): string | undefined {
+    return this.o.path === ':memory:' ? undefined : `${this.o.path}-${name}`;
   }
 
   read<T>(fn: (tx: ReadTx) => T): Promise<T> {

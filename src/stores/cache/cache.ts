@@ -6,9 +6,12 @@ import type { DeepReadonly } from '../../values/freeze.js';
 import { serializeValue, validateJson } from '../../values/json.js';
 import { isThenable } from '../../values/thenable.js';
 import { bump, type StoreContext, type StoreCounters } from '../context.js';
-import type { LocksStore } from '../locks/locks.js';
-import { CACHE, CACHE_ERRORS, CACHE_META, ERROR_VISIBLE_MS, type CachePolicy } from './policy.js';
+import type { Locks } from '../locks/locks.js';
+import { ERROR_VISIBLE_MS, type CachePolicy } from './policy.js';
+import { CACHE, CACHE_ERRORS, CACHE_META } from '../names.js';
 import { Touches } from './touches.js';
+import type { CacheStore } from '../../api/cache.js';
+import { storeModule } from '../module.js';
 
 /** A cache key: a string or any JSON value (hashed canonically, so key order does not matter). */
 export type CacheKey = unknown;
@@ -60,7 +63,7 @@ function checkTtlOption(options: unknown, allowed: string[]): { ttlMs: number | 
  * const answer = await mx.cache.getOrSet({ model, prompt }, () => llm(prompt), { ttlMs: 3_600_000 });
  * ```
  */
-export class CacheStore {
+export class Cache implements CacheStore {
   private readonly touches: Touches;
   private readonly counters: StoreCounters;
   private readonly inflight = new Map<string, Promise<unknown>>();
@@ -69,7 +72,7 @@ export class CacheStore {
   constructor(
     private readonly ctx: StoreContext,
     private readonly policy: CachePolicy,
-    private readonly locks: LocksStore,
+    private readonly locks: Locks,
   ) {
     this.touches = new Touches(ctx.engine, ctx.ns);
     this.counters = ctx.counters(CACHE);
@@ -314,3 +317,18 @@ export async function resyncCacheSizes(ctxEngine: StoreContext['engine']): Promi
     for (const s of sizes.values()) tx.put(s.ns, CACHE_META, 'size', JSON.stringify({ count: s.count, bytes: s.bytes }), { expiresAt: null });
   });
 }
+
+/** The cache's wiring: single flight through the namespace's locks; sizes re-derived after a sweep. */
+export const cacheModule = storeModule({
+  name: 'cache',
+  create: (ctx, config, stores) => new Cache(ctx, config.cache, stores<Locks>('locks')),
+  // flush() queues its write synchronously, so it lands before the engine refuses new calls.
+  close: (cache: Cache) => cache.flush(),
+  sweep: {
+    phase: 'after',
+    run: async (engine) => {
+      await resyncCacheSizes(engine);
+      return {};
+    },
+  },
+});

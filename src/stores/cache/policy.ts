@@ -12,8 +12,5 @@ export interface CachePolicy {
 
 export const DEFAULT_CACHE_POLICY: CachePolicy = { maxEntries: 10_000, maxBytes: null, computeTimeoutMs: 60_000, computeLeaseMs: 30_000 };
 
-export const CACHE = 'cache';
-export const CACHE_META = 'cache.meta';
-export const CACHE_ERRORS = 'cache.errors';
 /** How long a compute's failure is shown to the callers that were waiting for it. */
 export const ERROR_VISIBLE_MS = 60_000;

@@ -1,5 +1,5 @@
 import type { Engine } from '../../engine/types.js';
-import { CACHE } from './policy.js';
+import { CACHE } from '../names.js';
 
 const FLUSH_EVERY_MS = 1000;
 const FLUSH_AT = 1000;

@@ -2,8 +2,11 @@ import { ValidationError } from '../../errors.js';
 import type { Engine, ReadTx, RecordRow, WriteTx } from '../../engine/types.js';
 import { deepFreeze } from '../../values/freeze.js';
 import { bump, type StoreContext, type StoreCounters } from '../context.js';
-import { MESSAGES, THREADS, messageKey, messagePrefix, serializeMessage, validateThreadId, type Message, type NewMessage, type ThreadInfo, type ThreadRecord } from './message.js';
+import { messageKey, messagePrefix, serializeMessage, validateThreadId, type Message, type NewMessage, type ThreadInfo, type ThreadRecord } from './message.js';
+import { MESSAGES, THREADS } from '../names.js';
 import type { ConversationPolicy } from './policy.js';
+import type { ConversationsStore } from '../../api/conversations.js';
+import { storeModule } from '../module.js';
 
 const MAX_LIMIT = 1000;
 
@@ -41,7 +44,7 @@ const toInfo = (threadId: string, row: RecordRow): ThreadInfo => {
  * const last10 = await mx.conversations.recent('t1', 10); // oldest first
  * ```
  */
-export class ConversationsStore {
+export class Conversations implements ConversationsStore {
   constructor(
     private readonly ctx: StoreContext,
     private readonly policy: ConversationPolicy,
@@ -213,3 +216,17 @@ export async function sweepConversations(engine: Engine): Promise<number> {
     if (n < 200) return total;
   }
 }
+
+/** The conversations' wiring: the policy from the options; sweep purges expired threads' messages first. */
+export const conversationsModule = storeModule({
+  name: 'conversations',
+  create: (ctx, config) => new Conversations(ctx, config.conversations),
+  sweep: {
+    phase: 'before',
+    run: async (engine, counters) => {
+      const threads = await sweepConversations(engine);
+      bump(counters(THREADS), 'expirations', threads);
+      return { threads };
+    },
+  },
+});

@@ -45,8 +45,6 @@ export interface ThreadRecord {
 const ROLE = /^[a-z][a-z0-9_-]{0,31}$/;
 const SEQ_DIGITS = 15;
 
-export const THREADS = 'conversations';
-export const MESSAGES = 'messages';
 
 /** Messages of a thread share the prefix `threadId + NUL` (thread ids cannot contain NUL). */
 export const messagePrefix = (threadId: string): string => `${threadId}\u0000`;

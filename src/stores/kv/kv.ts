@@ -1,18 +1,16 @@
+import type { SetManyEntry } from '../../api/kv.js';
 import { ValidationError } from '../../errors.js';
+import type { KvEntry, KvTransaction, SetOptions } from '../../api/kv.js';
+import type { ListOptions, ListPage } from '../../api/list.js';
 import type { DeepReadonly } from '../../values/freeze.js';
 import { validateKey } from '../../values/keys.js';
 import { isThenable } from '../../values/thenable.js';
-import { type KvContext, applySet, applyUpdate, assertVersion, checkOptions, checkTtl, checkVersion, prepareSet, toEntry, type KvEntry, type PreparedSet, type SetOptions } from './ops.js';
-import { kvTransaction, type KvTransaction } from './transaction.js';
-import { decodeCursor, encodeCursor, checkListOptions, type ListOptions, type ListPage } from '../list-options.js';
-
-/** One entry of `setMany`. */
-export interface SetManyEntry {
-  key: string;
-  value: unknown;
-  ttlMs?: number;
-  ifVersion?: number;
-}
+import { type KvContext, applySet, applyUpdate, assertVersion, checkOptions, checkTtl, checkVersion, prepareSet, toEntry, type PreparedSet } from './ops.js';
+import { kvTransaction } from './transaction.js';
+import { decodeCursor, encodeCursor, checkListOptions } from '../list-options.js';
+import type { KvStore } from '../../api/kv.js';
+import { storeModule } from '../module.js';
+import { KV } from '../names.js';
 
 /**
  * Session state: a shared dictionary with compare-and-set and transactions. Safe across async
@@ -25,7 +23,7 @@ export interface SetManyEntry {
  * const visits = await mx.kv.update<number>('visits', (n = 0) => n + 1);
  * ```
  */
-export class KvStore {
+export class Kv implements KvStore {
   constructor(private readonly ctx: KvContext) {}
 
   /** The value of `key`, or `undefined` if absent or expired. */
@@ -210,3 +208,6 @@ export class KvStore {
     return n;
   }
 }
+
+/** kv's wiring: session state of one namespace. */
+export const kvModule = storeModule({ name: 'kv', create: (ctx) => new Kv({ ...ctx, store: KV, keyField: 'key' }) });

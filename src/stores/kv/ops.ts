@@ -1,3 +1,4 @@
+import type { KvEntry } from '../../api/kv.js';
 import { ConflictError, ValidationError } from '../../errors.js';
 import type { RecordRow, WriteTx } from '../../engine/types.js';
 import { validateKey } from '../../values/keys.js';
@@ -6,7 +7,6 @@ import { parseFrozen, type DeepReadonly } from '../../values/freeze.js';
 import { isThenable } from '../../values/thenable.js';
 import type { StoreContext } from '../context.js';
 
-export const KV = 'kv';
 
 /** A kv-shaped store's context: the scope's context plus which store its records live in. */
 export interface KvContext extends StoreContext {
@@ -15,22 +15,7 @@ export interface KvContext extends StoreContext {
   readonly keyField: string;
 }
 
-/** A stored kv record as callers see it; `value` is a deeply frozen copy. */
-export interface KvEntry<T = unknown> {
-  readonly key: string;
-  readonly value: DeepReadonly<T>;
-  /** Changes on every write and never repeats for a key, even after delete and re-create. */
-  readonly version: number;
-  readonly updatedAt: number;
-  readonly expiresAt: number | null;
-}
 
-export interface SetOptions {
-  /** Expire the record this many ms from now; omitted means no expiry. */
-  ttlMs?: number;
-  /** Write only if the current version is this one (`0` = only if absent). */
-  ifVersion?: number;
-}
 
 /** A caller's view of a row; `committed` is false for rows read inside a write transaction. */
 export function toEntry<T>(ctx: KvContext, row: RecordRow, committed: boolean): KvEntry<T> {

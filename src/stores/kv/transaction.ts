@@ -1,21 +1,10 @@
+import type { KvTransaction } from '../../api/kv.js';
 import { ValidationError } from '../../errors.js';
+import type { KvEntry, SetOptions } from '../../api/kv.js';
 import type { WriteTx } from '../../engine/types.js';
 import type { DeepReadonly } from '../../values/freeze.js';
 import { validateKey } from '../../values/keys.js';
-import { type KvContext, applySet, applyUpdate, assertVersion, checkOptions, checkTtl, checkVersion, prepareSet, toEntry, type KvEntry, type SetOptions } from './ops.js';
-
-/**
- * The handle `kv.transaction(fn)` passes to `fn`. Every call is synchronous and sees the
- * transaction's own earlier writes; the handle is dead once `fn` returns.
- */
-export interface KvTransaction {
-  get<T = unknown>(key: string): DeepReadonly<T> | undefined;
-  getEntry<T = unknown>(key: string): KvEntry<T> | undefined;
-  has(key: string): boolean;
-  set(key: string, value: unknown, options?: SetOptions): { version: number };
-  delete(key: string, options?: { ifVersion?: number }): boolean;
-  update<T = unknown>(key: string, fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T> | undefined, options?: { ttlMs?: number }): DeepReadonly<T> | undefined;
-}
+import { type KvContext, applySet, applyUpdate, assertVersion, checkOptions, checkTtl, checkVersion, prepareSet, toEntry } from './ops.js';
 
 /** Builds a transaction handle over `tx`; `isActive` reports whether the callback is still running. */
 export function kvTransaction(ctx: KvContext, tx: WriteTx, isActive: () => boolean): KvTransaction {

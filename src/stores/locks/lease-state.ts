@@ -13,7 +13,6 @@ import type { RecordRow } from '../../engine/types.js';
  * once the put has run, so the newest holder is stored with `t: 0`, meaning "the version of this
  * record"; every later write reads the record first and stores the resolved number.
  */
-export const LOCKS = 'locks';
 
 /** Exclusive (`x`) or shared (`s`). */
 export type ModeCode = 'x' | 's';

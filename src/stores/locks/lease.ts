@@ -1,7 +1,8 @@
 import { ClosedError } from '../../errors.js';
 import type { WriteTx } from '../../engine/types.js';
 import type { StoreContext } from '../context.js';
-import { encodeState, LOCKS, parseState, releaseState, renewState, type LockState } from './lease-state.js';
+import { encodeState, parseState, releaseState, renewState, type LockState } from './lease-state.js';
+import { LOCKS } from '../names.js';
 import { lockKey, wake } from './wait.js';
 
 /** What `fn` receives while it holds a lock. */

@@ -3,10 +3,13 @@ import { threadId } from 'node:worker_threads';
 import { ClosedError, LockTimeoutError, ValidationError } from '../../errors.js';
 import { validateKey } from '../../values/keys.js';
 import type { StoreContext, StoreCounters } from '../context.js';
-import { decide, LOCKS, parseState, type Decision, type Request } from './lease-state.js';
+import { decide, parseState, type Decision, type Request } from './lease-state.js';
+import { LOCKS } from '../names.js';
 import { HeldLease, writeState, type Lease } from './lease.js';
 import { resolveLockOptions, type LockMode, type LockOptions, type ResolvedLockOptions } from './options.js';
 import { lockKey, nap, nextBackoff } from './wait.js';
+import type { LocksStore } from '../../api/locks.js';
+import { storeModule } from '../module.js';
 
 export { LeaseLostError, type Lease } from './lease.js';
 export type { LockMode, LockOptions } from './options.js';
@@ -55,7 +58,7 @@ type Attempt = Decision & { readonly token: number; readonly wrote: boolean };
  * });
  * ```
  */
-export class LocksStore {
+export class Locks implements LocksStore {
   private disposed = false;
   private readonly held = new Set<HeldLease>();
   private readonly sleeping = new Set<() => void>();
@@ -203,3 +206,6 @@ export class LocksStore {
     return a;
   }
 }
+
+/** The locks' wiring: renewals stop and waiters are released at close. */
+export const locksModule = storeModule({ name: 'locks', create: (ctx) => new Locks(ctx), close: (locks: Locks) => locks.dispose() });

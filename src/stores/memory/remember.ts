@@ -2,13 +2,14 @@ import { ValidationError } from '../../errors.js';
 import { deepFreeze, type DeepReadonly } from '../../values/freeze.js';
 import { typeName, validateKey } from '../../values/keys.js';
 import type { StoreContext } from '../context.js';
-import type { ConversationsStore } from '../conversations/conversations.js';
+import type { Conversations } from '../conversations/conversations.js';
 import { appendInTx } from '../conversations/conversations.js';
 import { serializeMessage, type Message, type NewMessage } from '../conversations/message.js';
 import type { ConversationPolicy } from '../conversations/policy.js';
-import { PROFILES, type ProfilesStore } from '../profiles.js';
+import type { Profiles } from '../profiles.js';
+import { storeModule } from '../module.js';
 import type { SearchHit } from '../vectors/search-options.js';
-import { writeDocs, type EmbedderLike, type VectorsStore } from '../vectors/vectors.js';
+import { writeDocs, type EmbedderLike, type Vectors } from '../vectors/vectors.js';
 
 export interface RememberInput {
   userId: string;
@@ -53,9 +54,9 @@ export interface MemoryParts {
   readonly ctx: StoreContext;
   readonly policy: ConversationPolicy;
   readonly embedder: EmbedderLike;
-  readonly conversations: ConversationsStore;
-  readonly profiles: ProfilesStore;
-  readonly vectors: VectorsStore;
+  readonly conversations: Conversations;
+  readonly profiles: Profiles;
+  readonly vectors: Vectors;
 }
 
 /**
@@ -84,11 +85,10 @@ export async function remember(p: MemoryParts, input: RememberInput): Promise<{ 
         vector: vectors[i]!,
       })),
     );
-    const row = tx.get(ns, PROFILES, userId);
-    const profile = row ? (JSON.parse(row.value) as Record<string, unknown>) : {};
-    const prev = (profile.memory ?? {}) as Partial<MemoryCounters>;
-    profile.memory = { messages: (prev.messages ?? 0) + 2, lastThreadId: threadId, lastActiveAt: tx.now } satisfies MemoryCounters;
-    tx.put(ns, PROFILES, userId, JSON.stringify(profile), { expiresAt: null });
+    p.profiles.updateInTx(tx, userId, (cur) => {
+      const prev = (cur?.memory ?? {}) as Partial<MemoryCounters>;
+      return { ...cur, memory: { messages: (prev.messages ?? 0) + 2, lastThreadId: threadId, lastActiveAt: tx.now } satisfies MemoryCounters };
+    });
     return { messageSeq: appended[0]!.seq, responseSeq: appended[1]!.seq };
   });
   c.writes += 2;
@@ -113,3 +113,25 @@ export async function recall(p: MemoryParts, input: RecallInput): Promise<Recall
   const hits = topK === 0 || input.query.trim() === '' ? [] : await p.vectors.search({ text: input.query, topK: Math.min(1000, topK + shown.size), filter: { userId } });
   return deepFreeze({ profile, recent, relevant: hits.filter((h) => !shown.has(h.id)).slice(0, topK) });
 }
+
+/** remember / recall of one namespace, over that namespace's stores. */
+export interface Memory {
+  remember(input: RememberInput): Promise<{ messageSeq: number; responseSeq: number }>;
+  recall(input: RecallInput): Promise<Recall>;
+}
+
+/** Wiring of remember / recall: built from the conversations, profiles and vectors listed before it. */
+export const memoryModule = storeModule({
+  name: 'memory',
+  create: (ctx, config, stores): Memory => {
+    const parts: MemoryParts = {
+      ctx,
+      policy: config.conversations,
+      embedder: config.embedder,
+      conversations: stores<Conversations>('conversations'),
+      profiles: stores<Profiles>('profiles'),
+      vectors: stores<Vectors>('vectors'),
+    };
+    return { remember: (input) => remember(parts, input), recall: (input) => recall(parts, input) };
+  },
+});

@@ -7,7 +7,6 @@
  */
 
 /** The store name in the engine (records keyed by normalized host). */
-export const SITES = 'sites';
 
 /** Longest URL accepted as input. */
 export const MAX_URL_LENGTH = 2048;

@@ -2,11 +2,13 @@ import { LimitError } from '../../errors.js';
 import { deepFreeze, type DeepReadonly } from '../../values/freeze.js';
 import type { StoreContext } from '../context.js';
 import { renderContext } from './context-for-prompt.js';
-import { SITES } from './limits.js';
+import { SITES } from '../names.js';
 import { normalizeHost } from './normalize-host.js';
 import { applyCacheSelector, applyReport, bestSelector } from './selector-rank.js';
 import { applyAction, applyQuirk, applyVisit, findAction, newSite, type SiteProfile, type SiteRecord } from './site-profile.js';
 import { checkIntent, checkName, checkOk, checkPromptOptions, checkQuirk, checkSelector, checkSteps, checkVisit } from './validate-input.js';
+import type { SitesStore } from '../../api/sites.js';
+import { storeModule } from '../module.js';
 
 /** What a write callback decided: the record to store (none = no change) and the call's result. */
 interface Change<R> {
@@ -33,7 +35,7 @@ const EMPTY: readonly string[] = Object.freeze([]);
  * const text = await mx.sites.contextForPrompt('shop.example', { maxChars: 800 });
  * ```
  */
-export class SitesStore {
+export class Sites implements SitesStore {
   constructor(protected readonly ctx: StoreContext) {}
 
   /**
@@ -230,3 +232,6 @@ export class SitesStore {
     return out.result;
   }
 }
+
+/** The site memory's wiring. */
+export const sitesModule = storeModule({ name: 'sites', create: (ctx) => new Sites(ctx) });

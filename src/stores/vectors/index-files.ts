@@ -84,11 +84,13 @@ function readFloats(file: string): Float32Array {
  * costs a rebuild from the records.
  */
 export class IndexFiles {
-  private readonly dir: string;
   private readonly base: string;
 
-  constructor(dbPath: string, private readonly ns: string) {
-    this.dir = `${dbPath}-vectors`;
+  /** `dir` is where the engine keeps derived files (`<db>-vectors/` beside a SQLite file). */
+  constructor(
+    private readonly dir: string,
+    private readonly ns: string,
+  ) {
     this.base = createHash('sha256').update(ns).digest('hex').slice(0, 16);
   }
 

@@ -9,7 +9,8 @@ import { AnnIndex } from './ann.js';
 import { buildGraphInWorker, type GraphBuild } from './graph-builder.js';
 import type { FilterNode } from './filter.js';
 import { matchesFilter } from './filter-match.js';
-import { VECTORS, VECTORS_META, decodeVector, type DocRecord } from './doc.js';
+import { decodeVector, type DocRecord } from './doc.js';
+import { VECTORS, VECTORS_META } from '../names.js';
 import { IndexFiles } from './index-files.js';
 import { VectorTable, dotAt } from './vector-table.js';
 import { bump, type StoreCounters } from '../context.js';
@@ -75,10 +76,10 @@ export class VectorIndex {
 
   constructor(
     private readonly ns: string,
-    dbPath: string | undefined,
+    dir: string | undefined,
     private readonly counters: StoreCounters,
   ) {
-    this.files = dbPath === undefined ? undefined : new IndexFiles(dbPath, ns);
+    this.files = dir === undefined ? undefined : new IndexFiles(dir, ns);
   }
 
 

@@ -4,10 +4,13 @@ import type { ReadTx, WriteTx } from '../../engine/types.js';
 import { deepFreeze } from '../../values/freeze.js';
 import { validateKey } from '../../values/keys.js';
 import type { StoreContext } from '../context.js';
-import { MAX_BATCH, VECTORS, VECTORS_META, checkDoc, decodeVector, encodeVector, type DocRecord, type StoredDoc, type VectorDoc } from './doc.js';
+import { MAX_BATCH, checkDoc, decodeVector, encodeVector, type DocRecord, type StoredDoc, type VectorDoc } from './doc.js';
+import { VECTORS, VECTORS_META } from '../names.js';
 import { parseFilter } from './filter.js';
 import { VectorIndex } from './vector-index.js';
 import { checkSearch, fuse, type CheckedSearch, type SearchHit, type SearchOptions } from './search-options.js';
+import type { VectorsStore } from '../../api/vectors.js';
+import { storeModule } from '../module.js';
 
 /** What the vector store needs of an embedder (see src/embed). */
 export interface EmbedderLike {
@@ -63,14 +66,14 @@ const toStored = (id: string, value: string): StoredDoc => {
  * const hits = await mx.vectors.search({ text: 'python programming', topK: 5, filter: { type: 'doc' } });
  * ```
  */
-export class VectorsStore {
+export class Vectors implements VectorsStore {
   private readonly index: VectorIndex;
 
   constructor(
     private readonly ctx: StoreContext,
     private readonly embedder: EmbedderLike,
   ) {
-    this.index = new VectorIndex(ctx.ns, ctx.dataPath, ctx.counters(VECTORS));
+    this.index = new VectorIndex(ctx.ns, ctx.engine.derivedPath('vectors'), ctx.counters(VECTORS));
   }
 
   /**
@@ -240,3 +243,6 @@ export class VectorsStore {
     return out;
   }
 }
+
+/** Semantic memory's wiring: the embedder from the options; the derived index is saved at close. */
+export const vectorsModule = storeModule({ name: 'vectors', create: (ctx, config) => new Vectors(ctx, config.embedder), close: (v: Vectors) => v.flush() });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError, type Memex } from '../../../src/index.js';
-import type { SitesStore } from '../../../src/stores/sites/sites.js';
+import type { SitesStore } from '../../../src/index.js';
 import { normalizeHost } from '../../../src/stores/sites/normalize-host.js';
 import { cleanupTemp } from '../../helpers/tmp.js';
 import { openTestMemex } from '../engine.js';

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LimitError, type Memex } from '../../../src/index.js';
-import type { SitesStore } from '../../../src/stores/sites/sites.js';
+import type { SitesStore } from '../../../src/index.js';
 import { MAX_ACTIONS, MAX_NOTES, MAX_QUIRKS, MAX_SELECTOR_NAMES, MAX_SELECTORS_PER_NAME } from '../../../src/stores/sites/limits.js';
 import { ManualClock } from '../../helpers/clock.js';
 import { cleanupTemp } from '../../helpers/tmp.js';

@@ -1,0 +1,19 @@
+/**
+ * The `store` column of every record and event, in one place: these strings are on disk (and in
+ * the change feed users read), so a store's name is never changed, only added to.
+ */
+export const KV = 'kv';
+export const PROFILES = 'profiles';
+export const SITES = 'sites';
+export const LOCKS = 'locks';
+export const CACHE = 'cache';
+/** The cache's per-namespace size record (count and bytes), updated in each entry's write. */
+export const CACHE_META = 'cache.meta';
+/** Short-lived records publishing a failed compute to the callers waiting for it. */
+export const CACHE_ERRORS = 'cache.errors';
+/** Thread records of the conversations store. */
+export const THREADS = 'conversations';
+export const MESSAGES = 'messages';
+export const VECTORS = 'vectors';
+/** A collection's fixed dimension and its id. */
+export const VECTORS_META = 'vectors.meta';
