@@ -3,7 +3,7 @@ import { ClosedError, ValidationError } from './errors.js';
 import type { Engine } from './engine/types.js';
 import { resolveOptions, type MemexOptions, type StoreConfig } from './options.js';
 import { newCounters, type StoreContext, type StoreCounters } from './stores/context.js';
-import type { Memory } from './stores/memory/remember.js';
+import type { Memory, Recall, RecallInput, RememberInput } from './stores/memory/remember.js';
 import type { StoreModule, SweepResult } from './stores/module.js';
 import { STORE_MODULES } from './stores/registry.js';
 import { FrozenValues } from './values/frozen-cache.js';
@@ -32,8 +32,7 @@ export class EngineMemex implements Memex {
   readonly profiles: MemexScope['profiles'];
   readonly cache: MemexScope['cache'];
   readonly vectors: MemexScope['vectors'];
-  readonly remember: MemexScope['remember'];
-  readonly recall: MemexScope['recall'];
+  private readonly root: MemexScope;
   private readonly scopes = new Map<string, BuiltScope>();
   private readonly counters = new Map<string, StoreCounters>();
   private readonly frozen = new FrozenValues();
@@ -44,9 +43,17 @@ export class EngineMemex implements Memex {
     private readonly config: StoreConfig,
   ) {
     this.capabilities = engine.capabilities;
-    const root = this.build(DEFAULT_NS).scope;
+    const root = (this.root = this.build(DEFAULT_NS).scope);
     ({ kv: this.kv, events: this.events, sites: this.sites, locks: this.locks, conversations: this.conversations } = root);
-    ({ profiles: this.profiles, cache: this.cache, vectors: this.vectors, remember: this.remember, recall: this.recall } = root);
+    ({ profiles: this.profiles, cache: this.cache, vectors: this.vectors } = root);
+  }
+
+  remember(input: RememberInput): Promise<{ messageSeq: number; responseSeq: number }> {
+    return this.root.remember(input);
+  }
+
+  recall(input: RecallInput): Promise<Recall> {
+    return this.root.recall(input);
   }
 
   scope(ns: string): MemexScope {
@@ -125,7 +132,7 @@ export class EngineMemex implements Memex {
       byName.set(m.name, store);
     }
     const { memory, ...named } = Object.fromEntries(byName) as Record<string, unknown> & { memory: Memory };
-    const scope = Object.freeze({ ns, ...named, remember: memory.remember, recall: memory.recall }) as unknown as MemexScope;
+    const scope = Object.freeze({ ns, ...named, remember: (i: RememberInput) => memory.remember(i), recall: (i: RecallInput) => memory.recall(i) }) as unknown as MemexScope;
     const built = { scope, stores };
     this.scopes.set(ns, built);
     return built;
