@@ -10,7 +10,7 @@
  * A config is quantization:connectivity:expansionAdd:expansionSearch; each build is asked for 20
  * candidates per query, re-scored exactly, and its recall@10 against the exact top 10 printed.
  */
-import { clusteredVectors, cosine, exactTop } from '../test/helpers/vector-data.js';
+import { clusteredVectors, cosine, exactTop } from '../src/testing/vector-data.js';
 import { buildGraph, parseGraphConfig } from './lib/usearch-configs.js';
 
 const DIM = 32;

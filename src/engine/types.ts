@@ -114,7 +114,10 @@ export interface WriteTx extends ReadTx {
   deletePrefix(ns: string, store: string, prefix: string): number;
   /** Changes only the rank (an LRU touch): no event, the version stays. Returns whether it existed. */
   setRank(ns: string, store: string, key: string, rank: number): boolean;
-  /** Indexes (or with `null`, un-indexes) a record's text for `searchText`; the record must exist. */
+  /**
+   * Indexes (or with `null`, un-indexes) a record's text for `searchText`; the record must exist.
+   * An engine without `capabilities.fullText` ignores it.
+   */
   setText(ns: string, store: string, key: string, text: string | null): void;
   /** Removes every record matching a metadata filter, one `delete` event each; returns the count. */
   deleteWhere(ns: string, store: string, filter: FilterNode): number;

@@ -44,7 +44,7 @@ import {
   mulberry32,
   type RawDoc,
 } from '../fixtures/vectors-crash-model.js';
-import { cosine } from '../helpers/vector-data.js';
+import { cosine } from '../../src/testing/vector-data.js';
 
 const ITERATIONS = Number(process.env.MEMEX_VECTOR_CRASH_ITERATIONS ?? 30);
 const SEED = Number(process.env.MEMEX_VECTOR_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));

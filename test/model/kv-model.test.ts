@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConflictError, openMemex, type KvEntry, type KvStore, type Memex } from '../../src/index.js';
-import { ManualClock } from '../helpers/clock.js';
+import { ManualClock } from '../../src/testing/clock.js';
 
 const NAMESPACES = ['default', 'm'] as const;
 type Ns = (typeof NAMESPACES)[number];

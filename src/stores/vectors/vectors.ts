@@ -161,6 +161,9 @@ export class Vectors implements VectorsStore {
    */
   async search(query: SearchOptions): Promise<SearchHit[]> {
     const q = checkSearch(query);
+    if (q.mode !== 'vector' && !this.ctx.engine.capabilities.fullText) {
+      throw new ValidationError('query.mode', `'${q.mode}' needs full-text search, which this engine (${this.ctx.engine.kind}) does not have; use mode 'vector'`);
+    }
     let qv = q.vector;
     if (q.mode !== 'text' && qv === undefined) qv = (await this.embedder.embed([q.text ?? '']))[0];
     this.ctx.counters(VECTORS).reads++;

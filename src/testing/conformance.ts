@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { Memex } from '../api/memex.js';
+import { kvConformance, type KvFactoryOptions } from './kv/suite.js';
+import { cacheSuite } from './stores/cache.js';
+import { conversationsSuite } from './stores/conversations.js';
+import { locksInputsSuite } from './stores/locks-inputs.js';
+import { locksLeaseSuite } from './stores/locks-lease.js';
+import { locksSuite } from './stores/locks.js';
+import { profilesSuite } from './stores/profiles.js';
+import { sitesInputsSuite } from './stores/sites-inputs.js';
+import { sitesPromptSuite } from './stores/sites-prompt.js';
+import { sitesSuite } from './stores/sites.js';
+import { vectorsAnnSuite } from './stores/vectors-ann.js';
+import { vectorsSuite } from './stores/vectors.js';
+import { suiteEnv, type ConformanceTarget, type SuiteEnv } from './target.js';
+
+/** The store suites, each a function of the environment; gated on capabilities inside. */
+const STORE_SUITES: readonly [name: string, suite: (env: SuiteEnv) => void][] = [
+  ['profiles', profilesSuite],
+  ['conversations', conversationsSuite],
+  ['cache', cacheSuite],
+  ['locks', locksSuite],
+  ['locks: leases', locksLeaseSuite],
+  ['locks: inputs', locksInputsSuite],
+  ['sites', sitesSuite],
+  ['sites: inputs', sitesInputsSuite],
+  ['sites: prompt', sitesPromptSuite],
+  ['vectors', vectorsSuite],
+  ['vectors: ANN', vectorsAnnSuite],
+];
+
+/**
+ * Every conformance suite against one implementation of the public `Memex` interface: kv and every
+ * store, written once. Groups that need a capability the target lacks are skipped with the reason.
+ *
+ * @example
+ * ```ts
+ * // my-engine.test.ts, run by vitest
+ * import { openMemex } from 'memex';
+ * import { memexConformance } from 'memex/testing';
+ * memexConformance({ name: 'mine', capabilities, newLocation, open: (loc, o) => openMemex({ engine: mine(loc), ...o }) });
+ * ```
+ */
+export function memexConformance(target: ConformanceTarget): void {
+  const env = suiteEnv(target);
+  describe(`memex conformance: ${target.name}`, () => {
+    describe('the target', () => {
+      const { open } = env.useStores();
+      it('opens stores that report the capabilities it declares', async () => {
+        const mx = await open();
+        expect(mx.capabilities).toEqual(target.capabilities);
+      });
+    });
+    describe('kv', () => {
+      const { track } = env.useStores();
+      kvConformance(target.name, kvFactory(env, track));
+    });
+    for (const [name, suite] of STORE_SUITES) describe(name, () => suite(env));
+  });
+}
+
+/** The kv suite's factory over a target: `reopen` only where data outlives an instance. */
+function kvFactory(env: SuiteEnv, track: (mx: Memex) => Memex) {
+  return async (opts?: KvFactoryOptions) => {
+    const location = env.location();
+    let current = track(await env.openTestMemex(opts, location));
+    const reopen = async () => {
+      await current.close();
+      current = track(await env.openTestMemex(opts, location));
+      return current;
+    };
+    return { mx: current, ...(env.capabilities.persistent ? { reopen } : {}) };
+  };
+}

@@ -1,0 +1,8 @@
+/**
+ * `memex/testing`: the conformance suites any implementation of Memex runs (vitest and
+ * fast-check are peer dependencies of this entry point only), and the helpers they use.
+ */
+export { memexConformance } from './conformance.js';
+export { engineConformance, type EngineTarget } from './engine/seam.js';
+export type { ConformanceTarget, ConformanceOptions } from './target.js';
+export { ManualClock } from './clock.js';

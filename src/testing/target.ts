@@ -1,0 +1,82 @@
+import { afterEach } from 'vitest';
+import type { Memex, MemexCapabilities } from '../api/memex.js';
+import type { MemexOptions } from '../options.js';
+
+/** The store options a conformance test may set; where the data lives is the target's business. */
+export type ConformanceOptions = Pick<MemexOptions, 'clock' | 'lockTimeoutMs' | 'maxValueBytes' | 'events' | 'cache' | 'conversations' | 'embedder'>;
+
+/**
+ * How the conformance suites reach the implementation under test: a factory of `Memex` instances
+ * over storage locations. Opening one location twice must give two handles on the same storage
+ * (two connections, two nodes, two clients), as two processes would have.
+ *
+ * @example
+ * ```ts
+ * import { openMemex, sqliteEngine } from 'memex';
+ * import { memexConformance } from 'memex/testing';
+ * let n = 0;
+ * memexConformance({
+ *   name: 'sqlite',
+ *   capabilities: { multiProcess: true, multiHost: false, durableFull: true, backup: true, persistent: true, fullText: true },
+ *   newLocation: () => `/tmp/memex-conformance-${process.pid}-${n++}.db`,
+ *   open: (path, options) => openMemex({ engine: sqliteEngine({ path, durability: 'normal' }), ...options }),
+ * });
+ * ```
+ */
+export interface ConformanceTarget {
+  /** Shown in the suite's titles. */
+  readonly name: string;
+  /**
+   * What every instance this target opens reports as `mx.capabilities`; groups that need a
+   * capability the target lacks are skipped with that reason. The suite checks the claim.
+   */
+  readonly capabilities: MemexCapabilities;
+  /** A fresh, empty storage location: a file path, a schema, a server… */
+  newLocation(): string;
+  /** Opens a `Memex` on `location`. */
+  open(location: string, options: ConformanceOptions): Promise<Memex>;
+  /** Removes what the test's locations left behind; runs after each test. */
+  cleanup?(): void | Promise<void>;
+}
+
+/** What each suite receives: the target, and opening helpers that close what they opened. */
+export interface SuiteEnv {
+  readonly target: ConformanceTarget;
+  readonly capabilities: MemexCapabilities;
+  /** A fresh location of the target. */
+  location(): string;
+  /** Opens a store (a fresh one unless `location` is given); the caller closes it. */
+  openTestMemex(options?: ConformanceOptions, location?: string): Promise<Memex>;
+  /**
+   * For a describe block: `open` a store that is closed after each test (and the target cleaned
+   * up); `track` adds one opened some other way.
+   */
+  useStores(): { open: (options?: ConformanceOptions, location?: string) => Promise<Memex>; track: (mx: Memex) => Memex };
+  /** The target's cleanup. */
+  cleanup(): Promise<void>;
+}
+
+export function suiteEnv(target: ConformanceTarget): SuiteEnv {
+  const env: SuiteEnv = {
+    target,
+    capabilities: target.capabilities,
+    location: () => target.newLocation(),
+    openTestMemex: (options = {}, location = target.newLocation()) => target.open(location, options),
+    useStores: () => {
+      const opened: Memex[] = [];
+      afterEach(async () => {
+        for (const mx of opened.splice(0)) await mx.close();
+        await env.cleanup();
+      });
+      const track = (mx: Memex) => {
+        opened.push(mx);
+        return mx;
+      };
+      return { open: async (options, location) => track(await env.openTestMemex(options, location)), track };
+    },
+    cleanup: async () => {
+      await target.cleanup?.();
+    },
+  };
+  return env;
+}
