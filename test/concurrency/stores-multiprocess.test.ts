@@ -52,7 +52,7 @@ describe('sites across processes', () => {
         if (i % 10 === 0) await s.recordQuirk('multi.example', 'quirk from ' + id + ' #' + i);
         await s.reportSelector('multi.example', 'go', true, '#go');
       }));
-      const path = tempDbPath();
+      await mx.close();
     `;
     const runs = Array.from({ length: 4 }, (_, id) =>
       watchChild(spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, path, String(id)], { stdio: ['ignore', 'pipe', 'pipe'] })),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { caught, conflict, invalid, must, listAll, keysOf, snapshot, type KvSuiteEnv } from './helpers.js';
 
-/** Part of the kv conformance suite: see kv-suite.ts. */
+/** Part of the kv conformance suite: see suite.ts. */
 export function kvCrud({ open, withClock }: KvSuiteEnv): void {
     // -----------------------------------------------------------------------------------------
     describe('get / getEntry / has / set', () => {

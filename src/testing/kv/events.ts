@@ -3,7 +3,7 @@ import { ClosedError, type MemexEvent } from '../../index.js';
 import { ManualClock } from '../clock.js';
 import { caught, rejectsWith, conflict, invalid, must, listAll, snapshot, waitFor, type KvSuiteEnv } from './helpers.js';
 
-/** Part of the kv conformance suite: see kv-suite.ts. */
+/** Part of the kv conformance suite: see suite.ts. */
 export function kvEvents({ open, withClock, factory }: KvSuiteEnv): void {
     // -----------------------------------------------------------------------------------------
     describe('events', () => {

@@ -1,10 +1,7 @@
 /**
-* Helpers of the kv conformance suite (kv-suite.ts), which is written once as a function of an engine factory and run against
- * every engine (see sqlite.test.ts). Every test states one behaviour of SPEC.md's kv contract
- * (and of the guarantees that apply to kv) and fails if the engine does not provide it.
- *
- * The factory opens a fresh, empty store per call; the caller's test file closes what it opened
- * and removes temporary files in its own afterEach.
+ * Helpers of the kv conformance suite (suite.ts), which `memexConformance` runs against every
+ * target. The factory opens a fresh, empty store per call; `memexConformance` closes what it
+ * opened and cleans the target up after each test.
  */
 import { expect } from 'vitest';
 import {

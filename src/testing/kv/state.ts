@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ClosedError, ConflictError } from '../../index.js';
 import { caught, rejectsWith, invalid, must, snapshot, type KvSuiteEnv } from './helpers.js';
 
-/** Part of the kv conformance suite: see kv-suite.ts. */
+/** Part of the kv conformance suite: see suite.ts. */
 export function kvState({ open, factory }: KvSuiteEnv): void {
     // -----------------------------------------------------------------------------------------
     describe('closed', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError, type KvStore, type MemexEvent, type MemexScope } from '../../index.js';
 import { caught, conflict, must, listAll, keysOf, snapshot, waitFor, isDeeplyFrozen, type KvSuiteEnv } from './helpers.js';
 
-/** Part of the kv conformance suite: see kv-suite.ts. */
+/** Part of the kv conformance suite: see suite.ts. */
 export function kvTtlScope({ open, withClock }: KvSuiteEnv): void {
     // -----------------------------------------------------------------------------------------
     describe('TTL (with a manual clock)', () => {

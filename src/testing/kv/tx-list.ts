@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConflictError, ValidationError, type KvTransaction } from '../../index.js';
 import { caught, conflict, invalid, must, listAll, keysOf, snapshot, type KvSuiteEnv } from './helpers.js';
 
-/** Part of the kv conformance suite: see kv-suite.ts. */
+/** Part of the kv conformance suite: see suite.ts. */
 export function kvTxList({ open }: KvSuiteEnv): void {
     // -----------------------------------------------------------------------------------------
     describe('transaction', () => {
