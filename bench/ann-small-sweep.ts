@@ -40,7 +40,10 @@ for (const config of configs.split(',')) {
     let found = 0;
     queries.forEach((query, i) => {
       const ids = Array.from(index.search(unit(query), 20, 1).keys, Number);
-      const top = ids.map((d) => [d, cosine(query, vs[d]!)] as const).sort((x, y) => y[1] - x[1]).slice(0, 10);
+      const top = ids
+        .map((d) => [d, cosine(query, vs[d]!)] as const)
+        .sort((x, y) => y[1] - x[1])
+        .slice(0, 10);
       found += top.filter(([d]) => truth[i]!.has(`d${d}`)).length;
     });
     recalls.push((found / 1000).toFixed(3));

@@ -64,9 +64,19 @@ function main(): void {
   // Queries far from every cluster of documents: drawn the same way around other centres.
   const far = generate({ ...spec, seed: spec.seed + 1000 }, 1, 100, docs.dim).queries;
   const farTruth = Array.from({ length: far.n }, (_, i) => bruteTopK(docs, row(far, i), 10).map(([d]) => d));
-  const farRecall = (search: (q: Float32Array) => number[]) => recallAt(10, Array.from({ length: far.n }, (_, i) => search(row(far, i))), farTruth).toFixed(4);
+  const farRecall = (search: (q: Float32Array) => number[]) =>
+    recallAt(
+      10,
+      Array.from({ length: far.n }, (_, i) => search(row(far, i))),
+      farTruth,
+    ).toFixed(4);
   const rows: string[][] = [];
-  const rescored = (ids: Iterable<number>, q: Float32Array) => [...ids].map((d) => [d, dot(row(docs, d), q)] as const).sort((a, b) => b[1] - a[1]).slice(0, 10).map(([d]) => d);
+  const rescored = (ids: Iterable<number>, q: Float32Array) =>
+    [...ids]
+      .map((d) => [d, dot(row(docs, d), q)] as const)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([d]) => d);
 
   let t = performance.now();
   const h = new hnswlib.HierarchicalNSW('cosine', docs.dim);

@@ -53,19 +53,22 @@ const HELP = `Usage: npx tsx bench/kv.ts [options]
 const cli = cliHelpers(HELP);
 const { list, posInt, oneOf } = cli;
 
-const args = parseOptions({
-  quick: { type: 'boolean', default: false },
-  seconds: { type: 'string' },
-  rounds: { type: 'string', default: '1' },
-  only: { type: 'string' },
-  engines: { type: 'string', default: 'memex,raw,naive' },
-  processes: { type: 'string', default: '4' },
-  callers: { type: 'string', default: '16' },
-  'fairness-procs': { type: 'string', default: '4,8' },
-  'fairness-durability': { type: 'string', default: 'normal,full' },
-  out: { type: 'string', default: fileURLToPath(new URL('./results', import.meta.url)) },
-  help: { type: 'boolean', default: false },
-}, cli.usageError);
+const args = parseOptions(
+  {
+    quick: { type: 'boolean', default: false },
+    seconds: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
+    only: { type: 'string' },
+    engines: { type: 'string', default: 'memex,raw,naive' },
+    processes: { type: 'string', default: '4' },
+    callers: { type: 'string', default: '16' },
+    'fairness-procs': { type: 'string', default: '4,8' },
+    'fairness-durability': { type: 'string', default: 'normal,full' },
+    out: { type: 'string', default: fileURLToPath(new URL('./results', import.meta.url)) },
+    help: { type: 'boolean', default: false },
+  },
+  cli.usageError,
+);
 
 cli.exitOnHelp(args.help);
 const durationMs = cli.phaseMs(args.seconds, args.quick);
@@ -87,7 +90,14 @@ interface Variant {
   readonly spec: PhaseSpec;
 }
 
-const update = (engine: Engine, durability: Durability, procs: number, c = 1): PhaseSpec => ({ engine, op: 'update', durability, procs, callers: c, durationMs });
+const update = (engine: Engine, durability: Durability, procs: number, c = 1): PhaseSpec => ({
+  engine,
+  op: 'update',
+  durability,
+  procs,
+  callers: c,
+  durationMs,
+});
 
 function variantsOf(s: ScenarioKey): Variant[] {
   switch (s) {
@@ -104,7 +114,15 @@ function variantsOf(s: ScenarioKey): Variant[] {
         { id: 'full.naive', label: 'naive lock file + 200 KB JSON + fsync', spec: update('naive', 'full', processes) },
       ];
     case 'get': {
-      const get = (engine: Engine, c: number, parse = false): PhaseSpec => ({ engine, op: 'get', durability: 'normal', procs: 1, callers: c, durationMs, ...(parse ? { parse } : {}) });
+      const get = (engine: Engine, c: number, parse = false): PhaseSpec => ({
+        engine,
+        op: 'get',
+        durability: 'normal',
+        procs: 1,
+        callers: c,
+        durationMs,
+        ...(parse ? { parse } : {}),
+      });
       return [
         { id: 'get.memex', label: 'memex `kv.get`, 1 caller awaiting each get', spec: get('memex', 1) },
         { id: 'get.memex16', label: 'memex `kv.get`, 16 concurrent callers', spec: get('memex', 16) },
@@ -201,7 +219,11 @@ const lost = counters.filter((c) => !c.ok);
 const yes = (b: boolean) => (b ? 'met' : '**missed**');
 const r = (id: string) => results.get(id);
 const counterCell = (v: VariantResult) =>
-  v.counters.length === 0 ? '' : v.counters.every((c) => c.ok) ? v.counters.map((c) => int(c.actual)).join(' / ') + ' ok' : `**MISMATCH** ${v.counters.map((c) => `${c.actual} vs ${c.expected}`).join(', ')}`;
+  v.counters.length === 0
+    ? ''
+    : v.counters.every((c) => c.ok)
+      ? v.counters.map((c) => int(c.actual)).join(' / ') + ' ok'
+      : `**MISMATCH** ${v.counters.map((c) => `${c.actual} vs ${c.expected}`).join(', ')}`;
 const perProc = (v: VariantResult) => `${int(v.perProcessOps.min)} – ${int(v.perProcessOps.max)}`;
 const ratioLine = (label: string, num: string, den: string) => {
   const a = r(num);
@@ -215,7 +237,16 @@ const memexLine = (v: VariantResult | undefined) =>
 
 function updateSection(title: string, prefix: string, intro: string, lines: (string | undefined)[]): string {
   const vs = ['memex', 'raw', 'naive'].map((e) => r(`${prefix}.${e}`)).filter((v) => v !== undefined);
-  const rows = vs.map((v) => [v.label, int(v.opsPerSec), perProc(v), ms(v.latency.p50Ms), ms(v.latency.p99Ms), ms(v.latency.maxMs), errors(v.errors), counterCell(v)]);
+  const rows = vs.map((v) => [
+    v.label,
+    int(v.opsPerSec),
+    perProc(v),
+    ms(v.latency.p50Ms),
+    ms(v.latency.p99Ms),
+    ms(v.latency.maxMs),
+    errors(v.errors),
+    counterCell(v),
+  ]);
   return [
     `### ${title}`,
     '',
@@ -235,7 +266,11 @@ if (only.includes('update-normal')) {
       "1. `kv.update` of one shared key, durability 'normal'",
       'normal',
       `${processes} processes × 1 caller, ${dur}. Raw: \`BEGIN IMMEDIATE; SELECT; UPDATE; COMMIT\`, WAL, synchronous=NORMAL, busy_timeout=${RAW_BUSY_TIMEOUT_MS}. Naive: proper-lockfile around read + parse + modify + write temp + fsync + rename.`,
-      [ratioLine('memex / raw (target >= 0.7x)', 'normal.memex', 'normal.raw'), ratioLine('memex / naive', 'normal.memex', 'normal.naive'), memexLine(r('normal.memex'))],
+      [
+        ratioLine('memex / raw (target >= 0.7x)', 'normal.memex', 'normal.raw'),
+        ratioLine('memex / naive', 'normal.memex', 'normal.naive'),
+        memexLine(r('normal.memex')),
+      ],
     ),
   );
 }
@@ -283,14 +318,30 @@ if (only.includes('fairness')) {
       for (const e of ['memex', 'raw']) {
         const v = r(`fair.${p}.${d}.${e}`);
         if (!v) continue;
-        rows.push([String(p), d, v.label, int(v.opsPerSec), perProc(v), ms(v.latency.p50Ms), ms(v.latency.p99Ms), ms(v.latency.maxMs), errors(v.errors), counterCell(v)]);
+        rows.push([
+          String(p),
+          d,
+          v.label,
+          int(v.opsPerSec),
+          perProc(v),
+          ms(v.latency.p50Ms),
+          ms(v.latency.p99Ms),
+          ms(v.latency.maxMs),
+          errors(v.errors),
+          counterCell(v),
+        ]);
       }
       const m = r(`fair.${p}.${d}.memex`);
       const w = r(`fair.${p}.${d}.raw`);
       if (m && w) {
-        notes.push(`- ${p} processes, '${d}': memex / raw throughput ${ratio(m.opsPerSec / w.opsPerSec)}, max wait ${ms(m.latency.maxMs)} vs ${ms(w.latency.maxMs)} ms, p99 ${ms(m.latency.p99Ms)} vs ${ms(w.latency.p99Ms)} ms`);
+        notes.push(
+          `- ${p} processes, '${d}': memex / raw throughput ${ratio(m.opsPerSec / w.opsPerSec)}, max wait ${ms(m.latency.maxMs)} vs ${ms(w.latency.maxMs)} ms, p99 ${ms(m.latency.p99Ms)} vs ${ms(w.latency.p99Ms)} ms`,
+        );
       }
-      if (m?.memex) notes.push(`- memex ${p} processes, '${d}': ${int(m.memex.lockWaits)} lock waits, ${int(m.memex.busyRetries)} busy retries, ${m.memex.timeouts} timeouts`);
+      if (m?.memex)
+        notes.push(
+          `- memex ${p} processes, '${d}': ${int(m.memex.lockWaits)} lock waits, ${int(m.memex.busyRetries)} busy retries, ${m.memex.timeouts} timeouts`,
+        );
     }
   }
   sections.push(
@@ -299,10 +350,26 @@ if (only.includes('fairness')) {
       '',
       `1 caller per process on one shared key, ${dur}. Raw uses SQLite's own busy handler (busy_timeout=${RAW_BUSY_TIMEOUT_MS}); memex uses its own retry loop (lockTimeoutMs 5000). "ops per process" exposes starvation.`,
       '',
-      table(['processes', 'durability', 'engine', 'ops/s', 'ops per process (min – max)', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'final counter = acknowledged'], rows),
+      table(
+        [
+          'processes',
+          'durability',
+          'engine',
+          'ops/s',
+          'ops per process (min – max)',
+          'p50 ms',
+          'p99 ms',
+          'max ms',
+          'errors',
+          'final counter = acknowledged',
+        ],
+        rows,
+      ),
       '',
       ...notes,
-      fair8 ? `- target: max wait <= 50 ms with 8 processes in 'normal': memex ${ms(fair8.latency.maxMs)} ms — ${yes(fair8.latency.maxMs <= 50)}` : '',
+      fair8
+        ? `- target: max wait <= 50 ms with 8 processes in 'normal': memex ${ms(fair8.latency.maxMs)} ms — ${yes(fair8.latency.maxMs <= 50)}`
+        : '',
     ].join('\n'),
   );
 }
@@ -325,7 +392,12 @@ const md = [
   '',
   '### Targets',
   '',
-  targets.length === 0 ? '(no target measured in this run)' : table(['target', 'wanted', 'measured', 'status', 'missed by'], targets.map((t) => [t.name, t.target, t.measured, yes(t.met), t.miss || '—'])),
+  targets.length === 0
+    ? '(no target measured in this run)'
+    : table(
+        ['target', 'wanted', 'measured', 'status', 'missed by'],
+        targets.map((t) => [t.name, t.target, t.measured, yes(t.met), t.miss || '—']),
+      ),
   '',
   lost.length === 0
     ? `No lost updates: in every update phase (${counters.length}) the final counter equals the acknowledged total.`

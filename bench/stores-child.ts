@@ -7,18 +7,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import type { Memex, MemexStats } from '../src/index.js';
 import { engineDelta, ready, report, Workload } from './lib/child.js';
-import {
-  ABSENT,
-  cacheKey,
-  cacheValue,
-  message,
-  openCache,
-  openConversations,
-  openKeyv,
-  stringified,
-  threadId,
-} from './lib/stores-fixtures.js';
-import type { CacheConfig, CoherenceWriterConfig, ConversationsConfig, StampedeConfig, StoresChildConfig, StoresChildReport } from './lib/stores-protocol.js';
+import { ABSENT, cacheKey, cacheValue, message, openCache, openConversations, openKeyv, stringified, threadId } from './lib/stores-fixtures.js';
+import type {
+  CacheConfig,
+  CoherenceWriterConfig,
+  ConversationsConfig,
+  StampedeConfig,
+  StoresChildConfig,
+  StoresChildReport,
+} from './lib/stores-protocol.js';
 
 const cfg = JSON.parse(process.argv[2] ?? '') as StoresChildConfig;
 const work = new Workload(`${cfg.index} ${cfg.kind}${'engine' in cfg ? ` ${cfg.engine}` : ''}`);
@@ -172,6 +169,13 @@ async function stampede(c: StampedeConfig): Promise<Out> {
   return { elapsedMs, ...(await finish()), stampede: { latenciesMs, resolvedAt, computes: measured, values: [...values] } };
 }
 
-const out = cfg.kind === 'conversations' ? await conversations(cfg) : cfg.kind === 'cache' ? await cache(cfg) : cfg.kind === 'coherence-writer' ? await coherenceWriter(cfg) : await stampede(cfg);
+const out =
+  cfg.kind === 'conversations'
+    ? await conversations(cfg)
+    : cfg.kind === 'cache'
+      ? await cache(cfg)
+      : cfg.kind === 'coherence-writer'
+        ? await coherenceWriter(cfg)
+        : await stampede(cfg);
 const result: StoresChildReport = { ...work.result(cfg.index, out.elapsedMs), ...out };
 report(result);

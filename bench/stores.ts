@@ -21,7 +21,15 @@ import { benchEnv, packageVersion } from './lib/env.js';
 import { int, ms } from './lib/format.js';
 import { runChildren, type ChildSpec } from './lib/phase.js';
 import { checkThreads, openCache, openKeyv, setupCacheFile, setupConversations, type ThreadsCheck } from './lib/stores-fixtures.js';
-import type { CacheConfig, CacheEngine, ConversationsConfig, KeyKind, StampedeConfig, StoresChildConfig, StoresChildReport } from './lib/stores-protocol.js';
+import type {
+  CacheConfig,
+  CacheEngine,
+  ConversationsConfig,
+  KeyKind,
+  StampedeConfig,
+  StoresChildConfig,
+  StoresChildReport,
+} from './lib/stores-protocol.js';
 import { cacheKeyId, ENGINES, report, storesTargets, type Coherence, type ConvResult, type StampedeRound } from './lib/stores-report.js';
 import { cliHelpers, parseOptions } from './lib/cli.js';
 
@@ -59,24 +67,27 @@ function usageError(message: string): never {
 }
 const { list, posInt, oneOf } = cli;
 
-const args = parseOptions({
-  quick: { type: 'boolean', default: false },
-  seconds: { type: 'string' },
-  only: { type: 'string' },
-  rounds: { type: 'string', default: '1' },
-  threads: { type: 'string', default: '8' },
-  'max-messages': { type: 'string', default: '100' },
-  callers: { type: 'string', default: '16' },
-  keys: { type: 'string', default: 'string,json' },
-  'warm-keys': { type: 'string', default: '1000' },
-  'max-entries': { type: 'string', default: '10000' },
-  'stampede-procs': { type: 'string', default: '8' },
-  'stampede-callers': { type: 'string', default: '20' },
-  'compute-ms': { type: 'string', default: '200' },
-  'stampede-rounds': { type: 'string' },
-  out: { type: 'string', default: fileURLToPath(new URL('./results', import.meta.url)) },
-  help: { type: 'boolean', default: false },
-}, cli.usageError);
+const args = parseOptions(
+  {
+    quick: { type: 'boolean', default: false },
+    seconds: { type: 'string' },
+    only: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
+    threads: { type: 'string', default: '8' },
+    'max-messages': { type: 'string', default: '100' },
+    callers: { type: 'string', default: '16' },
+    keys: { type: 'string', default: 'string,json' },
+    'warm-keys': { type: 'string', default: '1000' },
+    'max-entries': { type: 'string', default: '10000' },
+    'stampede-procs': { type: 'string', default: '8' },
+    'stampede-callers': { type: 'string', default: '20' },
+    'compute-ms': { type: 'string', default: '200' },
+    'stampede-rounds': { type: 'string' },
+    out: { type: 'string', default: fileURLToPath(new URL('./results', import.meta.url)) },
+    help: { type: 'boolean', default: false },
+  },
+  cli.usageError,
+);
 
 cli.exitOnHelp(args.help);
 const durationMs = cli.phaseMs(args.seconds, args.quick);
@@ -103,7 +114,11 @@ const t0 = performance.now();
 let phaseNo = 0;
 const progress = (line: string) => process.stderr.write(`[${++phaseNo}] ${line}\n`);
 const tempDir = () => mkdtempSync(join(tmpdir(), 'memex-bench-'));
-const child = (config: StoresChildConfig): ChildSpec => ({ script: CHILD, config, name: `${config.index} (${config.kind}${'engine' in config ? ` ${config.engine}` : ''})` });
+const child = (config: StoresChildConfig): ChildSpec => ({
+  script: CHILD,
+  config,
+  name: `${config.index} (${config.kind}${'engine' in config ? ` ${config.engine}` : ''})`,
+});
 
 /** One single-process phase; its result is aggregated with the other rounds of its variant. */
 async function phase<S extends StoresChildConfig>(config: S): Promise<PhaseLike<S> & { reports: StoresChildReport[] }> {
@@ -134,7 +149,17 @@ async function runConversations(): Promise<void> {
       const path = join(dir, 'conv.db');
       try {
         await setupConversations(path, threads, maxMessages, x.max);
-        const config: ConversationsConfig = { kind: 'conversations', op: x.op, path, index: 0, callers: x.callers, durationMs, threads, maxMessagesPerThread: x.max, recentLimit: 10 };
+        const config: ConversationsConfig = {
+          kind: 'conversations',
+          op: x.op,
+          path,
+          index: 0,
+          callers: x.callers,
+          durationMs,
+          threads,
+          maxMessagesPerThread: x.max,
+          recentLimit: 10,
+        };
         const p = await phase(config);
         phases.set(x.id, [...(phases.get(x.id) ?? []), p]);
         let note = '';
@@ -222,7 +247,9 @@ async function runCoherence(paths: Record<CacheEngine, string>): Promise<void> {
       before[e] = await readers[e].get();
     }
     await runChildren<StoresChildReport>(
-      ENGINES.map((engine, index) => child({ kind: 'coherence-writer', engine, path: paths[engine], index, durationMs: 0, key, value: 'written by another process' })),
+      ENGINES.map((engine, index) =>
+        child({ kind: 'coherence-writer', engine, path: paths[engine], index, durationMs: 0, key, value: 'written by another process' }),
+      ),
       0,
     );
     for (const e of ENGINES) {
@@ -249,7 +276,16 @@ async function runStampede(): Promise<void> {
     try {
       if (engine === 'memex') await (await openCache(path, 10_000)).close();
       const key = `stampede:${round}`;
-      const configs: StampedeConfig[] = Array.from({ length: stampedeProcs }, (_, index) => ({ kind: 'stampede', engine, path, index, durationMs: 0, callers: stampedeCallers, key, computeMs }));
+      const configs: StampedeConfig[] = Array.from({ length: stampedeProcs }, (_, index) => ({
+        kind: 'stampede',
+        engine,
+        path,
+        index,
+        durationMs: 0,
+        callers: stampedeCallers,
+        key,
+        computeMs,
+      }));
       const reports = await runChildren<StoresChildReport>(configs.map(child), computeMs * 10);
       const all = reports.flatMap((r) => r.stampede?.computes ?? []);
       const lastEnd = Math.max(...all.map((c) => c.end));
@@ -270,7 +306,9 @@ async function runStampede(): Promise<void> {
         computeMs: all.map((c) => c.end - c.start),
       };
       stampedes.push(st);
-      progress(`stampede ${engine} round ${round + 1}: ${st.computes} computes, ${st.acknowledged} callers resolved, last ${ms(st.lastPastComputeEndMs)} ms after the compute's end`);
+      progress(
+        `stampede ${engine} round ${round + 1}: ${st.computes} computes, ${st.acknowledged} callers resolved, last ${ms(st.lastPastComputeEndMs)} ms after the compute's end`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -291,7 +329,21 @@ const loadAvgEnd = Math.round((loadavg()[0] ?? 0) * 100) / 100;
 // Report (rendered by lib/stores-report.ts) and results
 
 const results = { conv, cache: cacheResults, coherence, stampedes };
-const options = { seconds, rounds, only, threads, maxMessages, callers, keyKinds, warmKeys, maxEntries, stampedeProcs, stampedeCallers, computeMs, stampedeRounds };
+const options = {
+  seconds,
+  rounds,
+  only,
+  threads,
+  maxMessages,
+  callers,
+  keyKinds,
+  warmKeys,
+  maxEntries,
+  stampedeProcs,
+  stampedeCallers,
+  computeMs,
+  stampedeRounds,
+};
 const targets = storesTargets(results, options);
 const md = report(results, options, targets, { env, totalSeconds, phases: phaseNo, loadAvgEnd });
 
@@ -300,7 +352,12 @@ mkdirSync(args.out, { recursive: true });
 const stamp = env.date.replace(/[:.]/g, '-');
 const json = {
   env,
-  versions: { lruCache: packageVersion('lru-cache'), keyv: packageVersion('keyv'), keyvSqlite: packageVersion('@keyv/sqlite'), sqlite3: packageVersion('sqlite3') },
+  versions: {
+    lruCache: packageVersion('lru-cache'),
+    keyv: packageVersion('keyv'),
+    keyvSqlite: packageVersion('@keyv/sqlite'),
+    sqlite3: packageVersion('sqlite3'),
+  },
   options,
   totalSeconds,
   loadAvgEnd,
@@ -313,5 +370,7 @@ const json = {
 writeFileSync(`${args.out}/stores-${stamp}.json`, `${JSON.stringify(json, null, 1)}\n`);
 writeFileSync(`${args.out}/stores-${stamp}.md`, md);
 process.stderr.write(`wrote ${args.out}/stores-${stamp}.json and .md\n`);
-const broken = [...conv.values()].some((c) => c.check && !c.check.ok) || stampedes.some((s) => s.engine === 'memex' && (s.computes !== 1 || s.distinctValues !== 1));
+const broken =
+  [...conv.values()].some((c) => c.check && !c.check.ok) ||
+  stampedes.some((s) => s.engine === 'memex' && (s.computes !== 1 || s.distinctValues !== 1));
 if (broken) process.exitCode = 1;

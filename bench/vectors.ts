@@ -75,7 +75,11 @@ function srcDigest(): string {
 
 const progress = (s: string) => process.stderr.write(`${s}\n`);
 
-async function runEngine<R extends VectorsChildReport>(engine: VectorEngine, base: Omit<VectorsChildConfig, 'engine' | 'dir'>, root: string): Promise<R> {
+async function runEngine<R extends VectorsChildReport>(
+  engine: VectorEngine,
+  base: Omit<VectorsChildConfig, 'engine' | 'dir'>,
+  root: string,
+): Promise<R> {
   const dir = join(root, engine);
   mkdirSync(dir);
   const t = performance.now();
@@ -85,7 +89,14 @@ async function runEngine<R extends VectorsChildReport>(engine: VectorEngine, bas
   return r!;
 }
 
-async function runDataset(spec: DatasetSpec, n: number, dim: number, nQueries: number, truthQueries: number, seconds: number): Promise<DatasetResult> {
+async function runDataset(
+  spec: DatasetSpec,
+  n: number,
+  dim: number,
+  nQueries: number,
+  truthQueries: number,
+  seconds: number,
+): Promise<DatasetResult> {
   const root = mkdtempSync(join(tmpdir(), 'memex-bench-vectors-'));
   try {
     progress(`${spec.name}: generating ${int(n)} x ${dim} (+ ${nQueries} queries) …`);

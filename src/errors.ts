@@ -2,13 +2,7 @@
  * Every error Memex throws on purpose is a {@link MemexError} with a stable `code`.
  * Callers branch on `code` (or `instanceof`), never on message text.
  */
-export type MemexErrorCode =
-  | 'invalid_input'
-  | 'version_conflict'
-  | 'lock_timeout'
-  | 'limit_exceeded'
-  | 'closed'
-  | 'storage_error';
+export type MemexErrorCode = 'invalid_input' | 'version_conflict' | 'lock_timeout' | 'limit_exceeded' | 'closed' | 'storage_error';
 
 /**
  * Base class of every Memex error.

@@ -132,7 +132,12 @@ export class EngineMemex implements Memex {
       byName.set(m.name, store);
     }
     const { memory, ...named } = Object.fromEntries(byName) as Record<string, unknown> & { memory: Memory };
-    const scope = Object.freeze({ ns, ...named, remember: (i: RememberInput) => memory.remember(i), recall: (i: RecallInput) => memory.recall(i) }) as unknown as MemexScope;
+    const scope = Object.freeze({
+      ns,
+      ...named,
+      remember: (i: RememberInput) => memory.remember(i),
+      recall: (i: RecallInput) => memory.recall(i),
+    }) as unknown as MemexScope;
     const built = { scope, stores };
     this.scopes.set(ns, built);
     return built;

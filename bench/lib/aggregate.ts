@@ -27,7 +27,14 @@ export interface VariantResult<S = PhaseSpec> {
   /** update: stored counter vs acknowledged total, per round. */
   readonly counters: { readonly expected: number; readonly actual: number; readonly ok: boolean }[];
   /** memex only: group commit and lock counters. */
-  readonly memex?: { readonly writes: number; readonly commits: number; readonly writesPerCommit: number; readonly lockWaits: number; readonly busyRetries: number; readonly timeouts: number };
+  readonly memex?: {
+    readonly writes: number;
+    readonly commits: number;
+    readonly writesPerCommit: number;
+    readonly lockWaits: number;
+    readonly busyRetries: number;
+    readonly timeouts: number;
+  };
 }
 
 export function aggregate<S = PhaseSpec>(id: string, label: string, phases: readonly PhaseLike<S>[]): VariantResult<S> {

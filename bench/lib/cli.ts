@@ -6,7 +6,11 @@ export function cliHelpers(help: string) {
     process.stderr.write(`error: ${message}\n\n${help}`);
     process.exit(2);
   };
-  const list = (s: string) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+  const list = (s: string) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0);
   const posInt = (name: string, s: string): number => {
     const n = Number(s);
     if (!Number.isInteger(n) || n <= 0) usageError(`--${name} must be a positive integer, got ${s}`);

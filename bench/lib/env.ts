@@ -56,7 +56,9 @@ function headCommit(root: string): string | undefined {
     try {
       return readFileSync(`${root}/.git/${ref}`, 'utf8').trim().slice(0, 12);
     } catch {
-      const packed = readFileSync(`${root}/.git/packed-refs`, 'utf8').split('\n').find((l) => l.endsWith(` ${ref}`));
+      const packed = readFileSync(`${root}/.git/packed-refs`, 'utf8')
+        .split('\n')
+        .find((l) => l.endsWith(` ${ref}`));
       return packed?.slice(0, 12);
     }
   } catch {

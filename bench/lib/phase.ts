@@ -78,7 +78,10 @@ export interface ChildSpec {
 }
 
 function start<R>(spec: ChildSpec): Running<R> {
-  const child = spawn(process.execPath, ['--import', 'tsx', spec.script, JSON.stringify(spec.config)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', spec.script, JSON.stringify(spec.config)], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let report: R | undefined;
   let markReady: () => void = () => {};
   const ready = new Promise<void>((r) => (markReady = r));

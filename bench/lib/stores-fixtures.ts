@@ -22,7 +22,8 @@ export function openConversations(path: string, maxMessagesPerThread: number): P
 export async function setupConversations(path: string, threads: number, perThread: number, maxMessagesPerThread: number): Promise<void> {
   const mx = await openConversations(path, maxMessagesPerThread);
   try {
-    for (let i = 0; i < perThread; i++) await Promise.all(Array.from({ length: threads }, (_, t) => mx.conversations.append(threadId(t), message(i))));
+    for (let i = 0; i < perThread; i++)
+      await Promise.all(Array.from({ length: threads }, (_, t) => mx.conversations.append(threadId(t), message(i))));
   } finally {
     await mx.close();
   }
@@ -75,7 +76,11 @@ export const stringKey = (i: number): string => `prompt:${i}`;
 export const jsonKey = (i: number) => ({ model: 'gpt-4o-mini', temperature: 0, prompt: `What is the capital of country ${i}?`, maxTokens: 256 });
 export const cacheKey = (kind: 'string' | 'json', i: number): string | ReturnType<typeof jsonKey> => (kind === 'string' ? stringKey(i) : jsonKey(i));
 /** A cached model response of ~330 bytes of JSON. */
-export const cacheValue = (i: number) => ({ text: `Answer ${i}: ${'The capital is on the coast. '.repeat(8)}`, model: 'gpt-4o-mini', usage: { prompt: 14, completion: 60 } });
+export const cacheValue = (i: number) => ({
+  text: `Answer ${i}: ${'The capital is on the coast. '.repeat(8)}`,
+  model: 'gpt-4o-mini',
+  usage: { prompt: 14, completion: 60 },
+});
 /** lru-cache and Keyv take string keys: JSON keys are `JSON.stringify`-ed (key order matters there, unlike Memex's canonical hash). */
 export const stringified = (key: unknown): string => (typeof key === 'string' ? key : JSON.stringify(key));
 

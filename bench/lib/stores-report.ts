@@ -94,7 +94,13 @@ function minTarget(targets: Target[], name: string, measured: number | undefined
 export function storesTargets(r: StoresResults, o: StoresOptions): Target[] {
   const targets: Target[] = [];
   minTarget(targets, "1. `conversations.append` with trimming, 'normal', 1 caller", r.conv.get('append1')?.v.opsPerSec, APPENDS_TARGET, 'appends/s');
-  minTarget(targets, `1. \`conversations.append\` with trimming, 'normal', ${o.callers} callers`, r.conv.get(`append${o.callers}`)?.v.opsPerSec, APPENDS_TARGET, 'appends/s');
+  minTarget(
+    targets,
+    `1. \`conversations.append\` with trimming, 'normal', ${o.callers} callers`,
+    r.conv.get(`append${o.callers}`)?.v.opsPerSec,
+    APPENDS_TARGET,
+    'appends/s',
+  );
   minTarget(targets, '2. `cache.get` hits, string keys', r.cache.get(cacheKeyId('string', 'hit', 'memex'))?.opsPerSec, HITS_TARGET, 'hits/s');
   minTarget(targets, '2. `cache.get` hits, JSON-object keys', r.cache.get(cacheKeyId('json', 'hit', 'memex'))?.opsPerSec, HITS_TARGET, 'hits/s');
   const memexStampedes = memexOnly(r.stampedes);
@@ -133,13 +139,27 @@ function convSection(conv: ReadonlyMap<string, ConvResult>, o: StoresOptions): s
     ];
   });
   const r = (id: string) => conv.get(id)?.v.opsPerSec;
-  const line = (label: string, a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? `- ${label}: **${ratio(a / b)}**` : undefined);
+  const line = (label: string, a: number | undefined, b: number | undefined) =>
+    a !== undefined && b !== undefined ? `- ${label}: **${ratio(a / b)}**` : undefined;
   return [
     '### 1. Conversations: `append` with trimming, and `recent`',
     '',
     `1 process, durability 'normal', maxMessagesPerThread ${maxMessages}; ${threads} threads filled with ${maxMessages} messages each before the phase (untimed), so every append trims the thread's oldest message. Calls rotate over the threads (call i goes to thread i mod ${threads}); messages ~270 bytes. ${duration(o)}.`,
     '',
-    table(['variant', 'ops/s', 'p50 µs', 'p99 ms', 'max ms', 'errors', 'writes / commits (per commit)', 'messages trimmed', 'appended = acknowledged, threads intact'], rows),
+    table(
+      [
+        'variant',
+        'ops/s',
+        'p50 µs',
+        'p99 ms',
+        'max ms',
+        'errors',
+        'writes / commits (per commit)',
+        'messages trimmed',
+        'appended = acknowledged, threads intact',
+      ],
+      rows,
+    ),
     '',
     ...[
       line(`${callers} callers / 1 caller`, r(`append${callers}`), r('append1')),
@@ -171,13 +191,29 @@ function cacheSection(cacheResults: ReadonlyMap<string, VariantResult<CacheConfi
       const g = (e: CacheEngine) => cacheResults.get(cacheKeyId(keys, op, e));
       for (const e of ENGINES) {
         const v = g(e);
-        if (v) rows.push([keys, op === 'hit' ? 'hits' : 'misses', label[e], int(v.opsPerSec), us(v.latency.p50Ms), us(v.latency.p99Ms), ms(v.latency.maxMs), errors(v.errors)]);
+        if (v)
+          rows.push([
+            keys,
+            op === 'hit' ? 'hits' : 'misses',
+            label[e],
+            int(v.opsPerSec),
+            us(v.latency.p50Ms),
+            us(v.latency.p99Ms),
+            ms(v.latency.maxMs),
+            errors(v.errors),
+          ]);
       }
       const m = g('memex');
       const l = g('lru');
       const k = g('keyv');
       if (m && l && k) {
-        ratios.push([keys, op === 'hit' ? 'hits' : 'misses', ratio(m.opsPerSec / l.opsPerSec), ratio(m.opsPerSec / k.opsPerSec), ratio(l.opsPerSec / k.opsPerSec)]);
+        ratios.push([
+          keys,
+          op === 'hit' ? 'hits' : 'misses',
+          ratio(m.opsPerSec / l.opsPerSec),
+          ratio(m.opsPerSec / k.opsPerSec),
+          ratio(l.opsPerSec / k.opsPerSec),
+        ]);
         // Time per get = 1 / throughput (one caller, so this is the mean latency as the caller sees it).
         const per = (v: VariantResult<CacheConfig>) => 1e6 / v.opsPerSec;
         if (op === 'hit') {
@@ -213,9 +249,9 @@ function cacheSection(cacheResults: ReadonlyMap<string, VariantResult<CacheConfi
       ['engine', 'where the entries live', 'first read', 'read after the other process wrote'],
       coherence.map((c) => [
         c.engine === 'memex' ? 'memex' : c.engine === 'lru' ? 'lru-cache' : 'Keyv + @keyv/sqlite',
-        c.engine === 'lru' ? 'this process\'s heap (each process has its own copy)' : 'the shared SQLite file, read on every get',
+        c.engine === 'lru' ? "this process's heap (each process has its own copy)" : 'the shared SQLite file, read on every get',
         JSON.stringify(c.before),
-        `${JSON.stringify(c.after)} — ${c.sees ? 'sees the other process\'s write' : '**stale**: does not see it'}`,
+        `${JSON.stringify(c.after)} — ${c.sees ? "sees the other process's write" : '**stale**: does not see it'}`,
       ]),
     ),
   ].join('\n');
@@ -255,7 +291,9 @@ function stampedeSection(stampedes: readonly StampedeRound[], o: StoresOptions):
     ]);
     if (engine === 'memex') {
       const sum = (store: string, k: string) => rs.reduce((n, s) => n + s.reports.reduce((m, r) => m + (r.stores?.[store]?.[k] ?? 0), 0), 0);
-      notes.push(`- memex \`cache.stats()\` summed over processes and rounds: ${sum('cache', 'computes')} computes, ${sum('cache', 'waits')} waits, ${sum('cache', 'misses')} misses, ${sum('cache', 'hits')} hits`);
+      notes.push(
+        `- memex \`cache.stats()\` summed over processes and rounds: ${sum('cache', 'computes')} computes, ${sum('cache', 'waits')} waits, ${sum('cache', 'misses')} misses, ${sum('cache', 'hits')} hits`,
+      );
       notes.push(
         `- memex compute lease (\`locks\` store, lock \`cache:<key>\`): ${sum('locks', 'acquisitions')} acquisitions, ${sum('locks', 'waits')} waits (${int(sum('locks', 'totalWaitMs'))} ms waited in all); SQLite write-lock waits: ${int(rs.reduce((n, s) => n + s.reports.reduce((m, r) => m + (r.memex?.lock.waits ?? 0), 0), 0))}`,
       );
@@ -270,12 +308,26 @@ function stampedeSection(stampedes: readonly StampedeRound[], o: StoresOptions):
     `${stampedeProcs} processes x ${stampedeCallers} callers, released together (ready/go), all ask for one key that no one has; its compute sleeps ${computeMs} ms. Memex: ${stampedeRounds} round${stampedeRounds === 1 ? '' : 's'}, each on a fresh file and key; lru-cache: 1 round (nothing is shared between its processes). Latency is from each call to its resolve, in the caller's process. "After the compute's end" is each caller's resolve time minus the end of the compute it waited for (its own process's compute if that process ran one, else the round's), on the machine clock (\`performance.timeOrigin + performance.now()\`; processes agree to about a millisecond).`,
     '',
     table(
-      ['variant', 'rounds', 'computes per round', 'callers resolved', 'distinct values per round', 'errors', 'p50 ms', 'p99 ms', 'max ms', 'after the compute\'s end: p50 / p99 / max ms', 'last caller after the compute\'s end, per round (ms)'],
+      [
+        'variant',
+        'rounds',
+        'computes per round',
+        'callers resolved',
+        'distinct values per round',
+        'errors',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        "after the compute's end: p50 / p99 / max ms",
+        "last caller after the compute's end, per round (ms)",
+      ],
       rows,
     ),
     '',
     ...notes,
-    memexStampedes.length > 0 ? `- target: exactly 1 compute per stampede: ${memexStampedes.map((s) => s.computes).join(', ')} — ${yes(memexStampedes.every((s) => s.computes === 1))}` : '',
+    memexStampedes.length > 0
+      ? `- target: exactly 1 compute per stampede: ${memexStampedes.map((s) => s.computes).join(', ')} — ${yes(memexStampedes.every((s) => s.computes === 1))}`
+      : '',
   ].join('\n');
 }
 
@@ -297,7 +349,12 @@ export function report(r: StoresResults, o: StoresOptions, targets: readonly Tar
     '',
     '### Targets',
     '',
-    targets.length === 0 ? '(no target measured in this run)' : table(['target', 'wanted', 'measured', 'status', 'missed by'], targets.map((t) => [t.name, t.target, t.measured, yes(t.met), t.miss || '—'])),
+    targets.length === 0
+      ? '(no target measured in this run)'
+      : table(
+          ['target', 'wanted', 'measured', 'status', 'missed by'],
+          targets.map((t) => [t.name, t.target, t.measured, yes(t.met), t.miss || '—']),
+        ),
     '',
     sections.join('\n\n'),
     '',

@@ -25,7 +25,15 @@ export function parseGraphConfig(s: string, fail: (message: string) => never): G
 
 /** A cosine graph over `data` (row after row, `dim` wide), keys 0..rows-1, inserted on all cores. */
 export function buildGraph(c: GraphConfig, dim: number, data: Float32Array): Index {
-  const index = new Index({ dimensions: dim, metric: MetricKind.Cos, quantization: c.quantization, connectivity: c.connectivity, expansion_add: c.expansionAdd, expansion_search: c.expansionSearch, multi: false });
+  const index = new Index({
+    dimensions: dim,
+    metric: MetricKind.Cos,
+    quantization: c.quantization,
+    connectivity: c.connectivity,
+    expansion_add: c.expansionAdd,
+    expansion_search: c.expansionSearch,
+    multi: false,
+  });
   index.add(sequentialKeys(data.length / dim), data, 0);
   return index;
 }

@@ -15,7 +15,16 @@ import { openMemex, type Memex } from '../../src/index.js';
 import { ready, report } from './child.js';
 import { Histogram } from './histogram.js';
 import { FILTER_BUCKET, bruteTopK, bucketOf, docId, docIndex, dot, row, type VectorSet } from './vectors-data.js';
-import { HNSW, TOP_K, type BruteReport, type MemexReport, type QueryRun, type RawReport, type UsearchReport, type VectorsChildConfig } from './vectors-protocol.js';
+import {
+  HNSW,
+  TOP_K,
+  type BruteReport,
+  type MemexReport,
+  type QueryRun,
+  type RawReport,
+  type UsearchReport,
+  type VectorsChildConfig,
+} from './vectors-protocol.js';
 
 const { HierarchicalNSW } = hnswlib;
 const UPSERT_BATCH = 1000;
@@ -122,7 +131,8 @@ async function memex(c: VectorsChildConfig, docs: VectorSet, queries: VectorSet,
   const t0 = performance.now();
   for (let start = 0; start < docs.n; start += UPSERT_BATCH) {
     const batch = [];
-    for (let i = start; i < Math.min(docs.n, start + UPSERT_BATCH); i++) batch.push({ id: docId(i), vector: row(docs, i), metadata: { bucket: bucketOf(i) } });
+    for (let i = start; i < Math.min(docs.n, start + UPSERT_BATCH); i++)
+      batch.push({ id: docId(i), vector: row(docs, i), metadata: { bucket: bucketOf(i) } });
     await mx.vectors.upsert(batch);
   }
   const upsertMs = performance.now() - t0;
@@ -143,7 +153,9 @@ async function memex(c: VectorsChildConfig, docs: VectorSet, queries: VectorSet,
   const deferredSaveMs = performance.now() - t1s;
   const filesAfterBuild = listFiles(c.dir);
   const afterBuild = rssMiB();
-  process.stderr.write(`  memex: first search ${(firstSearchMs / 1000).toFixed(2)} s, graph ready ${(buildMs / 1000).toFixed(1)} s, then its save ${(deferredSaveMs / 1000).toFixed(1)} s; queries …\n`);
+  process.stderr.write(
+    `  memex: first search ${(firstSearchMs / 1000).toFixed(2)} s, graph ready ${(buildMs / 1000).toFixed(1)} s, then its save ${(deferredSaveMs / 1000).toFixed(1)} s; queries …\n`,
+  );
 
   const unfiltered = await timed(queries, c.truthQueries, c.seconds, (q) => search(q));
   const filtered = await timed(queries, c.truthQueries, c.seconds, (q) => search(q, { bucket: FILTER_BUCKET }));
@@ -174,7 +186,9 @@ async function memex(c: VectorsChildConfig, docs: VectorSet, queries: VectorSet,
     const secondSearchMs = performance.now() - t5;
     await drain();
     reopens.push({ closeMs, openMs, firstSearchMs, totalMs, secondSearchMs });
-    process.stderr.write(`  memex: reopen ${r + 1}: close ${(closeMs / 1000).toFixed(2)} s, openMemex + first search ${(totalMs / 1000).toFixed(2)} s\n`);
+    process.stderr.write(
+      `  memex: reopen ${r + 1}: close ${(closeMs / 1000).toFixed(2)} s, openMemex + first search ${(totalMs / 1000).toFixed(2)} s\n`,
+    );
   }
   const afterReopen = await timed(queries, c.truthQueries, 0, (q) => search(q));
   const reopened = await vectorCounters(mx);

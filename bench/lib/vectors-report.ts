@@ -6,7 +6,16 @@ import { int, ms, ratio, table } from './format.js';
 import { Histogram } from './histogram.js';
 import { BUCKETS, FILTER_BUCKET, type DatasetSpec } from './vectors-data.js';
 import { GRAPH } from '../../src/stores/vectors/ann.js';
-import { HNSW, TOP_K, type BruteReport, type MemexReport, type QueryRun, type RawReport, type ReopenRun, type UsearchReport } from './vectors-protocol.js';
+import {
+  HNSW,
+  TOP_K,
+  type BruteReport,
+  type MemexReport,
+  type QueryRun,
+  type RawReport,
+  type ReopenRun,
+  type UsearchReport,
+} from './vectors-protocol.js';
 
 export const TARGETS = { recall: 0.95, qpsRatio: 1.0, reopenMs: 1000, docsPerSec: 20_000, buildRatio: 1.0 } as const;
 
@@ -157,7 +166,7 @@ function datasetSection(r: DatasetResult, n: number, dim: number): string {
       mib(raw.peakRssMiB),
     ],
     [
-      'raw usearch (Memex\'s graph, asked for 10)',
+      "raw usearch (Memex's graph, asked for 10)",
       sec(usearch.buildMs),
       '—',
       int(usearch.unfiltered.qps),
@@ -171,7 +180,21 @@ function datasetSection(r: DatasetResult, n: number, dim: number): string {
       `${mib(usearch.rss.afterBuild ?? 0)} (+${int((usearch.rss.afterBuild ?? 0) - usearch.rss.loaded)})`,
       mib(usearch.peakRssMiB),
     ],
-    ['plain JS brute force (exact)', '—', '—', int(brute.unfiltered.qps), lb.p50, lb.p99, '1 (oracle)', int(brute.filtered.qps), lbf.p50, lbf.p99, '1 (oracle)', mib(brute.rss.loaded), mib(brute.peakRssMiB)],
+    [
+      'plain JS brute force (exact)',
+      '—',
+      '—',
+      int(brute.unfiltered.qps),
+      lb.p50,
+      lb.p99,
+      '1 (oracle)',
+      int(brute.filtered.qps),
+      lbf.p50,
+      lbf.p99,
+      '1 (oracle)',
+      mib(brute.rss.loaded),
+      mib(brute.peakRssMiB),
+    ],
   ];
   const head = [
     'engine',
@@ -250,4 +273,3 @@ export function report(results: readonly DatasetResult[], env: ReturnType<typeof
     ...results.flatMap((r) => [datasetSection(r, o.n, o.dim), '']),
   ].join('\n');
 }
-

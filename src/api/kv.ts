@@ -36,7 +36,11 @@ export interface KvTransaction {
   has(key: string): boolean;
   set(key: string, value: unknown, options?: SetOptions): { version: number };
   delete(key: string, options?: { ifVersion?: number }): boolean;
-  update<T = unknown>(key: string, fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T> | undefined, options?: { ttlMs?: number }): DeepReadonly<T> | undefined;
+  update<T = unknown>(
+    key: string,
+    fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T> | undefined,
+    options?: { ttlMs?: number },
+  ): DeepReadonly<T> | undefined;
 }
 
 /**

@@ -34,7 +34,6 @@ export const sharedKey = (i: number) => `shared:${i}`;
 export const accountKey = (i: number) => `account:${i}`;
 export const INITIAL_BALANCE = 1000;
 
-
 /**
  * Several concurrent async callers mixing `update` on shared keys, `setMany` on private keys,
  * `transaction` across shared accounts, `getMany`, and agent memory (conversations, profiles,

@@ -43,19 +43,34 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
     const increments = new Map<string, number>();
     for (const a of agents) for (const [k, n] of Object.entries(a.result.increments)) increments.set(k, (increments.get(k) ?? 0) + n);
     const checks: DemoCheck[] = [];
-    for (const [key, expected] of [...increments].sort()) checks.push({ name: `${key} = acknowledged updates`, expected, actual: (await mx.kv.get<number>(key)) ?? 0 });
+    for (const [key, expected] of [...increments].sort())
+      checks.push({ name: `${key} = acknowledged updates`, expected, actual: (await mx.kv.get<number>(key)) ?? 0 });
     const txns = agents.reduce((n, a) => n + a.result.transactions, 0);
     checks.push({ name: 'txn-count = acknowledged transactions', expected: txns, actual: (await mx.kv.get<number>('txn-count')) ?? 0 });
     const balances = await mx.kv.getMany<number>(Array.from({ length: 8 }, (_, i) => accountKey(i)));
     const total = balances.reduce<number>((s, b) => s + (b ?? INITIAL_BALANCE), 0);
     checks.push({ name: 'sum of balances (money conserved)', expected: 8 * INITIAL_BALANCE, actual: total });
-    checks.push(...(await memoryChecks(mx, agents.map((a) => a.result.memory))));
+    checks.push(
+      ...(await memoryChecks(
+        mx,
+        agents.map((a) => a.result.memory),
+      )),
+    );
     for (const a of agents) {
       const stored = (await mx.kv.get<number>(`private:${a.result.agent}:batch`)) ?? 0;
       checks.push({ name: `private:${a.result.agent}:batch = last acknowledged setMany`, expected: a.result.lastBatch, actual: stored });
     }
     const processes = reports.map((r) => {
-      const ops = r.agents.reduce((n, a) => n + Object.values(a.result.increments).reduce((x, y) => x + y, 0) + a.result.transactions + a.result.batches + a.result.reads + memoryOps(a.result.memory), 0);
+      const ops = r.agents.reduce(
+        (n, a) =>
+          n +
+          Object.values(a.result.increments).reduce((x, y) => x + y, 0) +
+          a.result.transactions +
+          a.result.batches +
+          a.result.reads +
+          memoryOps(a.result.memory),
+        0,
+      );
       const secs = Math.max(...r.agents.map((a) => a.result.elapsedMs)) / 1000;
       return { pid: r.pid, ops, opsPerSec: Math.round(ops / secs), timeouts: r.agents.reduce((n, a) => n + a.result.timeouts, 0) };
     });

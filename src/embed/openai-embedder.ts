@@ -96,7 +96,12 @@ export class OpenAIEmbedder implements Embedder {
       if (giveUp) {
         const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
         const message = this.#scrub(`embedding request to ${o.displayEndpoint} failed: ${result.detail}${tries}${why}`);
-        throw new EmbeddingError(message, result.code, { status: result.status, retryable: result.retryable, attempts: attempt, cause: result.cause });
+        throw new EmbeddingError(message, result.code, {
+          status: result.status,
+          retryable: result.retryable,
+          attempts: attempt,
+          cause: result.cause,
+        });
       }
       await sleep(wait);
     }

@@ -60,8 +60,19 @@ export interface ResolvedOpenAIOptions {
 }
 
 const KNOWN = new Set([
-  'baseUrl', 'model', 'apiKey', 'dimension', 'batchSize', 'timeoutMs', 'maxRetries', 'retryBaseMs',
-  'maxRetryDelayMs', 'requestDimensions', 'normalize', 'headers', 'fetch',
+  'baseUrl',
+  'model',
+  'apiKey',
+  'dimension',
+  'batchSize',
+  'timeoutMs',
+  'maxRetries',
+  'retryBaseMs',
+  'maxRetryDelayMs',
+  'requestDimensions',
+  'normalize',
+  'headers',
+  'fetch',
 ]);
 
 /** Largest timer Node accepts; anything above fires immediately. */

@@ -31,7 +31,8 @@ export function parseEmbeddingResponse(
     if (!isObject(item)) throw bad(`data[${i}] is not an object`);
     // Some servers omit `index`; then the array order is all we have.
     const index = item.index === undefined ? i : item.index;
-    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= count) throw bad(`data[${i}].index is not an integer from 0 to ${count - 1}`);
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= count)
+      throw bad(`data[${i}].index is not an integer from 0 to ${count - 1}`);
     if (out[index] !== undefined) throw bad(`index ${index} appears twice`);
     const emb = item.embedding;
     if (!Array.isArray(emb)) throw bad(`data[${i}].embedding is not an array of numbers`);

@@ -1,8 +1,6 @@
 import { ValidationError } from '../errors.js';
 import { validateKey } from '../values/keys.js';
 
-
-
 export const MAX_LIST_LIMIT = 1000;
 
 export function checkListOptions(options: unknown): { prefix: string; limit: number; cursor: string | undefined } {
@@ -17,7 +15,7 @@ export function checkListOptions(options: unknown): { prefix: string; limit: num
     throw new ValidationError('options.limit', `must be an integer from 1 to ${MAX_LIST_LIMIT}`);
   }
   if (o.cursor !== undefined && typeof o.cursor !== 'string') throw new ValidationError('options.cursor', 'must be a string from a previous page');
-  return { prefix: (o.prefix as string | undefined) ?? '', limit: (o.limit) ?? 100, cursor: o.cursor };
+  return { prefix: (o.prefix as string | undefined) ?? '', limit: o.limit ?? 100, cursor: o.cursor };
 }
 
 export function encodeCursor(key: string): string {

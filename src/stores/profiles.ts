@@ -2,13 +2,12 @@ import { ValidationError } from '../errors.js';
 import type { KvEntry } from '../api/kv.js';
 import type { ListPage } from '../api/list.js';
 import type { DeepReadonly } from '../values/freeze.js';
-import { typeName } from '../values/keys.js';
+import { typeName, validateKey } from '../values/keys.js';
 import { isThenable } from '../values/thenable.js';
 import type { StoreContext } from './context.js';
 import { Kv } from './kv/kv.js';
 import { applyUpdate, type KvContext } from './kv/ops.js';
 import type { WriteTx } from '../engine/types.js';
-import { validateKey } from '../values/keys.js';
 
 import { PROFILES } from './names.js';
 
@@ -23,7 +22,8 @@ export interface ProfileEntry<T> {
   readonly updatedAt: number;
 }
 
-const toProfile = <T>(e: KvEntry<T>): ProfileEntry<T> => Object.freeze({ userId: e.key, profile: e.value, version: e.version, updatedAt: e.updatedAt });
+const toProfile = <T>(e: KvEntry<T>): ProfileEntry<T> =>
+  Object.freeze({ userId: e.key, profile: e.value, version: e.version, updatedAt: e.updatedAt });
 
 function checkProfile(p: unknown, field: string): void {
   if (p === null || typeof p !== 'object' || Array.isArray(p)) throw new ValidationError(field, `must be a plain object, got ${typeName(p)}`);
@@ -110,7 +110,11 @@ export class Profiles implements ProfilesStore {
    * The read-modify-write of `update` inside a write transaction that is already open (so
    * `remember` changes the profile atomically with its other writes). Resolves the new profile.
    */
-  updateInTx<T = Record<string, unknown>>(tx: WriteTx, userId: string, fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T>): DeepReadonly<T> | undefined {
+  updateInTx<T = Record<string, unknown>>(
+    tx: WriteTx,
+    userId: string,
+    fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T>,
+  ): DeepReadonly<T> | undefined {
     return applyUpdate<T>(this.kvCtx, tx, validateKey(userId, 'userId'), checkedUpdate(fn), undefined).value;
   }
 

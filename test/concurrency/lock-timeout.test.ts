@@ -23,7 +23,14 @@ describe('bounded waiting', () => {
     const ops: [string, () => Promise<unknown>][] = [
       ['set', () => mx.kv.set('k', 'after')],
       ['update', () => mx.kv.update('k', () => 'after')],
-      ['setMany', () => mx.kv.setMany([{ key: 'k', value: 'after' }, { key: 'k2', value: 1 }])],
+      [
+        'setMany',
+        () =>
+          mx.kv.setMany([
+            { key: 'k', value: 'after' },
+            { key: 'k2', value: 1 },
+          ]),
+      ],
       ['delete', () => mx.kv.delete('k')],
       ['transaction', () => mx.kv.transaction((tx) => tx.set('k', 'after'))],
       ['clear', () => mx.kv.clear()],
@@ -31,7 +38,10 @@ describe('bounded waiting', () => {
     const results = await Promise.all(
       ops.map(async ([name, op]) => {
         const t0 = performance.now();
-        const err = await op().then(() => undefined, (e: unknown) => e);
+        const err = await op().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         return { name, err, ms: performance.now() - t0 };
       }),
     );

@@ -48,7 +48,7 @@ describe('locks: SIGKILLed holders and waiters', () => {
     expect((await mx.stats()).stores.locks).toMatchObject({ acquisitions: 1, waits: 1, timeouts: 0 });
   });
 
-  it("a waiter killed while in line holds up the queue only until its place lapses (WAITER_TTL_MS)", async () => {
+  it('a waiter killed while in line holds up the queue only until its place lapses (WAITER_TTL_MS)', async () => {
     const path = tempDbPath();
     const mx = await openMemex({ path, durability: 'normal' });
     opened.push(mx);
@@ -60,9 +60,12 @@ describe('locks: SIGKILLed holders and waiters', () => {
     await isHeld;
     let queued: () => void = () => {};
     const isQueued = new Promise<void>((r) => (queued = r));
-    const stop = mx.events.watch((e) => {
-      if (e.store === 'locks' && e.key === 'q') void mx.locks.inspect('q').then((i) => i.waiters.length === 1 && queued());
-    }, { intervalMs: 5 });
+    const stop = mx.events.watch(
+      (e) => {
+        if (e.store === 'locks' && e.key === 'q') void mx.locks.inspect('q').then((i) => i.waiters.length === 1 && queued());
+      },
+      { intervalMs: 5 },
+    );
     const w = startHolder(path, 'q', 30_000);
     await isQueued;
     stop();

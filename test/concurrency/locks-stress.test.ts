@@ -47,8 +47,10 @@ export function checkLock(holds: readonly Hold[]): { violations: string[]; share
   }
   h.forEach((x, i) => {
     if (x.mode !== 'exclusive') return;
-    if (prefixMaxRel[i]! >= x.acq) violations.push(`${x.lock} token ${x.token}: acquired at ${x.acq} before an earlier grant released (${prefixMaxRel[i]})`);
-    if (suffixMinAcq[i]! <= x.rel) violations.push(`${x.lock} token ${x.token}: a later grant acquired at ${suffixMinAcq[i]} before its release at ${x.rel}`);
+    if (prefixMaxRel[i]! >= x.acq)
+      violations.push(`${x.lock} token ${x.token}: acquired at ${x.acq} before an earlier grant released (${prefixMaxRel[i]})`);
+    if (suffixMinAcq[i]! <= x.rel)
+      violations.push(`${x.lock} token ${x.token}: a later grant acquired at ${suffixMinAcq[i]} before its release at ${x.rel}`);
   });
   // Shared holds that overlap a later-acquired shared hold (sweep in acquire order).
   const shared = h.filter((x) => x.mode === 'shared').sort((a, b) => a.acq - b.acq);
@@ -69,7 +71,13 @@ describe('locks stress (proper-lockfile style)', () => {
     const done: { p: number; timeouts: number; locks: Record<string, number> }[] = [];
     const ready: Promise<void>[] = [];
     const children = Array.from({ length: PROCS }, (_, p) => {
-      const child = spawnScript(here(import.meta.url, '../fixtures/lock-worker.ts'), [path, String(p), String(WORKERS), String(DURATION_MS), NAMES.join(',')]);
+      const child = spawnScript(here(import.meta.url, '../fixtures/lock-worker.ts'), [
+        path,
+        String(p),
+        String(WORKERS),
+        String(DURATION_MS),
+        NAMES.join(','),
+      ]);
       let isReady: () => void = () => {};
       ready.push(new Promise((r) => (isReady = r)));
       const exited = watchChild(child, (line) => {
@@ -109,7 +117,9 @@ describe('locks stress (proper-lockfile style)', () => {
     expect(sharedOverlaps).toBeGreaterThan(0);
     const waits = done.reduce((n, d) => n + (d.locks.waits ?? 0), 0);
     expect(waits).toBeGreaterThan(0);
-    console.log(`locks stress: ${holds.length} holds, ${sharedOverlaps} shared overlaps, ${waits} waits, max wait ${Math.max(...done.map((d) => d.locks.maxWaitMs ?? 0)).toFixed(1)} ms`);
+    console.log(
+      `locks stress: ${holds.length} holds, ${sharedOverlaps} shared overlaps, ${waits} waits, max wait ${Math.max(...done.map((d) => d.locks.maxWaitMs ?? 0)).toFixed(1)} ms`,
+    );
   });
 
   it('the checker catches an overlap and a grant-order inversion (it is not vacuous)', () => {

@@ -25,10 +25,11 @@ describe('conversations across processes', () => {
     for (let t = 0; t < 50; t++) {
       const tid = `thread-${t}`;
       const bySeq = new Map<number, string>();
-      for (const a of acks) for (const [seq, content] of a[tid]!) {
-        expect(bySeq.has(seq), `${tid} seq ${seq} acknowledged twice`).toBe(false);
-        bySeq.set(seq, content);
-      }
+      for (const a of acks)
+        for (const [seq, content] of a[tid]!) {
+          expect(bySeq.has(seq), `${tid} seq ${seq} acknowledged twice`).toBe(false);
+          bySeq.set(seq, content);
+        }
       expect([...bySeq.keys()].sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
       const kept = await mx.conversations.recent(tid, 100);
       expect(kept.map((m) => m.seq)).toEqual([13, 14, 15, 16, 17, 18, 19, 20]);
@@ -55,7 +56,9 @@ describe('sites across processes', () => {
       await mx.close();
     `;
     const runs = Array.from({ length: 4 }, (_, id) =>
-      watchChild(spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, path, String(id)], { stdio: ['ignore', 'pipe', 'pipe'] })),
+      watchChild(
+        spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, path, String(id)], { stdio: ['ignore', 'pipe', 'pipe'] }),
+      ),
     );
     for (const r of await Promise.all(runs)) expect(r, r.stderr).toMatchObject({ code: 0 });
     const mx = track(await openMemex({ path, durability: 'normal' }));

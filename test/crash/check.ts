@@ -286,7 +286,9 @@ export class CrashModel {
       const bal = match.op === 'txn' && k.startsWith('acct:') ? (match.bal ? match.bal[k] : v.bal) : undefined;
       const expected = valueFor(k, match.g, match.s, match.op, match.ks, bal);
       if (!isDeepStrictEqual(v, expected)) {
-        fail(`CORRUPT key ${k}: ${opName(match)} should have stored ${JSON.stringify(expected).slice(0, 200)}, found ${JSON.stringify(v).slice(0, 200)}`);
+        fail(
+          `CORRUPT key ${k}: ${opName(match)} should have stored ${JSON.stringify(expected).slice(0, 200)}, found ${JSON.stringify(v).slice(0, 200)}`,
+        );
       }
     }
 
@@ -301,7 +303,9 @@ export class CrashModel {
         const tag = `${id}/${k2}`;
         if (reported.has(tag)) continue;
         reported.add(tag);
-        fail(`HALF-APPLIED ${v.op} #${id} over [${v.ks.join(', ')}]: ${k} holds it but ${k2} holds ${v2 ? `older ${v2.op} #${wid(...v2.w)}` : 'nothing'}`);
+        fail(
+          `HALF-APPLIED ${v.op} #${id} over [${v.ks.join(', ')}]: ${k} holds it but ${k2} holds ${v2 ? `older ${v2.op} #${wid(...v2.w)}` : 'nothing'}`,
+        );
       }
     }
 
@@ -346,7 +350,14 @@ export class CrashModel {
       try {
         const v: unknown = JSON.parse(row.value);
         if (!isStoredValue(v)) continue;
-        this.lastAcked.set(row.key, { g: v.w[0], s: v.w[1], op: v.op, ks: v.ks, bal: v.bal === undefined ? undefined : { [row.key]: v.bal }, acked: true });
+        this.lastAcked.set(row.key, {
+          g: v.w[0],
+          s: v.w[1],
+          op: v.op,
+          ks: v.ks,
+          bal: v.bal === undefined ? undefined : { [row.key]: v.bal },
+          acked: true,
+        });
       } catch {
         /* unparsable: nothing to expect from it */
       }
@@ -397,7 +408,9 @@ export async function checkThroughMemex(path: string, durability: Durability, sn
       if (!oldest || row.version < oldest.seq) continue;
       const e = (await mx.events.since(row.version - 1, { limit: 1 }))[0];
       if (!e || e.seq !== row.version || e.key !== row.key || e.op !== 'set' || e.store !== 'kv') {
-        failures.push(`key ${row.key}: version ${row.version} has no matching 'set' event (found ${e ? `seq ${e.seq} ${e.store}/${e.key} ${e.op}` : 'none'})`);
+        failures.push(
+          `key ${row.key}: version ${row.version} has no matching 'set' event (found ${e ? `seq ${e.seq} ${e.store}/${e.key} ${e.op}` : 'none'})`,
+        );
       }
     }
     const balances = await mx.kv.getMany<StoredValue>([...ACCOUNTS]);
@@ -447,9 +460,17 @@ export async function crashIteration(
   const ackedBefore = model.totals.acked;
   model.startGeneration(g);
 
-  const run = await runWriterUntilKilled(WRITER, [dbPath, durability, String(g), String(seed)], (line) => model.onLine(line), rng, opts.startTimeoutMs);
+  const run = await runWriterUntilKilled(
+    WRITER,
+    [dbPath, durability, String(g), String(seed)],
+    (line) => model.onLine(line),
+    rng,
+    opts.startTimeoutMs,
+  );
   if (run.outcome === 'no-ack') {
-    throw new Error(`iteration ${iteration}: writer ${run.reason === 'exit' ? 'exited' : 'acknowledged nothing within the timeout'} before its first acknowledged write\n${run.stderr}`);
+    throw new Error(
+      `iteration ${iteration}: writer ${run.reason === 'exit' ? 'exited' : 'acknowledged nothing within the timeout'} before its first acknowledged write\n${run.stderr}`,
+    );
   }
   const { killDelayMs, exit, stderr } = run;
   model.endGeneration();
@@ -461,7 +482,15 @@ export async function crashIteration(
   let checkPath = dbPath;
   if (!opts.inPlace) checkPath = copyForCheck(dbPath);
 
-  const result: IterationResult = { iteration, durability, inPlace: opts.inPlace, killDelayMs, acked: model.totals.acked - ackedBefore, failures: [], fatal: false };
+  const result: IterationResult = {
+    iteration,
+    durability,
+    inPlace: opts.inPlace,
+    killDelayMs,
+    acked: model.totals.acked - ackedBefore,
+    failures: [],
+    fatal: false,
+  };
   let raw: ReturnType<typeof readRaw>;
   try {
     raw = readRaw(checkPath);

@@ -16,7 +16,17 @@
  * busy until its write is acknowledged), so per key the ids increase in apply order.
  */
 import { openMemex, type KvTransaction } from '../../src/index.js';
-import { ACCOUNTS, SINGLE_KEYS, mulberry32, valueFor, type AckLine, type Durability, type IssueLine, type OpKind, type StoredValue } from './check.js';
+import {
+  ACCOUNTS,
+  SINGLE_KEYS,
+  mulberry32,
+  valueFor,
+  type AckLine,
+  type Durability,
+  type IssueLine,
+  type OpKind,
+  type StoredValue,
+} from './check.js';
 import { emitLine } from '../helpers/emit-line.js';
 
 const WRITERS = 8;
@@ -34,7 +44,6 @@ const int = (lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
 const mx = await openMemex({ path, durability });
 const busy = new Set<string>();
 let seq = 0;
-
 
 /** One line to the parent, before the next write is issued (see emitLine). */
 const emit = (line: IssueLine | AckLine): void => emitLine(line);

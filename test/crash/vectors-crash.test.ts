@@ -35,15 +35,7 @@ import { openMemex, type Memex } from '../../src/index.js';
 import { copyForCheck, runWriterUntilKilled } from '../helpers/crash-writer.js';
 import { here } from '../helpers/spawn.js';
 import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
-import {
-  DIM,
-  DUPS,
-  POOLS,
-  VectorCrashModel,
-  decodeBase64Vector,
-  mulberry32,
-  type RawDoc,
-} from '../fixtures/vectors-crash-model.js';
+import { DIM, DUPS, POOLS, VectorCrashModel, decodeBase64Vector, mulberry32, type RawDoc } from '../fixtures/vectors-crash-model.js';
 import { cosine } from '../../src/testing/vector-data.js';
 
 const ITERATIONS = Number(process.env.MEMEX_VECTOR_CRASH_ITERATIONS ?? 30);
@@ -64,7 +56,10 @@ function readRaw(path: string): RawRead {
     const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
     const problems: string[] = [];
     const rows = new Map<string, RawDoc>();
-    for (const r of db.prepare(`SELECT key, value FROM records WHERE ns = 'default' AND store = 'vectors' ORDER BY key`).all() as { key: string; value: string }[]) {
+    for (const r of db.prepare(`SELECT key, value FROM records WHERE ns = 'default' AND store = 'vectors' ORDER BY key`).all() as {
+      key: string;
+      value: string;
+    }[]) {
       try {
         const v = JSON.parse(r.value) as { text: string | null; metadata: Record<string, unknown>; v: string };
         rows.set(r.key, { id: r.key, text: v.text, metadata: v.metadata, vector: decodeBase64Vector(v.v) });
@@ -72,7 +67,8 @@ function readRaw(path: string): RawRead {
         problems.push(`record ${r.key} does not decode: ${(e as Error).message}`);
       }
     }
-    const meta = db.prepare(`SELECT value FROM records WHERE ns = 'default' AND store = 'vectors.meta' AND key = 'dimension'`).pluck().get() as string | undefined;
+    const meta = db.prepare(`SELECT value FROM records WHERE ns = 'default' AND store = 'vectors.meta' AND key = 'dimension'`).pluck().get() as
+      string | undefined;
     return { integrity, rows, dimension: meta === undefined ? undefined : (JSON.parse(meta) as number), problems };
   } finally {
     db.close();
@@ -103,7 +99,14 @@ interface SearchTotals {
 const fmt = (r: [string, number][]) => r.map(([id, s]) => `${id}:${s.toFixed(6)}`).join(' ');
 
 /** (c): searches, counts and gets through `mx` against the raw records. */
-async function checkThroughMemex(mx: Memex, who: string, raw: RawRead, gone: ReadonlySet<string>, rng: () => number, totals: SearchTotals): Promise<string[]> {
+async function checkThroughMemex(
+  mx: Memex,
+  who: string,
+  raw: RawRead,
+  gone: ReadonlySet<string>,
+  rng: () => number,
+  totals: SearchTotals,
+): Promise<string[]> {
   const failures: string[] = [];
   const fail = (m: string) => failures.push(`${who}: ${m}`);
   const rows = raw.rows;
@@ -139,7 +142,11 @@ async function checkThroughMemex(mx: Memex, who: string, raw: RawRead, gone: Rea
   const queries: Query[] = [
     { name: 'no filter', filter: undefined, match: () => true },
     { name: `group ${k}`, filter: { group: k }, match: (m) => m.group === k },
-    { name: `pool ${p}, group in [${k}, ${(k + 2) % 5}]`, filter: { pool: p, group: { $in: [k, (k + 2) % 5] } }, match: (m) => m.pool === p && (m.group === k || m.group === (k + 2) % 5) },
+    {
+      name: `pool ${p}, group in [${k}, ${(k + 2) % 5}]`,
+      filter: { pool: p, group: { $in: [k, (k + 2) % 5] } },
+      match: (m) => m.pool === p && (m.group === k || m.group === (k + 2) % 5),
+    },
     { name: `batch ${someBatch}`, filter: { batch: someBatch }, match: (m) => m.batch === someBatch },
     { name: `pool ${p} or group ${k}`, filter: { $or: [{ pool: p }, { group: k }] }, match: (m) => m.pool === p || m.group === k },
     { name: `group != ${k} and idx < 10`, filter: { group: { $ne: k }, idx: { $lt: 10 } }, match: (m) => m.group !== k && (m.idx as number) < 10 },
@@ -162,11 +169,17 @@ async function checkThroughMemex(mx: Memex, who: string, raw: RawRead, gone: Rea
       const hits = await mx.vectors.search({ vector: v, topK: 10, filter: q.filter });
       const got: [string, number][] = hits.map((h) => [h.id, h.score]);
       if (expected.some((e, i) => i > 0 && e[1] === expected[i - 1]![1])) totals.withTies++;
-      for (const [id] of got) if (!rows.has(id)) fail(`search (${vname}, ${q.name}) returned ${id}, which is not in the records${gone.has(id) ? ' (DELETED by an acknowledged operation)' : ''}`);
+      for (const [id] of got)
+        if (!rows.has(id))
+          fail(
+            `search (${vname}, ${q.name}) returned ${id}, which is not in the records${gone.has(id) ? ' (DELETED by an acknowledged operation)' : ''}`,
+          );
       const sameIds = got.length === expected.length && got.every(([id], i) => id === expected[i]![0]);
       const sameScores = sameIds && got.every(([, s], i) => Math.abs(s - expected[i]![1]) <= 1e-9);
       if (!sameIds || !sameScores) {
-        fail(`search (${vname}, ${q.name}, topK 10) differs from the exact scan over ${rows.size} records:\n    got      ${fmt(got)}\n    expected ${fmt(expected)}`);
+        fail(
+          `search (${vname}, ${q.name}, topK 10) differs from the exact scan over ${rows.size} records:\n    got      ${fmt(got)}\n    expected ${fmt(expected)}`,
+        );
       }
     }
   }
@@ -216,9 +229,16 @@ async function runLoop(dbPath: string, iterations: number, seed: number, model: 
       }
 
       model.startGeneration(g);
-      const run = await runWriterUntilKilled(WRITER, [dbPath, durability, String(g), String(Math.floor(rng() * 2 ** 31)), String(maxEvents)], (line) => model.onLine(line), rng);
+      const run = await runWriterUntilKilled(
+        WRITER,
+        [dbPath, durability, String(g), String(Math.floor(rng() * 2 ** 31)), String(maxEvents)],
+        (line) => model.onLine(line),
+        rng,
+      );
       if (run.outcome === 'no-ack') {
-        failures.push(`iteration ${i}: writer ${run.reason === 'exit' ? 'exited' : 'acknowledged nothing in 30 s'} before its first acknowledgement\n${run.stderr}`);
+        failures.push(
+          `iteration ${i}: writer ${run.reason === 'exit' ? 'exited' : 'acknowledged nothing in 30 s'} before its first acknowledgement\n${run.stderr}`,
+        );
         break;
       }
       const { killDelayMs, exit, stderr } = run;

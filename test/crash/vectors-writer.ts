@@ -54,7 +54,9 @@ function pick<T>(pool: readonly T[], n: number): T[] {
 }
 
 const toVectorDoc = (d: ReturnType<typeof docFor>): VectorDoc =>
-  d.text === null ? { id: d.id, vector: d.vector, metadata: { ...d.metadata } } : { id: d.id, text: d.text, vector: d.vector, metadata: { ...d.metadata } };
+  d.text === null
+    ? { id: d.id, vector: d.vector, metadata: { ...d.metadata } }
+    : { id: d.id, text: d.text, vector: d.vector, metadata: { ...d.metadata } };
 
 async function loop(p: number): Promise<never> {
   const ids = poolIds(p);
@@ -74,7 +76,9 @@ async function loop(p: number): Promise<never> {
       if (probe && rng() < 0.3) {
         const hits = await mx.vectors.search({ vector: probe.vector, topK: 3, filter: { pool: p } });
         if (hits[0]?.id !== probe.id || Math.abs(hits[0].score - 1) > 1e-6) {
-          throw new Error(`search for the vector of ${probe.id} (batch ${b}, just acknowledged) returned ${JSON.stringify(hits.map((h) => [h.id, h.score]))}`);
+          throw new Error(
+            `search for the vector of ${probe.id} (batch ${b}, just acknowledged) returned ${JSON.stringify(hits.map((h) => [h.id, h.score]))}`,
+          );
         }
       }
     } else if (r < 0.67) {
@@ -100,7 +104,13 @@ async function loop(p: number): Promise<never> {
       const k = rng();
       const old = myBatches.length > 0 ? myBatches[int(0, myBatches.length - 1)]! : batchId(g, 0);
       const spec: DeleteSpec =
-        k < 0.4 ? { k: 'batch', b: old } : k < 0.6 ? { k: 'group', gr: int(0, 4) } : k < 0.8 ? { k: 'mix', gr: int(0, 4), bs: [old, batchId(g - 1, int(1, 50))] } : { k: 'tail', idx: int(3, 45) };
+        k < 0.4
+          ? { k: 'batch', b: old }
+          : k < 0.6
+            ? { k: 'group', gr: int(0, 4) }
+            : k < 0.8
+              ? { k: 'mix', gr: int(0, 4), bs: [old, batchId(g - 1, int(1, 50))] }
+              : { k: 'tail', idx: int(3, 45) };
       emit({ i: s, g, p, op: 'deleteWhere', spec });
       const { deleted } = await mx.vectors.deleteWhere(deleteFilter(p, spec));
       emit({ a: s, g, deleted });

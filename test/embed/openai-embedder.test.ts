@@ -144,10 +144,13 @@ describe('OpenAIEmbedder: retries', () => {
   });
 
   it('times out a server that sends headers and then stalls', async () => {
-    const { emb } = await setup((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.write('{"data": [');
-    }, { timeoutMs: 100, maxRetries: 0 });
+    const { emb } = await setup(
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"data": [');
+      },
+      { timeoutMs: 100, maxRetries: 0 },
+    );
     expect((await failure(emb.embed(['a']))).driverCode).toBe('TIMEOUT');
   });
 
@@ -156,7 +159,14 @@ describe('OpenAIEmbedder: retries', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const { port } = closed.address() as { port: number };
     await new Promise<void>((r) => closed.close(() => r()));
-    const emb = new OpenAIEmbedder({ baseUrl: `http://127.0.0.1:${port}/v1`, model: 'm', apiKey: KEY, dimension: DIM, retryBaseMs: 1, maxRetries: 1 });
+    const emb = new OpenAIEmbedder({
+      baseUrl: `http://127.0.0.1:${port}/v1`,
+      model: 'm',
+      apiKey: KEY,
+      dimension: DIM,
+      retryBaseMs: 1,
+      maxRetries: 1,
+    });
     const err = await failure(emb.embed(['a']));
     expect(err).toMatchObject({ driverCode: 'NETWORK', attempts: 2 });
     expect(err.message).toMatch(/ECONNREFUSED/);
@@ -170,12 +180,66 @@ describe('OpenAIEmbedder: bad responses', () => {
     ['malformed JSON', '{"data": [', /body is not JSON/],
     ['no data', { object: 'list' }, /no "data" array/],
     ['too few vectors', { data: [{ index: 0, embedding: vec(DIM) }] }, /expected 2 embeddings, got 1/],
-    ['wrong dimension', { data: [{ index: 0, embedding: vec(DIM) }, { index: 1, embedding: vec(DIM + 1) }] }, /expected dimension 8, got 9/],
-    ['a null value', { data: [{ index: 0, embedding: [...vec(DIM - 1), null] }, { index: 1, embedding: vec(DIM) }] }, /embedding\[7\] is not a number/],
-    ['an overflowing value', { data: [{ index: 0, embedding: [1e300, ...vec(DIM - 1)] }, { index: 1, embedding: vec(DIM) }] }, /is not finite/],
-    ['a duplicate index', { data: [{ index: 1, embedding: vec(DIM) }, { index: 1, embedding: vec(DIM) }] }, /index 1 appears twice/],
-    ['an index out of range', { data: [{ index: 0, embedding: vec(DIM) }, { index: 2, embedding: vec(DIM) }] }, /index is not an integer from 0 to 1/],
-    ['base64 embeddings', { data: [{ index: 0, embedding: 'AAAA' }, { index: 1, embedding: 'AAAA' }] }, /not an array of numbers/],
+    [
+      'wrong dimension',
+      {
+        data: [
+          { index: 0, embedding: vec(DIM) },
+          { index: 1, embedding: vec(DIM + 1) },
+        ],
+      },
+      /expected dimension 8, got 9/,
+    ],
+    [
+      'a null value',
+      {
+        data: [
+          { index: 0, embedding: [...vec(DIM - 1), null] },
+          { index: 1, embedding: vec(DIM) },
+        ],
+      },
+      /embedding\[7\] is not a number/,
+    ],
+    [
+      'an overflowing value',
+      {
+        data: [
+          { index: 0, embedding: [1e300, ...vec(DIM - 1)] },
+          { index: 1, embedding: vec(DIM) },
+        ],
+      },
+      /is not finite/,
+    ],
+    [
+      'a duplicate index',
+      {
+        data: [
+          { index: 1, embedding: vec(DIM) },
+          { index: 1, embedding: vec(DIM) },
+        ],
+      },
+      /index 1 appears twice/,
+    ],
+    [
+      'an index out of range',
+      {
+        data: [
+          { index: 0, embedding: vec(DIM) },
+          { index: 2, embedding: vec(DIM) },
+        ],
+      },
+      /index is not an integer from 0 to 1/,
+    ],
+    [
+      'base64 embeddings',
+      {
+        data: [
+          { index: 0, embedding: 'AAAA' },
+          { index: 1, embedding: 'AAAA' },
+        ],
+      },
+      /not an array of numbers/,
+    ],
   ])('refuses %s as BAD_RESPONSE, without retrying', async (_name, body, reason) => {
     const { srv, emb } = await setup((_req, res) => sendJson(res, 200, body));
     const err = await failure(one(emb));
@@ -185,16 +249,21 @@ describe('OpenAIEmbedder: bad responses', () => {
   });
 
   it('uses array order when the server omits index', async () => {
-    const { emb } = await setup((_req, res) => sendJson(res, 200, { data: [{ embedding: [2, ...vec(DIM - 1)] }, { embedding: [3, ...vec(DIM - 1)] }] }), {
-      normalize: false,
-    });
-    expect((await one(emb) as Float32Array[]).map((v) => v[0])).toEqual([2, 3]);
+    const { emb } = await setup(
+      (_req, res) => sendJson(res, 200, { data: [{ embedding: [2, ...vec(DIM - 1)] }, { embedding: [3, ...vec(DIM - 1)] }] }),
+      {
+        normalize: false,
+      },
+    );
+    expect(((await one(emb)) as Float32Array[]).map((v) => v[0])).toEqual([2, 3]);
   });
 });
 
 describe('OpenAIEmbedder: secrets', () => {
   it('never shows the API key, even when the server echoes it', async () => {
-    const { emb } = await setup((req, res) => sendJson(res, 401, { error: { message: `Incorrect API key provided: ${String(req.headers.authorization)}` } }));
+    const { emb } = await setup((req, res) =>
+      sendJson(res, 401, { error: { message: `Incorrect API key provided: ${String(req.headers.authorization)}` } }),
+    );
     const err = await failure(emb.embed(['a']));
     expect(err.driverCode).toBe('HTTP_401');
     expect(err.message).toContain('[redacted]');

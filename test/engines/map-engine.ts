@@ -68,7 +68,9 @@ class MapTx implements WriteTx {
   scan(ns: string, store: string, o: ScanOptions): RecordRow[] {
     const rows = this.rowsOf(ns, store)
       .filter((r) => r.key.startsWith(o.prefix ?? ''))
-      .filter((r) => (o.after === undefined || compareCodePoints(r.key, o.after) > 0) && (o.before === undefined || compareCodePoints(r.key, o.before) < 0))
+      .filter(
+        (r) => (o.after === undefined || compareCodePoints(r.key, o.after) > 0) && (o.before === undefined || compareCodePoints(r.key, o.before) < 0),
+      )
       .sort(byKey);
     if (o.reverse) rows.reverse();
     return rows.slice(0, o.limit).map((r) => ({ ...r }));
@@ -119,7 +121,9 @@ class MapTx implements WriteTx {
     return out;
   }
   eventsSince(seq: number, q: EventQuery): EventRow[] {
-    return this.s.events.filter((e) => e.seq > seq && (q.store === undefined || e.store === q.store) && (q.ns === undefined || e.ns === q.ns)).slice(0, q.limit);
+    return this.s.events
+      .filter((e) => e.seq > seq && (q.store === undefined || e.store === q.store) && (q.ns === undefined || e.ns === q.ns))
+      .slice(0, q.limit);
   }
   lastSeq(): number {
     return this.s.seq;
@@ -198,7 +202,14 @@ class MapTx implements WriteTx {
 
 class MapEngine implements Engine {
   readonly kind = 'map';
-  readonly capabilities: EngineCapabilities = { multiProcess: false, multiHost: false, durableFull: false, backup: false, persistent: true, fullText: false };
+  readonly capabilities: EngineCapabilities = {
+    multiProcess: false,
+    multiHost: false,
+    durableFull: false,
+    backup: false,
+    persistent: true,
+    fullText: false,
+  };
   private readonly tx: MapTx;
   private closed = false;
   private readonly counts = { reads: 0, writes: 0 };

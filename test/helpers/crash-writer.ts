@@ -4,7 +4,12 @@ import { createInterface } from 'node:readline';
 import { spawnScript } from './spawn.js';
 
 export type WriterRun =
-  | { readonly outcome: 'killed'; readonly killDelayMs: number; readonly exit: { code: number | null; signal: NodeJS.Signals | null }; readonly stderr: string }
+  | {
+      readonly outcome: 'killed';
+      readonly killDelayMs: number;
+      readonly exit: { code: number | null; signal: NodeJS.Signals | null };
+      readonly stderr: string;
+    }
   | { readonly outcome: 'no-ack'; readonly reason: 'exit' | 'timeout'; readonly stderr: string };
 
 /**
@@ -31,7 +36,9 @@ export async function runWriterUntilKilled(
     if (onLine(line) === 'ack') onFirstAck();
   });
   const linesDone = new Promise<void>((r) => rl.once('close', () => r()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('close', (code, signal) => r({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.once('close', (code, signal) => r({ code, signal })),
+  );
 
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), startTimeoutMs)));

@@ -20,7 +20,10 @@ export function spawnScript(file: string, args: string[] = [], env: NodeJS.Proce
 }
 
 /** Calls `onLine` for every stdout line; resolves with the exit code (or signal) and stderr. */
-export function watchChild(child: ChildProcess, onLine: (line: string) => void = () => {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+export function watchChild(
+  child: ChildProcess,
+  onLine: (line: string) => void = () => {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   if (child.stdout) createInterface({ input: child.stdout }).on('line', onLine);

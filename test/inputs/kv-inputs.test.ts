@@ -125,7 +125,15 @@ const badValues: readonly BadValue[] = [
   { label: 'a Map', make: () => new Map([['a', 1]]), at: '' },
   { label: 'a Set', make: () => new Set([1]), at: '' },
   { label: 'a RegExp', make: () => /x/g, at: '' },
-  { label: 'a class instance', make: () => new (class Point { x = 1; y = 2 })(), at: '' },
+  {
+    label: 'a class instance',
+    make: () =>
+      new (class Point {
+        x = 1;
+        y = 2;
+      })(),
+    at: '',
+  },
   { label: 'an Error', make: () => new Error('boom'), at: '' },
   { label: 'a boxed String', make: () => new String('x'), at: '' },
   { label: 'a Uint8Array', make: () => new Uint8Array([1, 2]), at: '' },
@@ -220,7 +228,9 @@ for (const [label, make] of badKeys) {
   add(`get: key ${label}`, 'key', (mx) => mx.kv.get(bad(make())));
   add(`set: key ${label}`, 'key', (mx) => mx.kv.set(bad(make()), 1));
 }
-for (const [label, make] of badKeys.filter(([l]) => ['a number', 'empty', 'containing NUL', '513 bytes (171 × 3-byte €)', 'a lone high surrogate'].includes(l))) {
+for (const [label, make] of badKeys.filter(([l]) =>
+  ['a number', 'empty', 'containing NUL', '513 bytes (171 × 3-byte €)', 'a lone high surrogate'].includes(l),
+)) {
   add(`getEntry: key ${label}`, 'key', (mx) => mx.kv.getEntry(bad(make())));
   add(`has: key ${label}`, 'key', (mx) => mx.kv.has(bad(make())));
   add(`delete: key ${label}`, 'key', (mx) => mx.kv.delete(bad(make())));
@@ -396,7 +406,12 @@ for (const [label, fn] of [
 ] as const) {
   add(`update: fn is ${label}`, 'fn', (mx) => mx.kv.update('a', bad(fn)));
 }
-add('update: fn is async', 'fn', (mx) => mx.kv.update('a', bad(async () => 2)));
+add('update: fn is async', 'fn', (mx) =>
+  mx.kv.update(
+    'a',
+    bad(async () => 2),
+  ),
+);
 add('update: fn returns a promise', 'fn', (mx) => mx.kv.update('a', () => bad(Promise.resolve(2))));
 add('update: fn returns a thenable', 'fn', (mx) => mx.kv.update('a', () => bad({ then: () => undefined })));
 add('update: fn on an absent key returns a bad value', 'value returned by fn', (mx) => mx.kv.update('fresh', () => bad(1n)));
@@ -437,24 +452,96 @@ const txThen = (last: (tx: KvTransaction) => unknown) => (mx: Memex) =>
     tx.update<number>('counter', (n = 0) => n + 1);
     return last(tx);
   });
-add('transaction: tx.set key is empty', 'key', txThen((tx) => tx.set('', 1)));
-add('transaction: tx.set key is a number', 'key', txThen((tx) => tx.set(bad(7), 1)));
-add('transaction: tx.set options.ttlMs is -1', 'options.ttlMs', txThen((tx) => tx.set('c', 1, { ttlMs: -1 })));
-add('transaction: tx.set unknown option ttl', 'options.ttl', txThen((tx) => tx.set('c', 1, bad({ ttl: 5 }))));
-add('transaction: tx.set options.ifVersion 1.5', 'options.ifVersion', txThen((tx) => tx.set('c', 1, { ifVersion: 1.5 })));
-add('transaction: tx.set value undefined', 'value', txThen((tx) => tx.set('c', undefined)));
-add('transaction: tx.get key contains NUL', 'key', txThen((tx) => tx.get('a\0')));
-add('transaction: tx.getEntry key is null', 'key', txThen((tx) => tx.getEntry(bad(null))));
-add('transaction: tx.has key is 513 bytes', 'key', txThen((tx) => tx.has('a'.repeat(513))));
-add('transaction: tx.delete key is a lone surrogate', 'key', txThen((tx) => tx.delete('\uDC00')));
-add("transaction: tx.delete options.ifVersion '2'", 'options.ifVersion', txThen((tx) => tx.delete('c', { ifVersion: bad('2') })));
-add('transaction: tx.delete unknown option ttlMs', 'options.ttlMs', txThen((tx) => tx.delete('c', bad({ ttlMs: 1 }))));
-add('transaction: tx.update fn is not a function', 'fn', txThen((tx) => tx.update('c', bad('x'))));
-add('transaction: tx.update fn returns a promise', 'fn', txThen((tx) => tx.update('c', () => bad(Promise.resolve(1)))));
-add('transaction: tx.update fn returns a BigInt', 'value returned by fn', txThen((tx) => tx.update('c', () => bad(5n))));
-add('transaction: tx.update fn returns a __proto__ key', 'value returned by fn.__proto__', txThen((tx) => tx.update('c', () => protoBomb())));
-add('transaction: tx.update options.ttlMs is 1.5', 'options.ttlMs', txThen((tx) => tx.update('c', () => 1, { ttlMs: 1.5 })));
-add('transaction: tx.update key is empty', 'key', txThen((tx) => tx.update('', () => 1)));
+add(
+  'transaction: tx.set key is empty',
+  'key',
+  txThen((tx) => tx.set('', 1)),
+);
+add(
+  'transaction: tx.set key is a number',
+  'key',
+  txThen((tx) => tx.set(bad(7), 1)),
+);
+add(
+  'transaction: tx.set options.ttlMs is -1',
+  'options.ttlMs',
+  txThen((tx) => tx.set('c', 1, { ttlMs: -1 })),
+);
+add(
+  'transaction: tx.set unknown option ttl',
+  'options.ttl',
+  txThen((tx) => tx.set('c', 1, bad({ ttl: 5 }))),
+);
+add(
+  'transaction: tx.set options.ifVersion 1.5',
+  'options.ifVersion',
+  txThen((tx) => tx.set('c', 1, { ifVersion: 1.5 })),
+);
+add(
+  'transaction: tx.set value undefined',
+  'value',
+  txThen((tx) => tx.set('c', undefined)),
+);
+add(
+  'transaction: tx.get key contains NUL',
+  'key',
+  txThen((tx) => tx.get('a\0')),
+);
+add(
+  'transaction: tx.getEntry key is null',
+  'key',
+  txThen((tx) => tx.getEntry(bad(null))),
+);
+add(
+  'transaction: tx.has key is 513 bytes',
+  'key',
+  txThen((tx) => tx.has('a'.repeat(513))),
+);
+add(
+  'transaction: tx.delete key is a lone surrogate',
+  'key',
+  txThen((tx) => tx.delete('\uDC00')),
+);
+add(
+  "transaction: tx.delete options.ifVersion '2'",
+  'options.ifVersion',
+  txThen((tx) => tx.delete('c', { ifVersion: bad('2') })),
+);
+add(
+  'transaction: tx.delete unknown option ttlMs',
+  'options.ttlMs',
+  txThen((tx) => tx.delete('c', bad({ ttlMs: 1 }))),
+);
+add(
+  'transaction: tx.update fn is not a function',
+  'fn',
+  txThen((tx) => tx.update('c', bad('x'))),
+);
+add(
+  'transaction: tx.update fn returns a promise',
+  'fn',
+  txThen((tx) => tx.update('c', () => bad(Promise.resolve(1)))),
+);
+add(
+  'transaction: tx.update fn returns a BigInt',
+  'value returned by fn',
+  txThen((tx) => tx.update('c', () => bad(5n))),
+);
+add(
+  'transaction: tx.update fn returns a __proto__ key',
+  'value returned by fn.__proto__',
+  txThen((tx) => tx.update('c', () => protoBomb())),
+);
+add(
+  'transaction: tx.update options.ttlMs is 1.5',
+  'options.ttlMs',
+  txThen((tx) => tx.update('c', () => 1, { ttlMs: 1.5 })),
+);
+add(
+  'transaction: tx.update key is empty',
+  'key',
+  txThen((tx) => tx.update('', () => 1)),
+);
 add('transaction: tx used after its transaction ended', 'tx', async (mx) => {
   const holder: { tx?: KvTransaction } = {};
   await mx.kv.transaction((tx) => {
@@ -704,7 +791,11 @@ describe('kv and scope: the valid edges next to each limit succeed', () => {
         ['shared reference (a DAG, not a cycle)', { a: shared, b: [shared, shared] }, { a: { x: 1 }, b: [{ x: 1 }, { x: 1 }] }],
         ['null-prototype object', nullProto, { a: 1 }],
         ['undefined property is dropped', { a: 1, b: undefined }, { a: 1 }],
-        ['keys that only look dangerous', { __proto: 1, proto: 2, Constructor: 3, toString: 4 }, { __proto: 1, proto: 2, Constructor: 3, toString: 4 }],
+        [
+          'keys that only look dangerous',
+          { __proto: 1, proto: 2, Constructor: 3, toString: 4 },
+          { __proto: 1, proto: 2, Constructor: 3, toString: 4 },
+        ],
         ['frozen object', Object.freeze({ a: [1] }), { a: [1] }],
       ];
       for (const [name, value, expected] of cases) {

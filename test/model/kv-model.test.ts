@@ -113,7 +113,13 @@ type Cmd = fc.AsyncCommand<Model, Real, false>;
 // commands
 
 class SetCmd implements Cmd {
-  constructor(readonly ns: Ns, readonly key: string, readonly value: unknown, readonly ttlMs: number | undefined, readonly mode: VMode) {}
+  constructor(
+    readonly ns: Ns,
+    readonly key: string,
+    readonly value: unknown,
+    readonly ttlMs: number | undefined,
+    readonly mode: VMode,
+  ) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     const ifVersion = ifVersionFor(m, this.ns, this.key, this.mode);
@@ -137,7 +143,11 @@ class SetCmd implements Cmd {
 }
 
 class DeleteCmd implements Cmd {
-  constructor(readonly ns: Ns, readonly key: string, readonly mode: VMode) {}
+  constructor(
+    readonly ns: Ns,
+    readonly key: string,
+    readonly mode: VMode,
+  ) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     const ifVersion = ifVersionFor(m, this.ns, this.key, this.mode);
@@ -158,7 +168,12 @@ class DeleteCmd implements Cmd {
 type UpdateAction = { kind: 'value'; value: unknown } | { kind: 'delete' } | { kind: 'throw' };
 
 class UpdateCmd implements Cmd {
-  constructor(readonly ns: Ns, readonly key: string, readonly action: UpdateAction, readonly ttlMs: number | undefined) {}
+  constructor(
+    readonly ns: Ns,
+    readonly key: string,
+    readonly action: UpdateAction,
+    readonly ttlMs: number | undefined,
+  ) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     const cur = live(m, this.ns, this.key);
@@ -199,7 +214,10 @@ class UpdateCmd implements Cmd {
 }
 
 class GetCmd implements Cmd {
-  constructor(readonly ns: Ns, readonly key: string) {}
+  constructor(
+    readonly ns: Ns,
+    readonly key: string,
+  ) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     const kv = kvOf(r, this.ns);
@@ -212,7 +230,10 @@ class GetCmd implements Cmd {
 }
 
 class GetManyCmd implements Cmd {
-  constructor(readonly ns: Ns, readonly keys: string[]) {}
+  constructor(
+    readonly ns: Ns,
+    readonly keys: string[],
+  ) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     const got = await kvOf(r, this.ns).getMany(this.keys);
@@ -229,7 +250,10 @@ interface BatchEntry {
 }
 
 class SetManyCmd implements Cmd {
-  constructor(readonly ns: Ns, readonly entries: BatchEntry[]) {}
+  constructor(
+    readonly ns: Ns,
+    readonly entries: BatchEntry[],
+  ) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     const prepared = this.entries.map((e) => ({ ...e, ifVersion: ifVersionFor(m, this.ns, e.key, e.mode) }));
@@ -263,7 +287,11 @@ class SetManyCmd implements Cmd {
 }
 
 class ListCmd implements Cmd {
-  constructor(readonly ns: Ns, readonly prefix: string, readonly limit: number) {}
+  constructor(
+    readonly ns: Ns,
+    readonly prefix: string,
+    readonly limit: number,
+  ) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     const kv = kvOf(r, this.ns);
@@ -308,7 +336,11 @@ type TxOp =
   | { t: 'get'; key: string };
 
 class TxCmd implements Cmd {
-  constructor(readonly ns: Ns, readonly ops: TxOp[], readonly fail: boolean) {}
+  constructor(
+    readonly ns: Ns,
+    readonly ops: TxOp[],
+    readonly fail: boolean,
+  ) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     // The transaction works on a copy of the model; it replaces the model only if it commits.
@@ -455,10 +487,13 @@ const commandArbs: fc.Arbitrary<Cmd>[] = [
   fc
     .tuple(
       nsArb,
-      fc.uniqueArray(fc.record({ key: keyArb, value: valueArb, ttlMs: ttlArb, mode: fc.constantFrom<VMode>('none', 'none', 'none', 'match', 'stale', 'zero') }), {
-        selector: (e) => e.key,
-        maxLength: 4,
-      }),
+      fc.uniqueArray(
+        fc.record({ key: keyArb, value: valueArb, ttlMs: ttlArb, mode: fc.constantFrom<VMode>('none', 'none', 'none', 'match', 'stale', 'zero') }),
+        {
+          selector: (e) => e.key,
+          maxLength: 4,
+        },
+      ),
     )
     .map(([ns, es]) => new SetManyCmd(ns, es)),
   fc.tuple(nsArb, fc.constantFrom(...PREFIXES), fc.constantFrom(...LIMITS)).map(([ns, p, l]) => new ListCmd(ns, p, l)),

@@ -18,13 +18,7 @@
  * `$ne`, `$nin` and `$not` do match missing fields, and the whole fragment is always 0 or 1.
  */
 import { ValidationError } from '../../errors.js';
-import {
-  FILTER_LIMITS,
-  pathSegmentProblem,
-  type FilterNode,
-  type FilterPath,
-  type FilterScalar,
-} from '../filter-ast.js';
+import { FILTER_LIMITS, pathSegmentProblem, type FilterNode, type FilterPath, type FilterScalar } from '../filter-ast.js';
 
 export interface CompiledFilter {
   /** A boolean SQL expression (0 or 1), self-delimited: safe to AND into any WHERE clause. */

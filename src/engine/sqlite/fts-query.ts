@@ -6,7 +6,10 @@ const MAX_TERMS = 32;
  * it are just characters. Undefined when the text has no words.
  */
 export function ftsQuery(text: string): string | undefined {
-  const words = text.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu);
+  const words = text
+    .normalize('NFKC')
+    .toLowerCase()
+    .match(/[\p{L}\p{N}]+/gu);
   if (!words) return undefined;
   return [...new Set(words)]
     .slice(0, MAX_TERMS)

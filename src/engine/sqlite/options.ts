@@ -4,7 +4,10 @@ const positiveInt = (max: number) => z.number().int().positive().max(max);
 
 /** The embedded engine's own settings: also accepted at the top level of `openMemex` options. */
 export const sqliteSettingsShape = {
-  path: z.string().min(1).refine((p) => !p.includes('\0'), 'must not contain NUL'),
+  path: z
+    .string()
+    .min(1)
+    .refine((p) => !p.includes('\0'), 'must not contain NUL'),
   durability: z.enum(['full', 'normal']).optional(),
   checkOnOpen: z.enum(['quick', 'none']).optional(),
   maxBatch: positiveInt(10_000).optional(),

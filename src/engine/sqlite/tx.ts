@@ -40,10 +40,14 @@ export class SqliteTx implements WriteTx {
       get: db.prepare(`SELECT ${COLS} FROM records WHERE ns = ? AND store = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)`),
       getAny: db.prepare(`SELECT ${COLS} FROM records WHERE ns = ? AND store = ? AND key = ?`),
       // Raw rows (arrays): building a two-field array is cheaper than a seven-field object.
-      getValue: db.prepare('SELECT version, value FROM records WHERE ns = ? AND store = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)').raw(),
+      getValue: db
+        .prepare('SELECT version, value FROM records WHERE ns = ? AND store = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)')
+        .raw(),
       count: db.prepare(`SELECT count(*) AS n FROM records WHERE ns = @ns AND store = @store AND ${VISIBLE}`),
       countByStore: db.prepare(`SELECT store, count(*) AS n FROM records WHERE ${VISIBLE} GROUP BY store`),
-      sizes: db.prepare('SELECT ns, count(*) AS count, coalesce(sum(length(CAST(value AS BLOB))), 0) AS bytes FROM records WHERE store = ? GROUP BY ns'),
+      sizes: db.prepare(
+        'SELECT ns, count(*) AS count, coalesce(sum(length(CAST(value AS BLOB))), 0) AS bytes FROM records WHERE store = ? GROUP BY ns',
+      ),
       expired: db.prepare('SELECT ns, key FROM records WHERE store = ? AND expires_at IS NOT NULL AND expires_at <= ? LIMIT ?'),
       insertEvent: db.prepare('INSERT INTO events (at, ns, store, key, op) VALUES (?, ?, ?, ?, ?)'),
       upsert: db.prepare(
@@ -196,7 +200,9 @@ export class SqliteTx implements WriteTx {
   countWhere(ns: string, store: string, filter: FilterNode | undefined): number {
     const f = filter ? compileFilter(filter, 'records.value', '$.metadata') : { sql: '1', params: [] };
     const sql = `SELECT count(*) FROM records WHERE ns = ? AND store = ? AND ${VISIBLE_POS} AND (${f.sql})`;
-    return this.statement(sql).pluck().get(ns, store, this.now, ...f.params) as number;
+    return this.statement(sql)
+      .pluck()
+      .get(ns, store, this.now, ...f.params) as number;
   }
 
   searchText(ns: string, store: string, query: string, opts: { limit: number; filter?: FilterNode }): { key: string; score: number }[] {

@@ -30,7 +30,10 @@ export class WaitBoard {
   private waiting = false;
   private quietUntil = 0;
 
-  constructor(dbPath: string, private readonly graceMs: number) {
+  constructor(
+    dbPath: string,
+    private readonly graceMs: number,
+  ) {
     this.fd = openSync(`${dbPath}-mxwait`, constants.O_RDWR | constants.O_CREAT, 0o644);
     if (fstatSync(this.fd).size < BOARD_BYTES) ftruncateSync(this.fd, BOARD_BYTES);
     this.slot = (process.pid * 31 + threadId) % SLOTS;

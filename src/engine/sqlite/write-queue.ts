@@ -71,7 +71,14 @@ export class WriteQueue {
   enqueue<T>(fn: (tx: SqliteTx) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const now = performance.now();
-      this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject, enqueuedAt: now, deadline: now + this.opts.lockTimeoutMs, isolate: false });
+      this.pending.push({
+        fn,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        enqueuedAt: now,
+        deadline: now + this.opts.lockTimeoutMs,
+        isolate: false,
+      });
       if (!this.running) {
         this.running = true;
         // A microtask, queued behind the continuations already pending: callers resumed by the

@@ -49,7 +49,8 @@ function checkTtlOption(options: unknown, allowed: string[]): { ttlMs: number | 
   const o = options as { ttlMs?: unknown; timeoutMs?: unknown };
   for (const f of ['ttlMs', 'timeoutMs'] as const) {
     const v = o[f];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0)) throw new ValidationError(`options.${f}`, 'must be a positive integer number of milliseconds');
+    if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0))
+      throw new ValidationError(`options.${f}`, 'must be a positive integer number of milliseconds');
   }
   return { ttlMs: o.ttlMs as number | undefined, timeoutMs: o.timeoutMs as number | undefined };
 }
@@ -89,15 +90,17 @@ export class Cache implements CacheStore {
     }
     const c = this.counters;
     c.reads++;
-    return this.ctx.engine.read((tx) => tx.getValue(this.ctx.ns, CACHE, h)).then((row) => {
-      if (!row) {
-        c.misses = (c.misses ?? 0) + 1;
-        return undefined;
-      }
-      c.hits = (c.hits ?? 0) + 1;
-      this.touches.touch(h, recency());
-      return this.ctx.frozen.committed<T>(row.version, row.value);
-    });
+    return this.ctx.engine
+      .read((tx) => tx.getValue(this.ctx.ns, CACHE, h))
+      .then((row) => {
+        if (!row) {
+          c.misses = (c.misses ?? 0) + 1;
+          return undefined;
+        }
+        c.hits = (c.hits ?? 0) + 1;
+        this.touches.touch(h, recency());
+        return this.ctx.frozen.committed<T>(row.version, row.value);
+      });
   }
 
   /**
@@ -210,7 +213,8 @@ export class Cache implements CacheStore {
         }
         if (state.err) {
           const e = JSON.parse(state.err.value) as { name: string; message: string };
-          if (state.err.version > since) throw Object.assign(new Error(e.message, { cause: 'raised by the caller that computed this entry' }), { name: e.name });
+          if (state.err.version > since)
+            throw Object.assign(new Error(e.message, { cause: 'raised by the caller that computed this entry' }), { name: e.name });
         }
         bump(c, 'computes');
         let json: string;

@@ -2,7 +2,16 @@ import { ValidationError } from '../../errors.js';
 import type { Engine, ReadTx, RecordRow, WriteTx } from '../../engine/types.js';
 import { deepFreeze } from '../../values/freeze.js';
 import { bump, type StoreContext, type StoreCounters } from '../context.js';
-import { messageKey, messagePrefix, serializeMessage, validateThreadId, type Message, type NewMessage, type ThreadInfo, type ThreadRecord } from './message.js';
+import {
+  messageKey,
+  messagePrefix,
+  serializeMessage,
+  validateThreadId,
+  type Message,
+  type NewMessage,
+  type ThreadInfo,
+  type ThreadRecord,
+} from './message.js';
 import { MESSAGES, THREADS } from '../names.js';
 import type { ConversationPolicy } from './policy.js';
 import type { ConversationsStore } from '../../api/conversations.js';
@@ -12,7 +21,8 @@ const MAX_LIMIT = 1000;
 
 function checkLimit(v: unknown, field: string, dflt: number): number {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_LIMIT) throw new ValidationError(field, `must be an integer from 1 to ${MAX_LIMIT}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_LIMIT)
+    throw new ValidationError(field, `must be an integer from 1 to ${MAX_LIMIT}`);
   return v;
 }
 
@@ -121,7 +131,8 @@ export class Conversations implements ConversationsStore {
     const o = checkOptions(options, ['limit', 'activeSince']);
     const n = checkLimit(o.limit, 'options.limit', 100);
     const since = o.activeSince;
-    if (since !== undefined && (typeof since !== 'number' || !Number.isFinite(since))) throw new ValidationError('options.activeSince', 'must be a Unix ms timestamp');
+    if (since !== undefined && (typeof since !== 'number' || !Number.isFinite(since)))
+      throw new ValidationError('options.activeSince', 'must be a Unix ms timestamp');
     this.ctx.counters(THREADS).reads++;
     const rows = await this.ctx.engine.read((tx) => tx.scanByRank(this.ctx.ns, THREADS, { limit: n, reverse: true }));
     const infos = rows.map((r) => toInfo(r.key, r));

@@ -45,7 +45,6 @@ export interface ThreadRecord {
 const ROLE = /^[a-z][a-z0-9_-]{0,31}$/;
 const SEQ_DIGITS = 15;
 
-
 /** Messages of a thread share the prefix `threadId + NUL` (thread ids cannot contain NUL). */
 export const messagePrefix = (threadId: string): string => `${threadId}\u0000`;
 export const messageKey = (threadId: string, seq: number): string => `${messagePrefix(threadId)}${String(seq).padStart(SEQ_DIGITS, '0')}`;
@@ -56,7 +55,8 @@ export function validateThreadId(threadId: unknown): string {
 
 /** Validates a message and returns its JSON (role, content, metadata); `at` is added in the transaction. */
 export function serializeMessage(m: unknown, maxBytes: number, field = 'message'): string {
-  if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new ValidationError(field, `must be an object { role, content }, got ${typeName(m)}`);
+  if (m === null || typeof m !== 'object' || Array.isArray(m))
+    throw new ValidationError(field, `must be an object { role, content }, got ${typeName(m)}`);
   const { role, content, metadata, ...rest } = m as Record<string, unknown>;
   const extra = Object.keys(rest);
   if (extra.length > 0) throw new ValidationError(`${field}.${extra[0]}`, 'unknown field (allowed: role, content, metadata)');

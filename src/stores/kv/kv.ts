@@ -1,14 +1,23 @@
-import type { SetManyEntry } from '../../api/kv.js';
 import { ValidationError } from '../../errors.js';
-import type { KvEntry, KvTransaction, SetOptions } from '../../api/kv.js';
+import type { KvEntry, KvStore, KvTransaction, SetManyEntry, SetOptions } from '../../api/kv.js';
 import type { ListOptions, ListPage } from '../../api/list.js';
 import type { DeepReadonly } from '../../values/freeze.js';
 import { validateKey } from '../../values/keys.js';
 import { isThenable } from '../../values/thenable.js';
-import { type KvContext, applySet, applyUpdate, assertVersion, checkOptions, checkTtl, checkVersion, prepareSet, toEntry, type PreparedSet } from './ops.js';
+import {
+  type KvContext,
+  applySet,
+  applyUpdate,
+  assertVersion,
+  checkOptions,
+  checkTtl,
+  checkVersion,
+  prepareSet,
+  toEntry,
+  type PreparedSet,
+} from './ops.js';
 import { kvTransaction } from './transaction.js';
 import { decodeCursor, encodeCursor, checkListOptions } from '../list-options.js';
-import type { KvStore } from '../../api/kv.js';
 import { storeModule } from '../module.js';
 import { KV } from '../names.js';
 

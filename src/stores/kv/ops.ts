@@ -7,15 +7,12 @@ import { parseFrozen, type DeepReadonly } from '../../values/freeze.js';
 import { isThenable } from '../../values/thenable.js';
 import type { StoreContext } from '../context.js';
 
-
 /** A kv-shaped store's context: the scope's context plus which store its records live in. */
 export interface KvContext extends StoreContext {
   readonly store: string;
   /** How errors name the key: `key` in kv, `userId` in profiles. */
   readonly keyField: string;
 }
-
-
 
 /** A caller's view of a row; `committed` is false for rows read inside a write transaction. */
 export function toEntry<T>(ctx: KvContext, row: RecordRow, committed: boolean): KvEntry<T> {

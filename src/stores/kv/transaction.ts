@@ -1,6 +1,5 @@
-import type { KvTransaction } from '../../api/kv.js';
 import { ValidationError } from '../../errors.js';
-import type { KvEntry, SetOptions } from '../../api/kv.js';
+import type { KvEntry, KvTransaction, SetOptions } from '../../api/kv.js';
 import type { WriteTx } from '../../engine/types.js';
 import type { DeepReadonly } from '../../values/freeze.js';
 import { validateKey } from '../../values/keys.js';

@@ -90,9 +90,12 @@ export class HeldLease {
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.inflight = this.renew();
-    }, Math.max(1, Math.floor(this.leaseMs / 3)));
+    this.timer = setTimeout(
+      () => {
+        this.inflight = this.renew();
+      },
+      Math.max(1, Math.floor(this.leaseMs / 3)),
+    );
     this.timer.unref();
   }
 

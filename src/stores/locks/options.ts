@@ -58,7 +58,10 @@ export function resolveLockOptions(opts: unknown): ResolvedLockOptions {
   const o = opts as Record<string, unknown>;
   const mode = o.mode === undefined ? 'exclusive' : o.mode;
   if (mode !== 'exclusive' && mode !== 'shared') {
-    throw new ValidationError('options.mode', `must be 'exclusive' or 'shared', got ${typeof mode === 'string' ? JSON.stringify(mode) : typeName(mode)}`);
+    throw new ValidationError(
+      'options.mode',
+      `must be 'exclusive' or 'shared', got ${typeof mode === 'string' ? JSON.stringify(mode) : typeName(mode)}`,
+    );
   }
   return {
     mode,

@@ -2,8 +2,7 @@ import { ValidationError } from '../../errors.js';
 import { deepFreeze, type DeepReadonly } from '../../values/freeze.js';
 import { typeName, validateKey } from '../../values/keys.js';
 import type { StoreContext } from '../context.js';
-import type { Conversations } from '../conversations/conversations.js';
-import { appendInTx } from '../conversations/conversations.js';
+import { appendInTx, type Conversations } from '../conversations/conversations.js';
 import { serializeMessage, type Message, type NewMessage } from '../conversations/message.js';
 import type { ConversationPolicy } from '../conversations/policy.js';
 import type { Profiles } from '../profiles.js';
@@ -108,9 +107,15 @@ export async function recall(p: MemoryParts, input: RecallInput): Promise<Recall
   const topK = input.topK ?? 5;
   if (!Number.isInteger(recentN) || recentN < 0 || recentN > 1000) throw new ValidationError('recent', 'must be an integer from 0 to 1000');
   if (!Number.isInteger(topK) || topK < 0 || topK > 100) throw new ValidationError('topK', 'must be an integer from 0 to 100');
-  const [profile, recent] = await Promise.all([p.profiles.get(userId), recentN === 0 ? Promise.resolve([]) : p.conversations.recent(threadId, recentN)]);
+  const [profile, recent] = await Promise.all([
+    p.profiles.get(userId),
+    recentN === 0 ? Promise.resolve([]) : p.conversations.recent(threadId, recentN),
+  ]);
   const shown = new Set(recent.map((m) => `${threadId}#${m.seq}`));
-  const hits = topK === 0 || input.query.trim() === '' ? [] : await p.vectors.search({ text: input.query, topK: Math.min(1000, topK + shown.size), filter: { userId } });
+  const hits =
+    topK === 0 || input.query.trim() === ''
+      ? []
+      : await p.vectors.search({ text: input.query, topK: Math.min(1000, topK + shown.size), filter: { userId } });
   return deepFreeze({ profile, recent, relevant: hits.filter((h) => !shown.has(h.id)).slice(0, topK) });
 }
 

@@ -43,7 +43,10 @@ export interface SavedGraph {
   readonly labels: readonly number[];
 }
 
-const hashOf = (v: Float32Array) => createHash('sha1').update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)).digest('base64');
+const hashOf = (v: Float32Array) =>
+  createHash('sha1')
+    .update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength))
+    .digest('base64');
 
 /** A unit-length copy: cosine ignores length, and 8-bit quantization needs components in [-1, 1]. */
 function unit(v: Float32Array): Float32Array {

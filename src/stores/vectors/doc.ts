@@ -45,13 +45,18 @@ export function toVector(v: unknown, field: string): Float32Array {
   if (!arr) throw new ValidationError(field, `must be a Float32Array or an array of numbers, got ${typeName(v)}`);
   if (arr.length === 0 || arr.length > MAX_DIMENSION) throw new ValidationError(field, `must have 1..${MAX_DIMENSION} dimensions, got ${arr.length}`);
   if (Array.isArray(v) && v.some((x) => typeof x !== 'number')) throw new ValidationError(field, 'must contain only numbers');
-  for (let i = 0; i < arr.length; i++) if (!Number.isFinite(arr[i])) throw new ValidationError(`${field}[${i}]`, `must be finite, got ${String(arr[i])}`);
+  for (let i = 0; i < arr.length; i++)
+    if (!Number.isFinite(arr[i])) throw new ValidationError(`${field}[${i}]`, `must be finite, got ${String(arr[i])}`);
   return Float32Array.from(arr);
 }
 
 /** Validates one document's shape; the vector may still be missing (to be embedded). */
-export function checkDoc(d: unknown, field: string): { id: string; text: string | null; metadata: Record<string, unknown>; vector: Float32Array | undefined } {
-  if (d === null || typeof d !== 'object' || Array.isArray(d)) throw new ValidationError(field, `must be an object { id, text?, vector?, metadata? }, got ${typeName(d)}`);
+export function checkDoc(
+  d: unknown,
+  field: string,
+): { id: string; text: string | null; metadata: Record<string, unknown>; vector: Float32Array | undefined } {
+  if (d === null || typeof d !== 'object' || Array.isArray(d))
+    throw new ValidationError(field, `must be an object { id, text?, vector?, metadata? }, got ${typeName(d)}`);
   const { id, text, vector, metadata, ...rest } = d as Record<string, unknown>;
   const extra = Object.keys(rest)[0];
   if (extra !== undefined) throw new ValidationError(`${field}.${extra}`, 'unknown field (allowed: id, text, vector, metadata)');
@@ -67,7 +72,7 @@ export function checkDoc(d: unknown, field: string): { id: string; text: string 
   if (text === undefined && vector === undefined) throw new ValidationError(field, 'needs a text or a vector');
   return {
     id: key,
-    text: (text) ?? null,
+    text: text ?? null,
     metadata: (metadata as Record<string, unknown> | undefined) ?? {},
     vector: vector === undefined ? undefined : toVector(vector, `${field}.vector`),
   };

@@ -45,7 +45,15 @@ export {
   type FilterPath,
   type FilterScalar,
 } from '../../engine/filter-ast.js';
-import { FILTER_LIMITS, clip, pathSegmentProblem, type FilterComparison, type FilterNode, type FilterPath, type FilterScalar } from '../../engine/filter-ast.js';
+import {
+  FILTER_LIMITS,
+  clip,
+  pathSegmentProblem,
+  type FilterComparison,
+  type FilterNode,
+  type FilterPath,
+  type FilterScalar,
+} from '../../engine/filter-ast.js';
 
 const COMPARISONS: Readonly<Record<string, FilterComparison>> = {
   $eq: 'eq',

@@ -1,5 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /** What a saved index holds: the vectors (and graph) as of event `seq`. */
@@ -40,7 +54,7 @@ const STALE_BUILD_MS = 3_600_000;
 function writeDurably(file: string, bytes: Uint8Array): void {
   const fd = openSync(file, 'w');
   try {
-    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+    for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -65,7 +79,7 @@ function readFloats(file: string): Float32Array {
     if (size % 4 !== 0) throw new Error(`${file}: ${size} bytes is not a whole number of floats`);
     const data = new Float32Array(size / 4);
     const bytes = new Uint8Array(data.buffer);
-    for (let at = 0; at < size; ) {
+    for (let at = 0; at < size;) {
       const n = readSync(fd, bytes, at, size - at, at);
       if (n === 0) throw new Error(`${file}: shorter than its size`);
       at += n;
@@ -104,7 +118,8 @@ export class IndexFiles {
       const data = readFloats(join(this.dir, `${this.base}.${s.token}.f32`));
       if (data.length !== s.ids.length * s.dimension) return undefined;
       const graphFile = join(this.dir, `${this.base}.${s.token}.usearch`);
-      const graphOk = s.graph !== null && s.graph.labels.length === s.ids.length && existsSync(graphFile) && statSync(graphFile).size === s.graph.bytes;
+      const graphOk =
+        s.graph !== null && s.graph.labels.length === s.ids.length && existsSync(graphFile) && statSync(graphFile).size === s.graph.bytes;
       const graph = graphOk ? { file: graphFile, labels: s.graph!.labels } : undefined;
       return { collection: s.collection, seq: s.seq, dimension: s.dimension, ids: s.ids, data, metadata: s.metadata, texts: s.texts, graph };
     } catch {
@@ -120,7 +135,8 @@ export class IndexFiles {
     vectors: { ids: readonly string[]; data: Float32Array },
     metadataOf: ReadonlyMap<string, Record<string, unknown>>,
     textOf: ReadonlyMap<string, string | null>,
-    graph?: { labels: (ids: readonly string[]) => number[]; write: (file: string) => void }): void {
+    graph?: { labels: (ids: readonly string[]) => number[]; write: (file: string) => void },
+  ): void {
     try {
       mkdirSync(this.dir, { recursive: true });
       const token = randomBytes(6).toString('hex');
@@ -157,7 +173,8 @@ export class IndexFiles {
       if (f.startsWith('build-') && Date.now() - (statSync(join(this.dir, f), { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > STALE_BUILD_MS) {
         rmSync(join(this.dir, f), { force: true });
       }
-      if (f.startsWith(`${this.base}.`) && f !== `${this.base}.json` && !f.startsWith(`${this.base}.${token}.`)) rmSync(join(this.dir, f), { force: true });
+      if (f.startsWith(`${this.base}.`) && f !== `${this.base}.json` && !f.startsWith(`${this.base}.${token}.`))
+        rmSync(join(this.dir, f), { force: true });
     }
   }
 }

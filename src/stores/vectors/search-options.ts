@@ -38,21 +38,25 @@ export interface CheckedSearch {
 const ALLOWED = ['text', 'vector', 'topK', 'filter', 'minScore', 'mode'];
 
 export function checkSearch(o: unknown): CheckedSearch {
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new ValidationError('query', 'must be an object { text?, vector?, topK?, filter?, minScore?, mode? }');
+  if (o === null || typeof o !== 'object' || Array.isArray(o))
+    throw new ValidationError('query', 'must be an object { text?, vector?, topK?, filter?, minScore?, mode? }');
   const q = o as Record<string, unknown>;
   for (const k of Object.keys(q)) if (!ALLOWED.includes(k)) throw new ValidationError(`query.${k}`, 'unknown option');
   const mode = q.mode ?? 'vector';
   if (mode !== 'vector' && mode !== 'text' && mode !== 'hybrid') throw new ValidationError('query.mode', "must be 'vector', 'text' or 'hybrid'");
-  if (q.text !== undefined && (typeof q.text !== 'string' || q.text.length > 10_000)) throw new ValidationError('query.text', 'must be a string of at most 10000 characters');
+  if (q.text !== undefined && (typeof q.text !== 'string' || q.text.length > 10_000))
+    throw new ValidationError('query.text', 'must be a string of at most 10000 characters');
   const vector = q.vector === undefined ? undefined : toVector(q.vector, 'query.vector');
   const text = q.text;
   if (mode === 'text' && text === undefined) throw new ValidationError('query.text', "is required in 'text' mode");
   if (mode === 'hybrid' && text === undefined) throw new ValidationError('query.text', "is required in 'hybrid' mode");
   if (mode === 'vector' && text === undefined && vector === undefined) throw new ValidationError('query', 'needs a text or a vector');
   const topK = q.topK ?? 10;
-  if (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1 || topK > 1000) throw new ValidationError('query.topK', 'must be an integer from 1 to 1000');
+  if (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1 || topK > 1000)
+    throw new ValidationError('query.topK', 'must be an integer from 1 to 1000');
   const minScore = q.minScore;
-  if (minScore !== undefined && (typeof minScore !== 'number' || !Number.isFinite(minScore))) throw new ValidationError('query.minScore', 'must be a finite number');
+  if (minScore !== undefined && (typeof minScore !== 'number' || !Number.isFinite(minScore)))
+    throw new ValidationError('query.minScore', 'must be a finite number');
   return { text, vector, topK, filter: q.filter === undefined ? undefined : parseFilter(q.filter, 'query.filter'), minScore: minScore, mode };
 }
 

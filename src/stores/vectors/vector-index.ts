@@ -82,7 +82,6 @@ export class VectorIndex {
     this.files = dir === undefined ? undefined : new IndexFiles(dir, ns);
   }
 
-
   /** Whether the index already covers everything `tx` sees (then it can answer on its own). */
   isCurrent(tx: ReadTx): boolean {
     return this.seq >= 0 && tx.lastSeq() === this.seq;
@@ -137,7 +136,12 @@ export class VectorIndex {
       return;
     }
     const { ids, data } = this.vectors.packed();
-    const job = { dimension: this.vectors.dimension, ids: [...ids], data: data.slice(), file: this.files?.scratchFile() ?? join(tmpdir(), `memex-graph-${randomBytes(6).toString('hex')}`) };
+    const job = {
+      dimension: this.vectors.dimension,
+      ids: [...ids],
+      data: data.slice(),
+      file: this.files?.scratchFile() ?? join(tmpdir(), `memex-graph-${randomBytes(6).toString('hex')}`),
+    };
     const build = buildGraphInWorker(job);
     const pending = {
       build,
@@ -230,7 +234,15 @@ export class VectorIndex {
     if (!this.files || this.seq < 0 || (!force && this.unsaved < SAVE_AFTER_CHANGES) || (force && this.unsaved === 0)) return;
     if (this.vectors.size === 0) return;
     const ann = this.ann;
-    this.files.save(this.collection, this.seq, this.vectors.dimension, this.vectors.packed(), this.metadata, this.texts, ann && { labels: (ids) => ann.labelsFor(ids), write: (f) => ann.write(f) });
+    this.files.save(
+      this.collection,
+      this.seq,
+      this.vectors.dimension,
+      this.vectors.packed(),
+      this.metadata,
+      this.texts,
+      ann && { labels: (ids) => ann.labelsFor(ids), write: (f) => ann.write(f) },
+    );
     this.unsaved = 0;
   }
 
@@ -247,7 +259,9 @@ export class VectorIndex {
         this.metadata.set(id, saved.metadata[i]!);
         this.texts.set(id, saved.texts[i] ?? null);
       });
-      this.ann = saved.graph ? new AnnIndex(saved.dimension, this.vectorOf, { file: saved.graph.file, ids: saved.ids, labels: saved.graph.labels }) : undefined;
+      this.ann = saved.graph
+        ? new AnnIndex(saved.dimension, this.vectorOf, { file: saved.graph.file, ids: saved.ids, labels: saved.graph.labels })
+        : undefined;
       this.seq = saved.seq;
       bump(this.counters, 'indexLoads');
       this.ensureGraph();

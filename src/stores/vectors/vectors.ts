@@ -147,7 +147,10 @@ export class Vectors implements VectorsStore {
    */
   async deleteWhere(filter: Record<string, unknown>): Promise<{ deleted: number; total: number }> {
     const f = parseFilter(filter, 'filter');
-    const out = await this.ctx.engine.write((tx) => ({ deleted: tx.deleteWhere(this.ctx.ns, VECTORS, f), total: tx.countWhere(this.ctx.ns, VECTORS, undefined) }));
+    const out = await this.ctx.engine.write((tx) => ({
+      deleted: tx.deleteWhere(this.ctx.ns, VECTORS, f),
+      total: tx.countWhere(this.ctx.ns, VECTORS, undefined),
+    }));
     this.ctx.counters(VECTORS).writes++;
     return out;
   }
@@ -162,7 +165,10 @@ export class Vectors implements VectorsStore {
   async search(query: SearchOptions): Promise<SearchHit[]> {
     const q = checkSearch(query);
     if (q.mode !== 'vector' && !this.ctx.engine.capabilities.fullText) {
-      throw new ValidationError('query.mode', `'${q.mode}' needs full-text search, which this engine (${this.ctx.engine.kind}) does not have; use mode 'vector'`);
+      throw new ValidationError(
+        'query.mode',
+        `'${q.mode}' needs full-text search, which this engine (${this.ctx.engine.kind}) does not have; use mode 'vector'`,
+      );
     }
     let qv = q.vector;
     if (q.mode !== 'text' && qv === undefined) qv = (await this.embedder.embed([q.text ?? '']))[0];
@@ -172,8 +178,8 @@ export class Vectors implements VectorsStore {
     const current = q.mode === 'vector' && qv !== undefined && (await this.ctx.engine.read((tx) => this.index.isCurrent(tx)));
     const hits =
       current && qv
-      ? this.hits(undefined, this.vectorRank(qv, q, q.topK), q.minScore, q.topK, true)
-      : await this.ctx.engine.snapshot((tx) => this.searchIn(tx, q, qv));
+        ? this.hits(undefined, this.vectorRank(qv, q, q.topK), q.minScore, q.topK, true)
+        : await this.ctx.engine.snapshot((tx) => this.searchIn(tx, q, qv));
     // Saving (when enough changed) happens after the answer, not inside the read snapshot.
     setImmediate(() => this.index.persist());
     return hits;
@@ -248,4 +254,8 @@ export class Vectors implements VectorsStore {
 }
 
 /** Semantic memory's wiring: the embedder from the options; the derived index is saved at close. */
-export const vectorsModule = storeModule({ name: 'vectors', create: (ctx, config) => new Vectors(ctx, config.embedder), close: (v: Vectors) => v.flush() });
+export const vectorsModule = storeModule({
+  name: 'vectors',
+  create: (ctx, config) => new Vectors(ctx, config.embedder),
+  close: (v: Vectors) => v.flush(),
+});

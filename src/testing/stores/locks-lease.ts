@@ -11,82 +11,94 @@ import { gate } from '../gate.js';
 import type { SuiteEnv } from '../target.js';
 
 export function locksLeaseSuite(env: SuiteEnv): void {
-const stores = env.useStores();
-const open = (path: string, extra: Partial<MemexOptions> = {}): Promise<Memex> => stores.open(extra, path);
+  const stores = env.useStores();
+  const open = (path: string, extra: Partial<MemexOptions> = {}): Promise<Memex> => stores.open(extra, path);
 
-const aborted = (signal: AbortSignal): Promise<unknown> =>
-  new Promise((resolve) => (signal.aborted ? resolve(signal.reason) : signal.addEventListener('abort', () => resolve(signal.reason))));
+  const aborted = (signal: AbortSignal): Promise<unknown> =>
+    new Promise((resolve) => (signal.aborted ? resolve(signal.reason) : signal.addEventListener('abort', () => resolve(signal.reason))));
 
-describe('locks: leases', () => {
-  it('a holder whose fn outlives leaseMs keeps the lock: renewals extend it and a contender waits for the release', async () => {
-    const path = env.location();
-    const [a, b] = [await open(path), await open(path)];
-    const leaseMs = 300;
-    const log: string[] = [];
-    let contender: Promise<number> | undefined;
-    let firstExpiry = 0;
-    let lastExpiry = 0;
-    let releasedAt = 0;
-    const holder = a.locks.withLock('long', async (lease) => {
-      log.push('holder in');
-      firstExpiry = (await a.locks.inspect('long')).holders[0]!.expiresAt;
-      contender = b.locks.withLock('long', (l) => (log.push('contender in'), l.token), { leaseMs, timeoutMs: 4000 });
-      await new Promise((r) => setTimeout(r, 1000)); // ~3.3 lease periods of work
-      lastExpiry = (await a.locks.inspect('long')).holders[0]!.expiresAt;
-      expect(lease.signal.aborted).toBe(false);
-      log.push('holder out');
-      releasedAt = performance.now();
-      return lease.token;
-    }, { leaseMs });
-    const holderToken = await holder;
-    const contenderToken = await contender!;
-    expect(performance.now() - releasedAt).toBeLessThan(leaseMs); // handed over on release, not on expiry
-    expect(log).toEqual(['holder in', 'holder out', 'contender in']);
-    expect(contenderToken).toBeGreaterThan(holderToken);
-    expect(lastExpiry - firstExpiry).toBeGreaterThanOrEqual(600);
-    const ca = (await a.stats()).stores.locks!;
-    expect(ca.renewals).toBeGreaterThanOrEqual(2);
-    expect(ca.lost).toBe(0);
-    expect((await b.stats()).stores.locks).toMatchObject({ acquisitions: 1, waits: 1, timeouts: 0 });
+  describe('locks: leases', () => {
+    it('a holder whose fn outlives leaseMs keeps the lock: renewals extend it and a contender waits for the release', async () => {
+      const path = env.location();
+      const [a, b] = [await open(path), await open(path)];
+      const leaseMs = 300;
+      const log: string[] = [];
+      let contender: Promise<number> | undefined;
+      let firstExpiry = 0;
+      let lastExpiry = 0;
+      let releasedAt = 0;
+      const holder = a.locks.withLock(
+        'long',
+        async (lease) => {
+          log.push('holder in');
+          firstExpiry = (await a.locks.inspect('long')).holders[0]!.expiresAt;
+          contender = b.locks.withLock('long', (l) => (log.push('contender in'), l.token), { leaseMs, timeoutMs: 4000 });
+          await new Promise((r) => setTimeout(r, 1000)); // ~3.3 lease periods of work
+          lastExpiry = (await a.locks.inspect('long')).holders[0]!.expiresAt;
+          expect(lease.signal.aborted).toBe(false);
+          log.push('holder out');
+          releasedAt = performance.now();
+          return lease.token;
+        },
+        { leaseMs },
+      );
+      const holderToken = await holder;
+      const contenderToken = await contender!;
+      expect(performance.now() - releasedAt).toBeLessThan(leaseMs); // handed over on release, not on expiry
+      expect(log).toEqual(['holder in', 'holder out', 'contender in']);
+      expect(contenderToken).toBeGreaterThan(holderToken);
+      expect(lastExpiry - firstExpiry).toBeGreaterThanOrEqual(600);
+      const ca = (await a.stats()).stores.locks!;
+      expect(ca.renewals).toBeGreaterThanOrEqual(2);
+      expect(ca.lost).toBe(0);
+      expect((await b.stats()).stores.locks).toMatchObject({ acquisitions: 1, waits: 1, timeouts: 0 });
+    });
+
+    it('a lease found expired at renewal is lost: lease.signal aborts with LeaseLostError and the lock was free to take', async () => {
+      const clock = new ManualClock(Date.now());
+      const mx = await open(env.location(), { clock: clock.now });
+      const inside = gate();
+      const holder = mx.locks.withLock(
+        'l',
+        async (lease) => {
+          inside.open();
+          return { token: lease.token, reason: await aborted(lease.signal) };
+        },
+        { leaseMs: 300 },
+      );
+      await inside.promise;
+      clock.advance(1000); // the holder's process "stalls" past its lease
+      const next = await mx.locks.withLock('l', (l) => l.token, { timeoutMs: 0 });
+      const { token, reason } = await holder; // its next renewal (<= 100 ms) finds the lease gone
+      expect(reason).toBeInstanceOf(LeaseLostError);
+      expect(next).toBeGreaterThan(token);
+      expect((await mx.stats()).stores.locks).toMatchObject({ acquisitions: 2, lost: 1 });
+    });
+
+    it('dispose() aborts held leases, rejects waiters and later calls with ClosedError', async () => {
+      const mx = await open(env.location());
+      const inside = gate();
+      const holder = mx.locks.withLock(
+        'd',
+        async (lease) => {
+          inside.open();
+          return aborted(lease.signal);
+        },
+        { leaseMs: 300 },
+      );
+      await inside.promise;
+      const waiter = mx.locks.withLock('d', () => 'never', { timeoutMs: 10_000 });
+      await mx.kv.set('after-first-attempt', 1);
+      const t0 = performance.now();
+      mx.locks.dispose();
+      await expect(waiter).rejects.toBeInstanceOf(ClosedError);
+      expect(performance.now() - t0).toBeLessThan(100);
+      expect(await holder).toBeInstanceOf(ClosedError);
+      await expect(mx.locks.withLock('d', () => 1)).rejects.toBeInstanceOf(ClosedError);
+      await expect(mx.locks.inspect('d')).rejects.toBeInstanceOf(ClosedError);
+      mx.locks.dispose(); // idempotent
+      // The holder released on its way out; other namespaces' stores are unaffected.
+      expect(await mx.scope('other').locks.withLock('d', () => 'ok', { timeoutMs: 0 })).toBe('ok');
+    });
   });
-
-  it('a lease found expired at renewal is lost: lease.signal aborts with LeaseLostError and the lock was free to take', async () => {
-    const clock = new ManualClock(Date.now());
-    const mx = await open(env.location(), { clock: clock.now });
-    const inside = gate();
-    const holder = mx.locks.withLock('l', async (lease) => {
-      inside.open();
-      return { token: lease.token, reason: await aborted(lease.signal) };
-    }, { leaseMs: 300 });
-    await inside.promise;
-    clock.advance(1000); // the holder's process "stalls" past its lease
-    const next = await mx.locks.withLock('l', (l) => l.token, { timeoutMs: 0 });
-    const { token, reason } = await holder; // its next renewal (<= 100 ms) finds the lease gone
-    expect(reason).toBeInstanceOf(LeaseLostError);
-    expect(next).toBeGreaterThan(token);
-    expect((await mx.stats()).stores.locks).toMatchObject({ acquisitions: 2, lost: 1 });
-  });
-
-  it('dispose() aborts held leases, rejects waiters and later calls with ClosedError', async () => {
-    const mx = await open(env.location());
-    const inside = gate();
-    const holder = mx.locks.withLock('d', async (lease) => {
-      inside.open();
-      return aborted(lease.signal);
-    }, { leaseMs: 300 });
-    await inside.promise;
-    const waiter = mx.locks.withLock('d', () => 'never', { timeoutMs: 10_000 });
-    await mx.kv.set('after-first-attempt', 1);
-    const t0 = performance.now();
-    mx.locks.dispose();
-    await expect(waiter).rejects.toBeInstanceOf(ClosedError);
-    expect(performance.now() - t0).toBeLessThan(100);
-    expect(await holder).toBeInstanceOf(ClosedError);
-    await expect(mx.locks.withLock('d', () => 1)).rejects.toBeInstanceOf(ClosedError);
-    await expect(mx.locks.inspect('d')).rejects.toBeInstanceOf(ClosedError);
-    mx.locks.dispose(); // idempotent
-    // The holder released on its way out; other namespaces' stores are unaffected.
-    expect(await mx.scope('other').locks.withLock('d', () => 'ok', { timeoutMs: 0 })).toBe('ok');
-  });
-});
 }

@@ -16,14 +16,14 @@ afterEach(async () => {
 
 describe('health on SQLite', () => {
   it('health() is ok with the checks storage, integrity, wal and lockTimeouts', async () => {
-          const mx = await open();
-          await mx.kv.set('a', 1);
-          const h = await mx.health();
-          expect(h.ok).toBe(true);
-          expect(h.checks.map((c) => c.name).sort()).toEqual(['integrity', 'lockTimeouts', 'storage', 'wal']);
-          for (const c of h.checks) {
-            expect(c.ok, c.name).toBe(true);
-            expect(c.detail, c.name).toBeTypeOf('string');
-          }
-        });
+    const mx = await open();
+    await mx.kv.set('a', 1);
+    const h = await mx.health();
+    expect(h.ok).toBe(true);
+    expect(h.checks.map((c) => c.name).sort()).toEqual(['integrity', 'lockTimeouts', 'storage', 'wal']);
+    for (const c of h.checks) {
+      expect(c.ok, c.name).toBe(true);
+      expect(c.detail, c.name).toBeTypeOf('string');
+    }
+  });
 });

@@ -72,7 +72,10 @@ describe('opening files that are not ours', () => {
     db.pragma('user_version = 999');
     db.close();
     const before = digest(path);
-    const err = await openMemex({ path }).then(() => undefined, (e: unknown) => e);
+    const err = await openMemex({ path }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(StorageError);
     expect((err as StorageError).message).toContain('newer');
     expect(digest(path)).toBe(before);
@@ -87,7 +90,9 @@ describe('opening our own files', () => {
     db.pragma(`application_id = ${APPLICATION_ID}`);
     db.pragma('user_version = 1');
     db.prepare("INSERT INTO events (at, ns, store, key, op) VALUES (1, 'default', 'kv', 'old', 'set')").run();
-    db.prepare("INSERT INTO records (ns, store, key, value, version, created_at, updated_at) VALUES ('default', 'kv', 'old', '\"kept\"', 1, 1, 1)").run();
+    db.prepare(
+      "INSERT INTO records (ns, store, key, value, version, created_at, updated_at) VALUES ('default', 'kv', 'old', '\"kept\"', 1, 1, 1)",
+    ).run();
     db.close();
     const mx = await openMemex({ path });
     expect(await mx.kv.get('old')).toBe('kept');

@@ -84,7 +84,11 @@ const CASES: readonly Case[] = [
   { name: 'field-level $not', filter: { published: { $not: { $eq: true } } }, expect: all('d01', 'd03') },
   { name: 'field-level $not of a bare value', filter: { published: { $not: true } }, expect: all('d01', 'd03') },
   { name: '$not $not', filter: { $not: { $not: { published: true } } }, expect: ['d01', 'd03'] },
-  { name: '$or inside $not inside $and', filter: { $and: [{ $not: { $or: [{ type: 'doc' }, { type: 'note' }] } }, { type: { $exists: true } }] }, expect: ['d06', 'd07', 'd08'] },
+  {
+    name: '$or inside $not inside $and',
+    filter: { $and: [{ $not: { $or: [{ type: 'doc' }, { type: 'note' }] } }, { type: { $exists: true } }] },
+    expect: ['d06', 'd07', 'd08'],
+  },
   { name: 'numbers above zero', filter: { score: { $gt: 0 } }, expect: ['d01', 'd02', 'd27'] },
   { name: 'numbers below zero', filter: { score: { $lt: 0 } }, expect: ['d06'] },
   { name: 'zero', filter: { score: 0 }, expect: ['d07'] },
@@ -97,13 +101,21 @@ const CASES: readonly Case[] = [
   { name: 'upper case sorts before lower case', filter: { title: { $lt: 'a' } }, expect: ['d01', 'd03', 'd20'] },
   { name: '$contains substring, case-sensitive', filter: { title: { $contains: 'ython' } }, expect: ['d01', 'd02'] },
   { name: '$contains a non-ASCII substring', filter: { title: { $contains: 'é' } }, expect: ['d21'] },
-  { name: '$contains the empty string: every string', filter: { title: { $contains: '' } }, expect: ['d01', 'd02', 'd03', 'd20', 'd21', 'd22', 'd23', 'd24'] },
+  {
+    name: '$contains the empty string: every string',
+    filter: { title: { $contains: '' } },
+    expect: ['d01', 'd02', 'd03', 'd20', 'd21', 'd22', 'd23', 'd24'],
+  },
   { name: '$in strings', filter: { lang: { $in: ['fr', 'xx'] } }, expect: ['d21', 'd23', 'd24'] },
   { name: 'an own key named like an Object.prototype method', filter: { toString: { $exists: true } }, expect: ['d31'] },
   { name: 'prototype members are never fields', filter: { 'author.toString': { $exists: true } }, expect: [] },
   { name: 'array members are never fields', filter: { 'tags.length': { $exists: true } }, expect: [] },
   { name: 'an object never equals a scalar, even one of its members', filter: { author: 'Ada' }, expect: ['d30'] },
-  { name: '$contains does not look inside scalars or objects', filter: { $or: [{ score: { $contains: 0 } }, { author: { $contains: 36 } }] }, expect: [] },
+  {
+    name: '$contains does not look inside scalars or objects',
+    filter: { $or: [{ score: { $contains: 0 } }, { author: { $contains: 36 } }] },
+    expect: [],
+  },
   { name: 'keys with - are quoted in the path', filter: { 'a-b': { $exists: false } }, expect: all() },
 
   // --- injection attempts: exact results ---
@@ -121,7 +133,11 @@ const CASES: readonly Case[] = [
   { name: 'injection in a range', filter: { type: { $gt: "' OR 1=1 --" } }, expect: WITH_TYPE.filter((k) => k !== 'd08') },
   { name: 'injection in $in and a range', filter: { type: { $in: ['doc', "') OR 1=1 --"] }, year: { $gte: "0' OR '1'='1" } }, expect: [] },
   { name: 'injection under a dotted path', filter: { 'a.b': "') OR 1=1 --" }, expect: [] },
-  { name: 'injection inside $or stays inside the namespace', filter: { $or: [{ title: "') OR 1=1 --" }, { type: { $exists: false } }] }, expect: all(...WITH_TYPE.filter((k) => k !== 'd20')) },
+  {
+    name: 'injection inside $or stays inside the namespace',
+    filter: { $or: [{ title: "') OR 1=1 --" }, { type: { $exists: false } }] },
+    expect: all(...WITH_TYPE.filter((k) => k !== 'd20')),
+  },
 
   // --- injection attempts: refused ---
   { name: 'key with SQL', filter: { "') OR 1=1 --": 1 }, field: "filter.') OR 1=1 --" },
@@ -233,7 +249,9 @@ afterAll(() => db.close());
 /** Keys matching in the fixture's namespace and store (the look-alikes elsewhere must never leak in). */
 function sqlKeys(node: FilterNode): string[] {
   const { sql, params } = compileFilter(node);
-  const rows = db.prepare(`SELECT key FROM records WHERE ns = ? AND store = ? AND ${sql} ORDER BY key`).all(NS, STORE, ...params) as { key: string }[];
+  const rows = db.prepare(`SELECT key FROM records WHERE ns = ? AND store = ? AND ${sql} ORDER BY key`).all(NS, STORE, ...params) as {
+    key: string;
+  }[];
   return rows.map((r) => r.key);
 }
 
@@ -255,7 +273,7 @@ function validationField(fn: () => unknown): string {
 /** The same tree with every path segment and string value replaced: shape only. */
 function scrub(n: FilterNode): FilterNode {
   const p = (path: readonly string[]): string[] => path.map(() => 'zz');
-  const v = <T,>(x: T): T => (typeof x === 'string' ? ('zz' as T) : typeof x === 'number' ? ((x + 1) as T) : x);
+  const v = <T>(x: T): T => (typeof x === 'string' ? ('zz' as T) : typeof x === 'number' ? ((x + 1) as T) : x);
   switch (n.op) {
     case 'and':
     case 'or':
@@ -329,14 +347,31 @@ describe('vectors filter: malformed filters fail closed', () => {
   });
 
   it('normalizes to a frozen tree', () => {
-    const node = parseFilter({ type: 'doc', year: { $gte: 2020, $lt: 2030 }, tags: { $in: ['a', 'b'] }, $or: [{ x: -0 }, { y: { $exists: false } }] });
+    const node = parseFilter({
+      type: 'doc',
+      year: { $gte: 2020, $lt: 2030 },
+      tags: { $in: ['a', 'b'] },
+      $or: [{ x: -0 }, { y: { $exists: false } }],
+    });
     expect(node).toEqual({
       op: 'and',
       of: [
         { op: 'cmp', path: ['type'], cmp: 'eq', value: 'doc' },
-        { op: 'and', of: [{ op: 'cmp', path: ['year'], cmp: 'gte', value: 2020 }, { op: 'cmp', path: ['year'], cmp: 'lt', value: 2030 }] },
+        {
+          op: 'and',
+          of: [
+            { op: 'cmp', path: ['year'], cmp: 'gte', value: 2020 },
+            { op: 'cmp', path: ['year'], cmp: 'lt', value: 2030 },
+          ],
+        },
         { op: 'in', path: ['tags'], values: ['a', 'b'] },
-        { op: 'or', of: [{ op: 'cmp', path: ['x'], cmp: 'eq', value: 0 }, { op: 'exists', path: ['y'], exists: false }] },
+        {
+          op: 'or',
+          of: [
+            { op: 'cmp', path: ['x'], cmp: 'eq', value: 0 },
+            { op: 'exists', path: ['y'], exists: false },
+          ],
+        },
       ],
     });
     expect(Object.is((node as unknown as { of: { of: { value: number }[] }[] }).of[3]?.of[0]?.value, 0)).toBe(true);
@@ -361,7 +396,9 @@ describe('vectors filter: malformed filters fail closed', () => {
   it('works with another column and prefix', () => {
     const { sql, params } = compileFilter(parseFilter({ type: 'doc', year: { $gte: 2021 } }), 'r.value', '$');
     const rows = db
-      .prepare(`SELECT r.key FROM (SELECT key, value -> '$.metadata' AS value FROM records WHERE ns = ? AND store = ?) AS r WHERE ${sql} ORDER BY r.key`)
+      .prepare(
+        `SELECT r.key FROM (SELECT key, value -> '$.metadata' AS value FROM records WHERE ns = ? AND store = ?) AS r WHERE ${sql} ORDER BY r.key`,
+      )
       .all(NS, STORE, ...params);
     expect(rows).toEqual([{ key: 'd03' }]);
   });
@@ -383,16 +420,21 @@ const valueArb = fc.oneof(
   { weight: 1, arbitrary: fc.record({ a: scalarArb }) },
 );
 const metadataArb = fc.oneof(
-  { weight: 8, arbitrary: fc.record({ a: valueArb, b: valueArb, n: fc.record({ a: valueArb, b: valueArb }, { requiredKeys: [] }) }, { requiredKeys: [] }) },
+  {
+    weight: 8,
+    arbitrary: fc.record({ a: valueArb, b: valueArb, n: fc.record({ a: valueArb, b: valueArb }, { requiredKeys: [] }) }, { requiredKeys: [] }),
+  },
   { weight: 1, arbitrary: fc.constantFrom(undefined, null, 'text', 3, [1, 2]) },
 );
 const pathArb = fc.constantFrom('a', 'b', 'n', 'n.a', 'n.b', 'a.a', 'c');
-const rangeArb = fc.oneof(fc.integer({ min: -2, max: 2 }), fc.constantFrom(0.5, 2 ** 53, 254066814766011800), fc.constantFrom('', 'a', 'b', 'A', 'é', '😀', '\uFFFF', '\uE000', "'"));
+const rangeArb = fc.oneof(
+  fc.integer({ min: -2, max: 2 }),
+  fc.constantFrom(0.5, 2 ** 53, 254066814766011800),
+  fc.constantFrom('', 'a', 'b', 'A', 'é', '😀', '\uFFFF', '\uE000', "'"),
+);
 const leafArb = fc.oneof(
   fc.tuple(pathArb, scalarArb).map(([p, v]) => ({ [p]: v })),
-  fc
-    .tuple(pathArb, fc.constantFrom('$eq', '$ne', '$contains'), scalarArb)
-    .map(([p, op, v]) => ({ [p]: { [op]: v } })),
+  fc.tuple(pathArb, fc.constantFrom('$eq', '$ne', '$contains'), scalarArb).map(([p, op, v]) => ({ [p]: { [op]: v } })),
   fc.tuple(pathArb, fc.constantFrom('$gt', '$gte', '$lt', '$lte'), rangeArb).map(([p, op, v]) => ({ [p]: { [op]: v } })),
   fc.tuple(pathArb, fc.constantFrom('$in', '$nin'), fc.array(scalarArb, { minLength: 1, maxLength: 4 })).map(([p, op, v]) => ({ [p]: { [op]: v } })),
   fc.tuple(pathArb, fc.boolean()).map(([p, v]) => ({ [p]: { $exists: v } })),
@@ -417,12 +459,16 @@ describe('vectors filter: SQL and matchesFilter agree (fast-check)', () => {
     fc.assert(
       fc.property(fc.array(metadataArb, { minLength: 1, maxLength: 12 }), fc.array(filterArb, { minLength: 1, maxLength: 4 }), (metas, filters) => {
         clear.run();
-        const docs = metas.map((m, i) => [`p${String(i).padStart(2, '0')}`, JSON.stringify(m === undefined ? { text: 't' } : { text: 't', metadata: m })] as const);
+        const docs = metas.map(
+          (m, i) => [`p${String(i).padStart(2, '0')}`, JSON.stringify(m === undefined ? { text: 't' } : { text: 't', metadata: m })] as const,
+        );
         for (const [key, json] of docs) insert.run(NS, 'prop', key, json);
         for (const f of filters) {
           const node = parseFilter(f);
           const { sql, params } = compileFilter(node);
-          const inSql = (db.prepare(`SELECT key FROM records WHERE ns = ? AND store = 'prop' AND ${sql} ORDER BY key`).all(NS, ...params) as { key: string }[]).map((r) => r.key);
+          const inSql = (
+            db.prepare(`SELECT key FROM records WHERE ns = ? AND store = 'prop' AND ${sql} ORDER BY key`).all(NS, ...params) as { key: string }[]
+          ).map((r) => r.key);
           const inJs = docs.filter(([, json]) => matchesFilter(node, (JSON.parse(json) as { metadata?: unknown }).metadata)).map(([k]) => k);
           expect(inSql).toEqual(inJs);
           if (inJs.length > 0 && inJs.length < docs.length) nonTrivial++;
