@@ -56,6 +56,8 @@ export interface IssueLine {
   g: number;
   op: OpKind;
   ks: string[];
+  /** Transactions: the amount moved from each account to the next (cyclically), in `ks` order. */
+  amt?: number[];
 }
 
 /** Printed after a write's promise resolved: with `ks` and `bal` it fixes every value written. */
@@ -95,7 +97,17 @@ interface Op {
   op: OpKind;
   ks: string[];
   bal?: Record<string, number>;
+  amt?: number[];
   acked: boolean;
+}
+
+/** What a transaction adds to account `k`: it sends amt[i] to the next account, receives amt[i-1]. */
+function deltaOf(op: Op, k: string): number {
+  const accts = op.ks.filter((x) => x.startsWith('acct:'));
+  const i = accts.indexOf(k);
+  const amt = op.amt ?? [];
+  if (i < 0 || amt.length !== accts.length) return Number.NaN;
+  return -(amt[i] ?? 0) + (amt[(i - 1 + accts.length) % accts.length] ?? 0);
 }
 
 const wid = (g: number, s: number) => `${g}.${s}`;
@@ -158,6 +170,9 @@ export class CrashModel {
   /** Per key, writes issued after its last acknowledged one (any may or may not have landed). */
   private readonly unacked = new Map<string, Op[]>();
   private gen = 0;
+  /** Account balances as verified after the previous kill, and as each generation began. */
+  private seenBal = new Map<string, number>();
+  private readonly balAtStart = new Map<number, ReadonlyMap<string, number>>();
   private issued = new Map<number, Op>();
   private torn: string | undefined;
   private protocolErrors: string[] = [];
@@ -176,6 +191,7 @@ export class CrashModel {
 
   startGeneration(g: number): void {
     this.gen = g;
+    this.balAtStart.set(g, new Map(this.seenBal));
     this.issued = new Map();
     this.torn = undefined;
     this.protocolErrors = [];
@@ -195,7 +211,7 @@ export class CrashModel {
       return 'other';
     }
     if (typeof msg.i === 'number') {
-      const op: Op = { g: this.gen, s: msg.i, op: msg.op ?? 'set', ks: msg.ks ?? [], acked: false };
+      const op: Op = { g: this.gen, s: msg.i, op: msg.op ?? 'set', ks: msg.ks ?? [], acked: false, ...(msg.amt ? { amt: msg.amt } : {}) };
       if (msg.g !== this.gen) this.protocolErrors.push(`issue line of generation ${msg.g} during generation ${this.gen}`);
       this.issued.set(op.s, op);
       if (op.op === 'abort') {
@@ -236,6 +252,17 @@ export class CrashModel {
     if (this.torn !== undefined) this.totals.tornLines++;
     this.torn = undefined;
     this.totals.iterations++;
+  }
+
+  /**
+   * The balance of account `k` just before the unacknowledged transaction `op` ran: writes to a
+   * key are sequential within a generation, so it is the last acknowledged one of that generation
+   * or, if none, what was verified when the generation began.
+   */
+  private priorBalance(k: string, op: Op): number {
+    const last = this.lastAcked.get(k);
+    if (last && last.g === op.g && last.bal) return last.bal[k] ?? Number.NaN;
+    return this.balAtStart.get(op.g)?.get(k) ?? 0;
   }
 
   /** Checks a snapshot read right after the kill; returns one message per problem found. */
@@ -283,7 +310,11 @@ export class CrashModel {
         }
         continue;
       }
-      const bal = match.op === 'txn' && k.startsWith('acct:') ? (match.bal ? match.bal[k] : v.bal) : undefined;
+      // An acknowledged transaction reported its balances; for one committed but never
+      // acknowledged, the balance follows from the state before it and the amounts it issued,
+      // never from the stored value under check.
+      const bal =
+        match.op === 'txn' && k.startsWith('acct:') ? (match.bal ? match.bal[k] : this.priorBalance(k, match) + deltaOf(match, k)) : undefined;
       const expected = valueFor(k, match.g, match.s, match.op, match.ks, bal);
       if (!isDeepStrictEqual(v, expected)) {
         fail(
@@ -321,6 +352,7 @@ export class CrashModel {
       parts.push(`${a}=${v.bal ?? '?'}`);
     }
     if (sum !== 0) fail(`INVARIANT account balances sum to ${sum}, expected 0 (${parts.join(' ')})`);
+    for (const a of ACCOUNTS) this.seenBal.set(a, stored.get(a)?.bal ?? 0);
 
     // Writes in flight at the kill: committed or not, both are fine; count them.
     let inFlight = 0;

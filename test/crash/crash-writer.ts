@@ -101,7 +101,8 @@ async function writer(): Promise<never> {
     }
     for (const k of ks) busy.add(k);
     const s = ++seq;
-    emit({ i: s, g, op, ks });
+    const amounts = op === 'txn' || op === 'abort' ? accts.map(() => int(-50, 50)) : undefined;
+    emit({ i: s, g, op, ks, ...(amounts ? { amt: amounts } : {}) });
     if (op === 'set') {
       const k = ks[0] as string;
       await mx.kv.set(k, valueFor(k, g, s, op, ks));
@@ -110,9 +111,8 @@ async function writer(): Promise<never> {
       await mx.kv.setMany(ks.map((k) => ({ key: k, value: valueFor(k, g, s, op, ks) })));
       emit({ a: s, g, op, ks });
     } else {
-      const amounts = accts.map(() => int(-50, 50));
       try {
-        const bal = await mx.kv.transaction((tx) => transfer(tx, s, op, accts, extra, amounts));
+        const bal = await mx.kv.transaction((tx) => transfer(tx, s, op, accts, extra, amounts ?? []));
         if (op === 'abort') throw new Error(`aborting transaction #${g}.${s} resolved`);
         emit({ a: s, g, op, ks, bal });
       } catch (e) {
