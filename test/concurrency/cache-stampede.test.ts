@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openMemex } from '../../src/index.js';
+import { hashJson } from '../../src/values/canonical.js';
 import { here, spawnScript, watchChild } from '../helpers/spawn.js';
 import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
 
@@ -12,14 +13,27 @@ interface Outcome {
 }
 
 const fixture = here(import.meta.url, '../fixtures/cache-caller.ts');
+/** The lock the cache takes to compute the fixture's key (as in the fixture). */
+const LOCK = `cache:h:${hashJson({ prompt: 'q', model: 'm' }, 64 * 1024)}`;
+
+interface Result {
+  outcomes: Outcome[];
+  computes: number;
+  /** Callers that waited for a compute (in this process, or for another process's through the lock). */
+  waits: number;
+  hits: number;
+  /** Times this process's lock acquisition had to wait for another holder. */
+  lockWaits: number;
+}
 
 /** Starts `n` caller processes, releases them together, and collects their outcomes. */
 async function stampede(path: string, n: number, mode: string, callers: number, leaseMs = 30_000) {
   const kids = Array.from({ length: n }, () => {
-    const child = spawnScript(fixture, [path, mode, String(callers), String(leaseMs)]);
+    // The computing process holds its compute until the n - 1 others are queued on its lock.
+    const child = spawnScript(fixture, [path, mode, String(callers), String(leaseMs), String(n - 1)]);
     let ready!: () => void;
     const isReady = new Promise<void>((r) => (ready = r));
-    let result: { outcomes: Outcome[]; computes: number } | undefined;
+    let result: Result | undefined;
     const exited = watchChild(child, (line) => {
       if (line === 'ready') ready();
       else if (line.startsWith('{')) result = JSON.parse(line) as typeof result;
@@ -46,6 +60,11 @@ describe('getOrSet single flight across processes', () => {
       expect(o.value).toEqual(first);
     }
     expect(results.reduce((n, r) => n + r.computes, 0)).toBe(1);
+    // Overlap, not late cache hits: the 7 processes that did not compute each waited for the lock
+    // of the one that did, and all 160 callers were served by that one compute.
+    expect(results.filter((r) => r.computes === 0 && r.lockWaits > 0)).toHaveLength(7);
+    expect(results.reduce((n, r) => n + r.hits, 0)).toBe(0);
+    expect(results.reduce((n, r) => n + r.waits, 0)).toBe(159);
     const mx = await openMemex({ path });
     expect(await mx.kv.get('computes')).toBe(1);
     await mx.close();
@@ -56,7 +75,9 @@ describe('getOrSet single flight across processes', () => {
     await (await openMemex({ path })).close();
     const results = await stampede(path, 4, 'throw', 5);
     const outcomes = results.flatMap((r) => r.outcomes);
-    expect(outcomes.every((o) => !o.ok && /^compute failed in \d+$/.test(o.error!))).toBe(true);
+    expect(outcomes).toHaveLength(20);
+    for (const o of outcomes) expect(o.ok === false && /^compute failed in \d+$/.test(o.error!), JSON.stringify(o)).toBe(true);
+    expect(results.filter((r) => r.lockWaits > 0)).toHaveLength(3);
     expect(new Set(outcomes.map((o) => o.error)).size).toBe(1);
     const mx = await openMemex({ path });
     expect(await mx.kv.get('computes')).toBe(1);
@@ -77,12 +98,16 @@ describe('getOrSet single flight across processes', () => {
     });
     await isComputing;
     const mx = await openMemex({ path, cache: { computeLeaseMs: leaseMs } });
+    const [holder] = (await mx.locks.inspect(LOCK)).holders;
+    expect(holder, 'the hung compute holds the lock').toBeDefined();
     hung.kill('SIGKILL');
     const killedAt = performance.now();
     await exited;
     const value = await mx.cache.getOrSet({ prompt: 'q', model: 'm' }, () => 'recovered');
     const waited = performance.now() - killedAt;
     expect(value).toBe('recovered');
+    // Taken over only once the dead computer's lease ran out (never before), and soon after.
+    expect(Date.now()).toBeGreaterThanOrEqual(holder!.expiresAt);
     expect(waited).toBeLessThanOrEqual(leaseMs + 1000);
     expect(await mx.kv.get('computes')).toBe(1);
     await mx.close();

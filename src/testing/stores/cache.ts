@@ -85,16 +85,27 @@ export function cacheSuite(env: SuiteEnv): void {
       let runs = 0;
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
+      let entered!: () => void;
+      const computing = new Promise<void>((r) => (entered = r));
       const calls = Array.from({ length: 50 }, () =>
         mx.cache.getOrSet('k', async () => {
           runs++;
+          entered();
           await gate;
           return { v: 1 };
         }),
       );
+      // Hold the compute until the other 49 callers are waiting on it: they overlap it, they do not
+      // merely hit the cache after it finished.
+      await computing;
+      for (let turns = 0; (await mx.cache.stats()).waits < 49; turns++) {
+        expect(turns, 'the other callers never started waiting on the compute').toBeLessThan(10_000);
+        await new Promise((r) => setImmediate(r));
+      }
       release();
       const values = await Promise.all(calls);
       expect(runs).toBe(1);
+      expect((await mx.cache.stats()).waits).toBe(49);
       for (const v of values) expect(v).toEqual({ v: 1 });
       expect(await mx.cache.getOrSet('k', () => ({ v: 2 }))).toEqual({ v: 1 });
       expect(runs).toBe(1);
