@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openMemex, ValidationError, type MemexOptions } from '../../src/index.js';
+import { resolveOptions } from '../../src/options.js';
 import { cleanupTemp, tempDir } from '../helpers/tmp.js';
 
 interface Row {
@@ -163,6 +164,18 @@ describe('openMemex: valid options at their bounds are accepted', () => {
       walWarnBytes: Number.MAX_SAFE_INTEGER,
     });
     await big.close();
+    // Defaults as documented in the README's options table.
+    const o = resolveOptions({ path: ':memory:' });
+    expect(o).toMatchObject({ lockTimeoutMs: 5000, maxValueBytes: 1_048_576, maxEvents: 100_000 });
+    expect(o.clock).toBe(Date.now);
+    expect(o.conversations).toEqual({ maxMessagesPerThread: 1000, maxThreads: 10_000, ttlMs: null });
+    expect(o.cache).toEqual({ maxEntries: 10_000, maxBytes: null, computeTimeoutMs: 60_000, computeLeaseMs: 30_000 });
+    expect(o.embedder.dimension).toBe(384);
+    const dflt = await openMemex({ path: join(tempDir(), 'defaults.db') });
+    const storage = (await dflt.health()).checks.find((c) => c.name === 'storage')!;
+    expect(storage.detail).toContain('journal_mode=wal');
+    expect(storage.detail).toContain('synchronous=FULL'); // durability 'full' is the default
+    await dflt.close();
     const mem = await openMemex({ path: ':memory:' });
     await mem.kv.set('k', 1);
     expect(await mem.kv.get('k')).toBe(1);

@@ -122,7 +122,10 @@ export class SqliteEngine implements Engine {
     };
     attempt('storage', () => {
       this.db.prepare('SELECT 1').get();
-      return { name: 'storage', ok: true, detail: `sqlite ${this.sqliteVersion()} at ${this.o.path}` };
+      // The pragmas durability depends on, read back from the connection (not from the options).
+      const journal = String(this.db.pragma('journal_mode', { simple: true }));
+      const sync = ['OFF', 'NORMAL', 'FULL', 'EXTRA'][Number(this.db.pragma('synchronous', { simple: true }))] ?? 'unknown';
+      return { name: 'storage', ok: true, detail: `sqlite ${this.sqliteVersion()} at ${this.o.path}, journal_mode=${journal}, synchronous=${sync}` };
     });
     attempt('integrity', () => {
       const r = this.db.pragma('quick_check', { simple: true });

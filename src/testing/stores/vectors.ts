@@ -149,7 +149,7 @@ export function vectorsSuite(env: SuiteEnv): void {
       await mx.vectors.upsert(Array.from({ length: 10 }, (_, i) => ({ id: `d${i}`, vector: axis(i % 8), metadata: { even: i % 2 === 0 } })));
       expect(await mx.vectors.deleteWhere({ even: true })).toEqual({ deleted: 5, total: 5 });
       expect(await mx.vectors.count({ even: true })).toBe(0);
-      expect(ids(await mx.vectors.search({ vector: axis(0), topK: 10 })).every((id) => Number(id.slice(1)) % 2 === 1)).toBe(true);
+      expect(ids(await mx.vectors.search({ vector: axis(0), topK: 10 })).sort()).toEqual(['d1', 'd3', 'd5', 'd7', 'd9']);
     });
 
     it('bad input is a ValidationError naming the field and writes nothing', async () => {
