@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openMemex } from '../../src/index.js';
 import { hashJson } from '../../src/values/canonical.js';
-import { here, spawnScript, watchChild } from '../helpers/spawn.js';
+import { here, spawnScript, unlessExited, watchChild } from '../helpers/spawn.js';
 import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
 
 afterEach(cleanupTemp);
@@ -40,7 +40,7 @@ async function stampede(path: string, n: number, mode: string, callers: number, 
     });
     return { child, isReady, exited, result: () => result };
   });
-  await Promise.all(kids.map((k) => k.isReady));
+  await Promise.all(kids.map((k) => unlessExited(k.isReady, k.exited, 'it was ready')));
   for (const k of kids) k.child.stdin!.end('go\n');
   const exits = await Promise.all(kids.map((k) => k.exited));
   for (const e of exits) expect(e.code, e.stderr).toBe(0);
@@ -96,7 +96,7 @@ describe('getOrSet single flight across processes', () => {
       if (line === 'ready') hung.stdin!.end('go\n');
       if (line === 'computing') computing();
     });
-    await isComputing;
+    await unlessExited(isComputing, exited, 'it started computing');
     const mx = await openMemex({ path, cache: { computeLeaseMs: leaseMs } });
     const [holder] = (await mx.locks.inspect(LOCK)).holders;
     expect(holder, 'the hung compute holds the lock').toBeDefined();

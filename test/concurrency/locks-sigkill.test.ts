@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openMemex, type Memex } from '../../src/index.js';
 import { WAITER_TTL_MS } from '../../src/stores/locks/lease-state.js';
-import { here, spawnScript, watchChild } from '../helpers/spawn.js';
+import { here, spawnScript, unlessExited, watchChild } from '../helpers/spawn.js';
 import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
 
 const opened: Memex[] = [];
@@ -32,7 +32,7 @@ describe('locks: SIGKILLed holders and waiters', () => {
     const mx = await openMemex({ path, durability: 'normal' });
     opened.push(mx);
     const h = startHolder(path, 'job', leaseMs);
-    const deadToken = await h.locked;
+    const deadToken = await unlessExited(h.locked, h.exited, 'it took the lock');
     h.child.kill('SIGKILL');
     const killedAt = performance.now();
     expect((await h.exited).signal).toBe('SIGKILL');
@@ -67,7 +67,7 @@ describe('locks: SIGKILLed holders and waiters', () => {
       { intervalMs: 5 },
     );
     const w = startHolder(path, 'q', 30_000);
-    await isQueued;
+    await unlessExited(isQueued, w.exited, 'it queued for the lock');
     stop();
     w.child.kill('SIGKILL');
     const killedAt = performance.now();

@@ -37,3 +37,20 @@ export async function runScript(file: string, args: string[] = [], env: NodeJS.P
   if (r.code !== 0) throw new Error(`${file} exited with ${r.code ?? r.signal}: ${r.stderr}`);
   return lines;
 }
+
+/**
+ * `signal`, unless the child exits first: a child that dies before it reports what the test
+ * waits for fails the test at once with its stderr, instead of hanging until the test timeout.
+ */
+export function unlessExited<T>(
+  signal: Promise<T>,
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>,
+  what: string,
+): Promise<T> {
+  return Promise.race([
+    signal,
+    exited.then((e) => {
+      throw new Error(`the child exited (code ${e.code}, signal ${e.signal}) before ${what}:\n${e.stderr}`);
+    }),
+  ]);
+}
