@@ -7,8 +7,10 @@
  * updatedAt and expiresAt. Versions must be strictly increasing across the whole store.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { ConflictError, openMemex, type KvEntry, type KvStore, type Memex } from '../../src/index.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConflictError, openMemex, sqliteEngine, type KvEntry, type KvStore, type Memex } from '../../src/index.js';
+import { mapEngine } from '../engines/map-engine.js';
+import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
 import { ManualClock } from '../../src/testing/clock.js';
 
 const NAMESPACES = ['default', 'm'] as const;
@@ -506,30 +508,44 @@ const commandArbs: fc.Arbitrary<Cmd>[] = [
 
 // ---------------------------------------------------------------------------------------------
 
+/** MEMEX_MODEL_RUNS scales every run (scripts/model-at-scale.ts); MEMEX_MODEL_SEED replays one. */
+const SCALE_RUNS = process.env.MEMEX_MODEL_RUNS === undefined ? undefined : Number(process.env.MEMEX_MODEL_RUNS);
+const SEED = process.env.MEMEX_MODEL_SEED === undefined ? undefined : Number(process.env.MEMEX_MODEL_SEED);
+
+/** The engines the model runs on: through the same factories users open stores with. */
+const OPENERS: readonly [name: string, runs: number, open: (clock: ManualClock) => Promise<Memex>][] = [
+  ['SQLite :memory:', 150, (clock) => openMemex({ path: ':memory:', durability: 'normal', clock: clock.now })],
+  ['SQLite file (sqliteEngine)', 150, (clock) => openMemex({ engine: sqliteEngine({ path: tempDbPath(), durability: 'normal' }), clock: clock.now })],
+  ['the map test engine', 100, (clock) => openMemex({ engine: mapEngine(), clock: clock.now })],
+];
+
 describe('kv against a Map model (fast-check, TTL with a manual clock)', () => {
-  it('every command sequence leaves the store equal to the model', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.commands(commandArbs, { maxCommands: 100, size: 'max' }), async (cmds) => {
-        const clock = new ManualClock();
-        const mx = await openMemex({ path: ':memory:', durability: 'normal', clock: clock.now });
-        const model: Model = { now: clock.nowMs, maxVersion: 0, data: { default: new Map(), m: new Map() } };
-        try {
-          await fc.asyncModelRun(() => ({ model, real: { mx, clock } }), cmds);
-          // The whole visible store equals the model at the end.
-          for (const ns of NAMESPACES) {
-            const kv = ns === 'default' ? mx.kv : mx.scope(ns).kv;
-            const page = await kv.list({ limit: 1000 });
-            const expected = [...model.data[ns].entries()]
-              .filter(([, rec]) => isLive(model, rec))
-              .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-              .map(([k, rec]) => entryView(k, rec));
-            expect(page.items.map(realView)).toEqual(expected);
+  afterAll(() => cleanupTemp());
+  for (const [name, runs, open] of OPENERS) {
+    it(`every command sequence leaves the store equal to the model: ${name}`, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.commands(commandArbs, { maxCommands: 100, size: 'max' }), async (cmds) => {
+          const clock = new ManualClock();
+          const mx = await open(clock);
+          const model: Model = { now: clock.nowMs, maxVersion: 0, data: { default: new Map(), m: new Map() } };
+          try {
+            await fc.asyncModelRun(() => ({ model, real: { mx, clock } }), cmds);
+            // The whole visible store equals the model at the end.
+            for (const ns of NAMESPACES) {
+              const kv = ns === 'default' ? mx.kv : mx.scope(ns).kv;
+              const page = await kv.list({ limit: 1000 });
+              const expected = [...model.data[ns].entries()]
+                .filter(([, rec]) => isLive(model, rec))
+                .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+                .map(([k, rec]) => entryView(k, rec));
+              expect(page.items.map(realView)).toEqual(expected);
+            }
+          } finally {
+            await mx.close();
           }
-        } finally {
-          await mx.close();
-        }
-      }),
-      { numRuns: 300 },
-    );
-  });
+        }),
+        { numRuns: SCALE_RUNS ?? runs, ...(SEED === undefined ? {} : { seed: SEED }) },
+      );
+    }, 600_000);
+  }
 });
