@@ -1,17 +1,11 @@
+import type { EventRow } from '../engine/types.js';
+
 /**
  * One change: every mutation appends one, in the transaction that made it. `key` is `null` for
- * whole-store operations such as `clear`; `version` is the version the write produced (= `seq`).
+ * whole-store operations such as `clear`; `version` is the version the write produced (= `seq`);
+ * `at` is Unix ms on the store's clock.
  */
-export interface MemexEvent {
-  readonly seq: number;
-  /** Unix ms of the write, on the store's clock. */
-  readonly at: number;
-  readonly ns: string;
-  readonly store: string;
-  readonly key: string | null;
-  readonly op: string;
-  readonly version: number | null;
-}
+export type MemexEvent = EventRow;
 
 export interface SinceOptions {
   /** 1..10000. @default 1000 */

@@ -1,28 +1,8 @@
 import { ValidationError } from '../errors.js';
 import type { EventRow } from '../engine/types.js';
 import type { StoreContext } from './context.js';
-import type { EventsStore } from '../api/events.js';
+import type { EventsStore, MemexEvent, SinceOptions, WatchOptions } from '../api/events.js';
 import { storeModule } from './module.js';
-
-/**
- * One change: every mutation appends one, in the transaction that made it. `key` is `null` for
- * whole-store operations such as `clear`; `version` is the version the write produced (= `seq`).
- */
-export type MemexEvent = EventRow;
-
-export interface SinceOptions {
-  /** 1..10000. @default 1000 */
-  limit?: number;
-  /** Only events of this store (`'kv'`, …). */
-  store?: string;
-}
-
-export interface WatchOptions {
-  /** How often other processes' events are polled. @default 250 */
-  intervalMs?: number;
-  /** Start after this seq; by default only events from now on. */
-  fromSeq?: number;
-}
 
 const freezeEvent = (e: EventRow): MemexEvent => Object.freeze({ ...e });
 

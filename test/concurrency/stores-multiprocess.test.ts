@@ -1,17 +1,13 @@
 // Stores shared by several OS processes on one SQLite file (moved out of the engine-agnostic
 // conformance suite: a child process must know how to open the same storage).
 import { spawn } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openMemex, type Memex } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { openMemex } from '../../src/index.js';
 import { here, runScript, watchChild } from '../helpers/spawn.js';
-import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
+import { tempDbPath } from '../helpers/tmp.js';
+import { closeAfterEach } from '../helpers/stores.js';
 
-const opened: Memex[] = [];
-const track = (mx: Memex) => (opened.push(mx), mx);
-afterEach(async () => {
-  for (const mx of opened.splice(0)) await mx.close();
-  cleanupTemp();
-});
+const track = closeAfterEach();
 
 describe('conversations across processes', () => {
   it('50 threads x 20 messages appended concurrently from 4 processes leave each thread exactly its newest messages, in order', async () => {

@@ -1,19 +1,16 @@
 // mx.backup(path): an online, consistent copy while writes go on.
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openMemex, ValidationError, type Memex } from '../../../src/index.js';
-import { cleanupTemp, tempDbPath } from '../../helpers/tmp.js';
+import { describe, expect, it } from 'vitest';
+import { openMemex, ValidationError } from '../../../src/index.js';
+import { tempDbPath } from '../../helpers/tmp.js';
+import { closeAfterEach } from '../../helpers/stores.js';
 
-const opened: Memex[] = [];
-afterEach(async () => {
-  for (const mx of opened.splice(0)) await mx.close();
-  cleanupTemp();
-});
+const track = closeAfterEach();
 
 describe('backup on SQLite', () => {
   it('copies every write acknowledged before it began, consistently, while writes go on; the copy opens with integrity ok', async () => {
     const mx = await openMemex({ path: tempDbPath(), durability: 'normal' });
-    opened.push(mx);
+    track(mx);
     await mx.kv.setMany(Array.from({ length: 500 }, (_, i) => ({ key: `before${i}`, value: i })));
     await mx.kv.transaction((tx) => {
       tx.set('a', 50);
@@ -42,7 +39,7 @@ describe('backup on SQLite', () => {
     expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
     raw.close();
     const copy = await openMemex({ path: target });
-    opened.push(copy);
+    track(copy);
     expect(await copy.kv.getMany(Array.from({ length: 500 }, (_, i) => `before${i}`))).toEqual(Array.from({ length: 500 }, (_, i) => i));
     const [a, b] = await copy.kv.getMany<number>(['a', 'b']);
     expect(a! + b!).toBe(100);
@@ -51,7 +48,7 @@ describe('backup on SQLite', () => {
 
   it('refuses a path that is not a non-empty string', async () => {
     const mx = await openMemex({ path: tempDbPath(), durability: 'normal' });
-    opened.push(mx);
+    track(mx);
     await expect(mx.backup('')).rejects.toBeInstanceOf(ValidationError);
   });
 });

@@ -1,18 +1,15 @@
 // What health() checks on the SQLite engine.
-import { afterEach, describe, expect, it } from 'vitest';
-import { openMemex, type Memex, type MemexOptions } from '../../../src/index.js';
-import { cleanupTemp, tempDbPath } from '../../helpers/tmp.js';
+import { describe, expect, it } from 'vitest';
+import { openMemex, type MemexOptions } from '../../../src/index.js';
+import { tempDbPath } from '../../helpers/tmp.js';
+import { closeAfterEach } from '../../helpers/stores.js';
 
-const opened: Memex[] = [];
+const track = closeAfterEach();
 const open = async (options: Partial<MemexOptions> = {}) => {
   const mx = await openMemex({ path: tempDbPath(), durability: 'normal', ...options });
-  opened.push(mx);
+  track(mx);
   return mx;
 };
-afterEach(async () => {
-  for (const mx of opened.splice(0)) await mx.close();
-  cleanupTemp();
-});
 
 describe('health on SQLite', () => {
   it('health() is ok with the checks storage, integrity, wal and lockTimeouts', async () => {

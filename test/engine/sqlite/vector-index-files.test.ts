@@ -2,19 +2,15 @@
 // saved on close, loaded on open, never trusted over the records.
 import { readdirSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openMemex, type Memex } from '../../../src/index.js';
 import { clusteredVectors, exactTop } from '../../../src/testing/vector-data.js';
-import { cleanupTemp, tempDbPath } from '../../helpers/tmp.js';
+import { tempDbPath } from '../../helpers/tmp.js';
+import { closeAfterEach } from '../../helpers/stores.js';
 
 const DIM = 32;
 const dataset = (n: number, seed: number) => clusteredVectors(n, seed, DIM, 40, 0.6);
-const opened: Memex[] = [];
-const track = (mx: Memex) => (opened.push(mx), mx);
-afterEach(async () => {
-  for (const mx of opened.splice(0)) await mx.close();
-  cleanupTemp();
-});
+const track = closeAfterEach();
 
 describe('the derived index on disk', () => {
   const stats = async (mx: Memex) => (await mx.stats()).stores.vectors!;
