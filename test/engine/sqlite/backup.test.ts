@@ -27,6 +27,9 @@ describe('backup on SQLite', () => {
           tx.update<number>('b', (b = 0) => b + 1);
         });
         n++;
+        // Yield to the event loop: a write resolves in microtasks, and a loop of them alone would
+        // starve the backup, which copies its pages between event-loop turns.
+        await new Promise((r) => setImmediate(r));
       }
       return n;
     })();
