@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../index.js';
 import { ManualClock } from '../clock.js';
+import { expectInvalidFields } from '../expect-invalid.js';
 import type { SuiteEnv } from '../target.js';
 
 export function conversationsSuite(env: SuiteEnv): void {
@@ -166,14 +166,7 @@ export function conversationsSuite(env: SuiteEnv): void {
         [() => c.get(''), 'threadId'],
         [() => c.delete(''), 'threadId'],
       ];
-      for (const [call, field] of cases) {
-        const e = await call().then(
-          () => undefined,
-          (x: unknown) => x,
-        );
-        expect(e, field).toBeInstanceOf(ValidationError);
-        expect((e as ValidationError).field, field).toBe(field);
-      }
+      await expectInvalidFields(cases);
       expect(await mx.events.lastSeq()).toBe(before);
       expect(({} as Record<string, unknown>).p).toBeUndefined();
     });
