@@ -4,7 +4,7 @@ import type { Engine } from './engine/types.js';
 import { resolveOptions, type MemexOptions, type StoreConfig } from './options.js';
 import { newCounters, type StoreContext, type StoreCounters } from './stores/context.js';
 import type { Memory, Recall, RecallInput, RememberInput } from './stores/memory/remember.js';
-import type { StoreModule, SweepResult } from './stores/module.js';
+import type { SweepResult } from './stores/module.js';
 import { STORE_MODULES } from './stores/registry.js';
 import { FrozenValues } from './values/frozen-cache.js';
 import { validateNamespace } from './values/namespace.js';
@@ -14,7 +14,8 @@ const DEFAULT_NS = 'default';
 /** One namespace's stores as built by their modules, with the scope handed to callers. */
 interface BuiltScope {
   readonly scope: MemexScope;
-  readonly stores: ReadonlyMap<StoreModule<unknown>, unknown>;
+  /** Each store by its module's name. */
+  readonly stores: ReadonlyMap<string, unknown>;
 }
 
 /**
@@ -103,8 +104,8 @@ export class EngineMemex implements Memex {
     this.closed = true;
     const pending: Promise<void>[] = [];
     for (const { stores } of this.scopes.values()) {
-      for (const [m, store] of stores) {
-        const p = m.close?.(store);
+      for (const m of STORE_MODULES) {
+        const p = m.close?.(stores.get(m.name));
         if (p) pending.push(p);
       }
     }
@@ -120,18 +121,16 @@ export class EngineMemex implements Memex {
       frozen: this.frozen,
       counters: (store) => this.counter(store),
     };
-    const stores = new Map<StoreModule<unknown>, unknown>();
-    const byName = new Map<string, unknown>();
+    const stores = new Map<string, unknown>();
     const lookup = <S>(name: string): S => {
-      if (!byName.has(name)) throw new Error(`store "${name}" is used before it is built: reorder STORE_MODULES`);
-      return byName.get(name) as S;
+      if (!stores.has(name)) throw new Error(`store "${name}" is used before it is built: reorder STORE_MODULES`);
+      return stores.get(name) as S;
     };
     for (const m of STORE_MODULES) {
       const store = m.create(ctx, this.config, lookup);
-      stores.set(m, store);
-      byName.set(m.name, store);
+      stores.set(m.name, store);
     }
-    const { memory, ...named } = Object.fromEntries(byName) as Record<string, unknown> & { memory: Memory };
+    const { memory, ...named } = Object.fromEntries(stores) as Record<string, unknown> & { memory: Memory };
     const scope = Object.freeze({
       ns,
       ...named,
