@@ -11,6 +11,13 @@ import type { SiteProfile } from '../../stores/sites/site-profile.js';
 import { ManualClock } from '../clock.js';
 import type { SuiteEnv } from '../target.js';
 
+/** Keys the store refuses in any value (prototype pollution, CWE-1321): not "arbitrary store calls". */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const hasForbiddenKey = (v: unknown): boolean =>
+  v !== null && typeof v === 'object' && Object.entries(v).some(([k, x]) => FORBIDDEN_KEYS.has(k) || hasForbiddenKey(x));
+/** JSON the store accepts as an action step (fast-check's jsonValue can draw a forbidden key). */
+const storableJson = fc.jsonValue({ maxDepth: 2 }).filter((v) => !hasForbiddenKey(v));
+
 export function sitesPromptSuite(env: SuiteEnv): void {
   let mx: Memex;
   let path: string;
@@ -159,7 +166,7 @@ export function sitesPromptSuite(env: SuiteEnv): void {
         fc.record({
           k: fc.constant('action' as const),
           intent: word,
-          steps: fc.array(fc.jsonValue({ maxDepth: 2 }), { minLength: 1, maxLength: 5 }),
+          steps: fc.array(storableJson, { minLength: 1, maxLength: 5 }),
         }),
       );
       let run = 0;
