@@ -2,6 +2,8 @@ export { openMemex } from './memex.js';
 export type { MemexOptions } from './options.js';
 export type * from './api/index.js';
 export { sqliteEngine } from './engine/sqlite/factory.js';
+export { postgresEngine } from './engine/postgres/factory.js';
+export type { PostgresSettings } from './engine/postgres/options.js';
 export type { SqliteSettings } from './engine/sqlite/options.js';
 export type {
   Engine,

@@ -165,6 +165,6 @@ export class EngineMemex implements Memex {
  */
 export async function openMemex(options: MemexOptions): Promise<Memex> {
   const o = resolveOptions(options);
-  const engine = await o.engine.open({ clock: o.clock, lockTimeoutMs: o.lockTimeoutMs, maxEvents: o.maxEvents });
+  const engine = await o.engine.open({ clock: o.clock, customClock: o.customClock, lockTimeoutMs: o.lockTimeoutMs, maxEvents: o.maxEvents });
   return new EngineMemex(engine, o);
 }

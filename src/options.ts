@@ -5,6 +5,8 @@ import { ValidationError } from './errors.js';
 import type { EngineFactory } from './engine/types.js';
 import { sqliteEngineFromSettings } from './engine/sqlite/factory.js';
 import { sqliteSettingsShape, type SqliteSettings } from './engine/sqlite/options.js';
+import { postgresEngineFromSettings } from './engine/postgres/factory.js';
+import { postgresSettingsShape, type PostgresSettings } from './engine/postgres/options.js';
 import { DEFAULT_CACHE_POLICY, type CachePolicy } from './stores/cache/policy.js';
 import { DEFAULT_CONVERSATION_POLICY, type ConversationPolicy } from './stores/conversations/policy.js';
 import { DEFAULT_MAX_VALUE_BYTES } from './values/json.js';
@@ -20,6 +22,8 @@ const optionsSchema = z.strictObject({
   path: sqliteSettingsShape.path.optional(),
   engine: z.custom<EngineFactory>(isEngineFactory, 'must be an engine factory such as sqliteEngine({ path })').optional(),
   url: z.string().min(1).optional(),
+  schema: postgresSettingsShape.schema,
+  pool: postgresSettingsShape.pool,
   lockTimeoutMs: positiveInt(3_600_000).optional(),
   maxValueBytes: positiveInt(256 * 1024 * 1024).optional(),
   clock: z.custom<() => number>((v) => typeof v === 'function', 'must be a function returning Unix ms').optional(),
@@ -49,6 +53,8 @@ const optionsSchema = z.strictObject({
 
 /** The SQLite settings accepted at the top level as the short way (`openMemex({ path })`). */
 const SQLITE_SETTINGS = ['durability', 'checkOnOpen', 'maxBatch', 'walWarnBytes'] as const;
+/** The PostgreSQL settings accepted beside `url`. */
+const POSTGRES_SETTINGS = ['schema', 'pool', 'maxBatch'] as const;
 
 /**
  * Options of {@link openMemex}: either `path` (the embedded SQLite engine, with its settings
@@ -56,13 +62,16 @@ const SQLITE_SETTINGS = ['durability', 'checkOnOpen', 'maxBatch', 'walWarnBytes'
  * as `sqliteEngine({ path })`), plus what every engine shares. Unknown options are refused, so a
  * typo never silently falls back to a default.
  */
-export interface MemexOptions extends Partial<SqliteSettings> {
+export interface MemexOptions extends Partial<SqliteSettings>, Partial<Omit<PostgresSettings, 'maxBatch'>> {
   /**
    * The engine to open, built by its factory (`sqliteEngine({ path })`). Give either `engine` or
    * `path`; the engine's own settings go to its factory.
    */
   engine?: EngineFactory;
-  /** Reserved for the PostgreSQL and HTTP engines; not available in this version. */
+  /**
+   * `postgres://user:pass@host:5432/db`: the PostgreSQL engine (fleet mode), with its settings
+   * `schema`, `pool` and `maxBatch` beside it. The short way to `engine: postgresEngine({ url })`.
+   */
   url?: string;
   /**
    * Longest any call waits for contention before it throws LockTimeoutError.
@@ -111,33 +120,52 @@ export interface ResolvedOptions extends StoreConfig {
   readonly engine: EngineFactory;
   readonly lockTimeoutMs: number;
   readonly clock: () => number;
+  /** Whether `clock` was given (else an engine may use its own: PostgreSQL's). */
+  readonly customClock: boolean;
   readonly maxEvents: number;
 }
 
 /** Validates user options and fills the defaults. Throws ValidationError naming the option. */
 export function resolveOptions(input: unknown): ResolvedOptions {
   const o = parseOptions(optionsSchema, input, 'options', '{ path: "./memex.db" }');
-  if (o.url !== undefined) {
-    throw new ValidationError('options.url', 'the PostgreSQL and HTTP engines are not available in this version; use path');
-  }
-  if (o.engine !== undefined) {
-    if (o.path !== undefined) throw new ValidationError('options.path', 'give either path or engine, not both');
-    const misplaced = SQLITE_SETTINGS.find((k) => o[k] !== undefined);
-    if (misplaced) throw new ValidationError(`options.${misplaced}`, 'is a setting of the SQLite engine: pass it to sqliteEngine({ path, ... })');
-  } else if (o.path === undefined) {
-    throw new ValidationError('options.path', 'is required (a file path, or ":memory:"), unless an engine is given');
-  }
-  const engine = o.engine ?? sqliteEngineFromSettings({ path: o.path!, ...pick(o, SQLITE_SETTINGS) });
   return {
-    engine,
+    engine: chooseEngine(o),
     lockTimeoutMs: o.lockTimeoutMs ?? 5000,
     maxValueBytes: o.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES,
     clock: o.clock ?? Date.now,
+    customClock: o.clock !== undefined,
     maxEvents: o.events?.maxEvents ?? 100_000,
     conversations: { ...DEFAULT_CONVERSATION_POLICY, ...stripUndefined(o.conversations ?? {}) },
     cache: { ...DEFAULT_CACHE_POLICY, ...stripUndefined(o.cache ?? {}) },
     embedder: o.embedder ?? new HashingEmbedder(),
   };
+}
+
+type ParsedOptions = z.infer<typeof optionsSchema>;
+
+/** Exactly one of `path`, `url` and `engine`, each with only its own settings beside it. */
+function chooseEngine(o: ParsedOptions): EngineFactory {
+  const given = (['path', 'url', 'engine'] as const).filter((k) => o[k] !== undefined);
+  if (given.length > 1) throw new ValidationError(`options.${given[1]}`, `give one of path, url or engine, not ${given.join(' and ')}`);
+  if (o.engine !== undefined) {
+    const misplaced = [...SQLITE_SETTINGS, ...POSTGRES_SETTINGS].find((k) => o[k] !== undefined);
+    if (misplaced)
+      throw new ValidationError(`options.${misplaced}`, 'is an engine setting: pass it to the engine factory (sqliteEngine / postgresEngine)');
+    return o.engine;
+  }
+  if (o.url !== undefined) {
+    const misplaced = SQLITE_SETTINGS.find((k) => o[k] !== undefined && k !== 'maxBatch');
+    if (misplaced) throw new ValidationError(`options.${misplaced}`, 'is a setting of the SQLite engine (path), not of url');
+    if (/^https?:/i.test(o.url))
+      throw new ValidationError('options.url', 'the HTTP client is not available in this version; use a postgres:// URL or path');
+    const url = postgresSettingsShape.url.safeParse(o.url);
+    if (!url.success) throw new ValidationError('options.url', 'must be a postgres:// (or postgresql://) connection URL');
+    return postgresEngineFromSettings({ url: o.url, ...pick(o, POSTGRES_SETTINGS) });
+  }
+  if (o.path === undefined) throw new ValidationError('options.path', 'is required (a file path, or ":memory:"), unless url or engine is given');
+  const misplaced = (['schema', 'pool'] as const).find((k) => o[k] !== undefined);
+  if (misplaced) throw new ValidationError(`options.${misplaced}`, 'is a setting of the PostgreSQL engine (url), not of path');
+  return sqliteEngineFromSettings({ path: o.path, ...pick(o, SQLITE_SETTINGS) });
 }
 
 function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {

@@ -182,6 +182,11 @@ export interface EngineOpenOptions {
   readonly lockTimeoutMs: number;
   /** Change-feed retention: the newest `maxEvents` events are kept. */
   readonly maxEvents: number;
+  /**
+   * True when the caller chose `clock` (a test's manual clock): the engine must use it. Otherwise
+   * an engine shared by several machines uses one clock for all of them (the database's).
+   */
+  readonly customClock?: boolean;
 }
 
 /**

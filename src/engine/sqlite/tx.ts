@@ -3,23 +3,11 @@ import type { FilterNode } from '../filter-ast.js';
 import type { EventQuery, EventRow, PutOptions, RankScanOptions, RecordRow, ScanOptions, StoreSize, WriteTx } from '../types.js';
 import { compileFilter } from './filter-sql.js';
 import { ftsQuery } from './fts-query.js';
+import { prefixEnd } from '../prefix-end.js';
 
 const COLS = 'key, value, version, created_at AS createdAt, updated_at AS updatedAt, expires_at AS expiresAt, rank';
 const VISIBLE = '(expires_at IS NULL OR expires_at > @now)';
 const VISIBLE_POS = '(expires_at IS NULL OR expires_at > ?)';
-
-/**
- * The smallest string greater than every string that starts with `prefix` (in UTF-8 byte order,
- * which is code point order), or undefined when there is none (`prefix` ends in U+10FFFF).
- */
-export function prefixEnd(prefix: string): string | undefined {
-  const cps = [...prefix];
-  while (cps.length > 0) {
-    const last = cps.pop()!.codePointAt(0)!;
-    if (last < 0x10ffff) return cps.join('') + String.fromCodePoint(last + 1 === 0xd800 ? 0xe000 : last + 1);
-  }
-  return undefined;
-}
 
 /**
  * The SQLite implementation of the seam's transaction. One instance per connection; the engine

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prefixEnd } from '../../../src/engine/sqlite/tx.js';
+import { prefixEnd } from '../../../src/engine/prefix-end.js';
 
 describe('prefixEnd (the SQLite engine scans a prefix as a key range)', () => {
   it('is the least string above every extension of the prefix', () => {

@@ -1,0 +1,156 @@
+/**
+ * The driver thread: owns every pg Pool of this process and runs what the engines send. It exists
+ * so that the seam's synchronous callbacks can read from PostgreSQL: the main thread posts a
+ * statement and sleeps on an Atomics wait until this thread has the answer (see bridge.ts).
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import pg from 'pg';
+import type { PoolSettings, PoolState, Reply, Request, Slot, Statement, StatementResult, WireError } from './protocol.js';
+
+interface Init {
+  readonly syncPort: MessagePort;
+  readonly asyncPort: MessagePort;
+  readonly flag: Int32Array;
+}
+
+interface SlotState {
+  client: pg.PoolClient | undefined;
+  /** The connection failed: it is destroyed instead of returned to the pool. */
+  broken: boolean;
+  chain: Promise<unknown>;
+}
+
+interface EngineState {
+  readonly pool: pg.Pool;
+  readonly max: number;
+  readonly slots: Map<Slot, SlotState>;
+}
+
+/** int8 as a JS number: every integer Memex stores (versions, Unix ms) is below 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+const { syncPort, asyncPort, flag } = workerData as Init;
+const engines = new Map<number, EngineState>();
+
+function wire(e: unknown): WireError {
+  const err = e as { message?: unknown; code?: unknown };
+  return { message: typeof err?.message === 'string' ? err.message : String(e), code: typeof err?.code === 'string' ? err.code : undefined };
+}
+
+/** Errors after which a connection is not reused: network failures and server shutdowns. */
+function isConnectionError(e: unknown): boolean {
+  const code = wire(e).code;
+  if (code === undefined) return true;
+  return !/^[0-9A-Z]{5}$/.test(code) || code.startsWith('08') || code.startsWith('57P') || code === '57014';
+}
+
+function openPool(id: number, s: PoolSettings): void {
+  const pool = new pg.Pool({
+    connectionString: s.connectionString,
+    max: s.max,
+    connectionTimeoutMillis: s.connectionTimeoutMs,
+    statement_timeout: s.statementTimeoutMs,
+    query_timeout: s.statementTimeoutMs + 1000,
+    idle_in_transaction_session_timeout: s.idleInTransactionTimeoutMs,
+    application_name: s.applicationName,
+    keepAlive: true,
+    idleTimeoutMillis: 30_000,
+    types,
+  });
+  // An idle connection that dies (server restart) emits 'error' on the pool: without a listener
+  // that would crash the process. The next use simply opens a new connection.
+  pool.on('error', () => undefined);
+  engines.set(id, { pool, max: s.max, slots: new Map() });
+}
+
+async function client(state: EngineState, slot: SlotState): Promise<pg.PoolClient> {
+  if (slot.client) return slot.client;
+  const c = await state.pool.connect();
+  slot.broken = false;
+  c.on('error', () => {
+    slot.broken = true;
+  });
+  slot.client = c;
+  return c;
+}
+
+function drop(slot: SlotState): void {
+  const c = slot.client;
+  slot.client = undefined;
+  c?.release(true);
+}
+
+async function runStatements(state: EngineState, slotName: Slot, statements: readonly Statement[]): Promise<StatementResult[]> {
+  let slot = state.slots.get(slotName);
+  if (!slot) state.slots.set(slotName, (slot = { client: undefined, broken: false, chain: Promise.resolve() }));
+  const s = slot;
+  const run = async () => {
+    const c = await client(state, s);
+    const out: StatementResult[] = [];
+    try {
+      for (const st of statements) {
+        // Without parameters pg uses the simple protocol, where one text may hold several statements.
+        const r = (await c.query({ text: st.sql, values: st.params as unknown[] | undefined })) as pg.QueryResult | pg.QueryResult[];
+        for (const one of Array.isArray(r) ? r : [r]) out.push({ rows: one.rows as Record<string, unknown>[], rowCount: one.rowCount ?? 0 });
+      }
+    } catch (e) {
+      if (s.broken || isConnectionError(e)) drop(s);
+      throw e;
+    }
+    if (s.broken) drop(s);
+    return out;
+  };
+  const p = s.chain.then(run, run);
+  s.chain = p.catch(() => undefined);
+  return p;
+}
+
+async function handle(req: Request): Promise<unknown> {
+  if (req.op === 'open') {
+    openPool(req.engine, req.pool);
+    return null;
+  }
+  const state = engines.get(req.engine);
+  if (!state) throw Object.assign(new Error('this engine is closed'), { code: 'MEMEX_CLOSED' });
+  switch (req.op) {
+    case 'run':
+      return runStatements(state, req.slot, req.statements);
+    case 'pool': {
+      const p = state.pool;
+      return { total: p.totalCount, idle: p.idleCount, waiting: p.waitingCount, max: state.max } satisfies PoolState;
+    }
+    case 'close': {
+      engines.delete(req.engine);
+      for (const s of state.slots.values()) {
+        await s.chain;
+        drop(s);
+      }
+      await state.pool.end();
+      return null;
+    }
+  }
+}
+
+function serve(port: MessagePort, notify: boolean): void {
+  port.on('message', (msg: { id: number; req: Request }) => {
+    void handle(msg.req).then(
+      (value) => reply(port, { id: msg.id, ok: true, value }, notify),
+      (e: unknown) => reply(port, { id: msg.id, ok: false, error: wire(e) }, notify),
+    );
+  });
+}
+
+function reply(port: MessagePort, r: Reply, notify: boolean): void {
+  port.postMessage(r);
+  if (notify) {
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+  }
+}
+
+serve(syncPort, true);
+serve(asyncPort, false);
+parentPort?.postMessage('ready');

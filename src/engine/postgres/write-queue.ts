@@ -1,0 +1,194 @@
+import { LockTimeoutError, StorageError, ValidationError } from '../../errors.js';
+import { isThenable } from '../../values/thenable.js';
+import type { LockStats } from '../types.js';
+import type { Statement, StatementResult } from './protocol.js';
+import type { PgTx } from './tx.js';
+
+interface Job {
+  readonly fn: (tx: PgTx) => unknown;
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: unknown) => void;
+  readonly enqueuedAt: number;
+  readonly deadline: number;
+  /** Already put back once after another job broke its transaction. */
+  retried: boolean;
+}
+
+/** What the queue needs from its engine. */
+export interface WriteLink {
+  /** Runs statements on the write connection (async: for BEGIN, lock and COMMIT). */
+  run(statements: Statement[]): Promise<StatementResult[]>;
+  /** The write lock statement and the read of clock and last seq that must follow it. */
+  readonly sql: { tryLock: string; lock: string; clockAndSeq: string };
+  /** A caller's own clock (tests), or undefined for the database's. */
+  readonly clock: (() => number) | undefined;
+  readonly lockTimeoutMs: number;
+  readonly maxBatch: number;
+  readonly maxEvents: number;
+  /** Told the database's clock at each BEGIN (for reads, which estimate it). */
+  observeClock(dbNow: number): void;
+}
+
+const ROLLBACK: Statement = { sql: 'ROLLBACK' };
+
+/**
+ * Group commit over one PostgreSQL connection: writes queued while a transaction is being begun
+ * (or waits for the schema's advisory lock) share the next one. Every writer of the schema, on
+ * every node, takes that lock before it reads anything, so writes are serializable across the
+ * fleet and seqs are assigned — and committed — in one order.
+ */
+export class PgWriteQueue {
+  private pending: Job[] = [];
+  private running = false;
+  private drained: (() => void)[] = [];
+  readonly lock: LockStats = { acquisitions: 0, waits: 0, totalWaitMs: 0, maxWaitMs: 0, timeouts: 0, busyRetries: 0 };
+  readonly recentTimeouts: number[] = [];
+  writes = 0;
+  commits = 0;
+
+  constructor(
+    private readonly tx: PgTx,
+    private readonly link: WriteLink,
+  ) {}
+
+  enqueue<T>(fn: (tx: PgTx) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const now = performance.now();
+      this.pending.push({
+        fn,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        enqueuedAt: now,
+        deadline: now + this.link.lockTimeoutMs,
+        retried: false,
+      });
+      if (!this.running) {
+        this.running = true;
+        queueMicrotask(() => void this.drain());
+      }
+    });
+  }
+
+  idle(): Promise<void> {
+    if (!this.running && this.pending.length === 0) return Promise.resolve();
+    return new Promise((r) => this.drained.push(r));
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      this.expire(performance.now());
+      if (this.pending.length === 0) break;
+      const began = await this.begin();
+      if (began === undefined) continue;
+      await this.runBatch(this.pending.splice(0, this.link.maxBatch), began);
+    }
+    this.running = false;
+    for (const r of this.drained.splice(0)) r();
+  }
+
+  /** BEGIN and the write lock; the seq and clock read after it. Undefined when nothing began. */
+  private async begin(): Promise<{ seq: number; now: number; at: number } | undefined> {
+    const started = performance.now();
+    const waitMs = Math.max(1, Math.ceil(this.pending.reduce((m, j) => Math.min(m, j.deadline), Infinity) - started));
+    const { tryLock, lock, clockAndSeq } = this.link.sql;
+    try {
+      // One round trip when the lock is free; a second, blocking one (bounded by lock_timeout) when not.
+      let r = await this.link.run([{ sql: `BEGIN; SET LOCAL lock_timeout = '${waitMs}ms'` }, { sql: tryLock }, { sql: clockAndSeq }]);
+      this.lock.acquisitions++;
+      if (r[2]?.rows[0]?.free !== true) {
+        r = await this.link.run([{ sql: lock }, { sql: clockAndSeq }]);
+        const waited = performance.now() - started;
+        this.lock.waits++;
+        this.lock.totalWaitMs += waited;
+        this.lock.maxWaitMs = Math.max(this.lock.maxWaitMs, waited);
+      }
+      const row = r[r.length - 1]!.rows[0] as { now: number; seq: number };
+      this.link.observeClock(row.now);
+      return { seq: row.seq, now: row.now, at: performance.now() };
+    } catch (e) {
+      await this.link.run([ROLLBACK]).catch(() => undefined);
+      if (e instanceof LockTimeoutError) {
+        this.expire(performance.now() + 1);
+        return undefined;
+      }
+      for (const j of this.pending.splice(0)) j.reject(e);
+      return undefined;
+    }
+  }
+
+  private expire(now: number): void {
+    if (!this.pending.some((j) => j.deadline <= now)) return;
+    const keep: Job[] = [];
+    for (const j of this.pending) {
+      if (j.deadline > now) keep.push(j);
+      else {
+        this.lock.timeouts++;
+        this.recentTimeouts.push(Date.now());
+        if (this.recentTimeouts.length > 100) this.recentTimeouts.shift();
+        j.reject(new LockTimeoutError('the write lock (PostgreSQL advisory lock)', performance.now() - j.enqueuedAt));
+      }
+    }
+    this.pending = keep;
+  }
+
+  private async runBatch(batch: Job[], began: { seq: number; now: number; at: number }): Promise<void> {
+    const tx = this.tx;
+    tx.beginBatch(began.seq, batch.length > 1);
+    const startSeq = began.seq;
+    const done: { job: Job; value: unknown }[] = [];
+    const failed: { job: Job; error: unknown }[] = [];
+    let broken: { job: Job; error: unknown } | undefined;
+    let i = 0;
+    for (; i < batch.length; i++) {
+      const job = batch[i]!;
+      tx.beginJob(this.link.clock ? this.link.clock() : Math.round(began.now + (performance.now() - began.at)));
+      try {
+        const value = job.fn(tx);
+        if (isThenable(value)) throw new ValidationError('fn', 'a transaction callback must be synchronous, not return a promise');
+        tx.endJob(true);
+        done.push({ job, value });
+      } catch (error) {
+        const unprotected = tx.jobWroteUnprotected;
+        tx.endJob(false);
+        if (tx.aborted !== undefined || unprotected) {
+          broken = { job, error: tx.aborted ?? error };
+          break;
+        }
+        failed.push({ job, error });
+      }
+    }
+    if (broken) {
+      await this.link.run([ROLLBACK]).catch(() => undefined);
+      broken.job.reject(broken.error);
+      for (const f of failed) f.job.reject(f.error);
+      // The others did nothing wrong: they run again in a transaction of their own (once).
+      const again = [...done.map((d) => d.job), ...batch.slice(i + 1)];
+      for (const j of again.filter((j) => j.retried)) j.reject(broken.error);
+      const retry = again.filter((j) => !j.retried);
+      for (const j of retry) j.retried = true;
+      this.pending.unshift(...retry);
+      return;
+    }
+    await this.finish(done, failed, tx.seq > startSeq ? tx.seq : undefined);
+  }
+
+  private async finish(done: { job: Job; value: unknown }[], failed: { job: Job; error: unknown }[], lastSeq: number | undefined): Promise<void> {
+    try {
+      if (done.length === 0) await this.link.run([ROLLBACK]);
+      else {
+        const trim = lastSeq !== undefined && lastSeq > this.link.maxEvents ? lastSeq - this.link.maxEvents : undefined;
+        await this.link.run([...this.tx.finalStatements(trim), { sql: 'COMMIT' }]);
+        this.commits++;
+      }
+    } catch (e) {
+      await this.link.run([ROLLBACK]).catch(() => undefined);
+      const err = e instanceof StorageError ? e : new StorageError(`commit failed: ${(e as Error).message}`, undefined, { cause: e });
+      for (const d of done) d.job.reject(err);
+      for (const f of failed) f.job.reject(f.error);
+      return;
+    }
+    this.writes += done.length;
+    for (const d of done) d.job.resolve(d.value);
+    for (const f of failed) f.job.reject(f.error);
+  }
+}
