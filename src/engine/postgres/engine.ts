@@ -158,24 +158,22 @@ export class PostgresEngine implements Engine {
     return this.reading(fn, true);
   }
 
-  private reading<T>(fn: (tx: ReadTx) => T, snapshot: boolean): Promise<T> {
+  // async: whatever fn throws (a callback's own error, a StorageError) becomes the rejection.
+  // eslint-disable-next-line @typescript-eslint/require-await
+  private async reading<T>(fn: (tx: ReadTx) => T, snapshot: boolean): Promise<T> {
+    this.assertOpen();
+    this.reads++;
+    this.readTx.now = this.o.customClock ? this.o.clock() : Date.now() + this.clockOffset;
+    if (!snapshot) return fn(this.readTx);
+    this.snapshotOpen = false;
+    this.snapshotWanted = true;
     try {
-      this.assertOpen();
-      this.reads++;
-      this.readTx.now = this.o.customClock ? this.o.clock() : Date.now() + this.clockOffset;
-      if (!snapshot) return Promise.resolve(fn(this.readTx));
+      return fn(this.readTx);
+    } finally {
+      this.snapshotWanted = false;
+      // In order with the reads on the same connection; nothing waits for its answer.
+      if (this.snapshotOpen) this.bridge.postSync({ op: 'run', engine: this.id, slot: 'R', statements: [{ sql: 'COMMIT' }] });
       this.snapshotOpen = false;
-      this.snapshotWanted = true;
-      try {
-        return Promise.resolve(fn(this.readTx));
-      } finally {
-        this.snapshotWanted = false;
-        // In order with the reads on the same connection; nothing waits for its answer.
-        if (this.snapshotOpen) this.bridge.postSync({ op: 'run', engine: this.id, slot: 'R', statements: [{ sql: 'COMMIT' }] });
-        this.snapshotOpen = false;
-      }
-    } catch (e) {
-      return Promise.reject(e);
     }
   }
 

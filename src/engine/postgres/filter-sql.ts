@@ -158,7 +158,7 @@ class PgCompiler {
       const problem = pathSegmentProblem(seg);
       if (problem !== undefined) throw new ValidationError('filter', problem);
     }
-    return `((${this.doc})::json #> ${this.bind([...this.prefix, ...path])}::text[])`;
+    return `((${this.doc})::json #> ${this.bind([...this.prefix, ...(path as readonly string[])])}::text[])`;
   }
 
   private bind(v: unknown): string {

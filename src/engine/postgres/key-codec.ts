@@ -6,6 +6,7 @@
  * comparing encoded keys in code point order ("C" collation) gives the order of the keys, and
  * `k` starts with `p` exactly when `encode(k)` starts with `encode(p)`.
  */
+/* eslint-disable no-control-regex -- the control characters are the point of this file */
 const NEEDS_ENCODING = /[\u0000\u0001]/;
 
 export function encodeKey(key: string): string {

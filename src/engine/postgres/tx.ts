@@ -87,7 +87,7 @@ export class PgTx implements WriteTx {
   }
 
   private run(sql: string, params: unknown[], writes = false): StatementResult {
-    if (this.aborted !== undefined) throw this.aborted;
+    if (this.aborted !== undefined) throw this.aborted as Error;
     const list = [...this.prefix.splice(0), ...this.base.drain(this.sql)];
     if (this.inJob && this.savepoints && !this.savepointOpen && (writes || !this.job.empty)) {
       list.push({ sql: 'SAVEPOINT memex_job' });
