@@ -6,6 +6,8 @@ import type { Reply, Request, WireError } from './protocol.js';
 /** Turns an error from the driver thread into what the engine throws (its code kept). */
 export type ErrorMapper = (e: WireError) => Error;
 
+const IDLE_THREAD_MS = 5000;
+
 const defaultMapper: ErrorMapper = (e) => new StorageError(`postgres: ${e.message}`, e.code);
 
 /**
@@ -25,6 +27,7 @@ export class Bridge {
   private nextId = 1;
   private users = 0;
   private dead: WireError | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   private constructor() {
     const sync = new MessageChannel();
@@ -54,13 +57,18 @@ export class Bridge {
   static acquire(): Bridge {
     const b = (Bridge.current ??= new Bridge());
     b.users++;
+    clearTimeout(b.idleTimer);
     return b;
   }
 
+  /** The thread outlives its last engine briefly (unref'd): a store reopened soon needs no new thread. */
   release(): void {
     if (--this.users > 0) return;
-    if (Bridge.current === this) Bridge.current = undefined;
-    void this.worker.terminate();
+    this.idleTimer = setTimeout(() => {
+      if (this.users > 0) return;
+      if (Bridge.current === this) Bridge.current = undefined;
+      void this.worker.terminate();
+    }, IDLE_THREAD_MS).unref();
   }
 
   call<T>(req: Request, map: ErrorMapper = defaultMapper): Promise<T> {

@@ -159,7 +159,6 @@ export class PostgresEngine implements Engine {
   }
 
   // async: whatever fn throws (a callback's own error, a StorageError) becomes the rejection.
-  // eslint-disable-next-line @typescript-eslint/require-await
   private async reading<T>(fn: (tx: ReadTx) => T, snapshot: boolean): Promise<T> {
     this.assertOpen();
     this.reads++;
