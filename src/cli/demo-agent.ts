@@ -13,12 +13,11 @@ export interface AgentReport {
   readonly agents: { result: WorkloadResult; lock: LockStats & { avgWaitMs: number }; commits: number; writes: number }[];
 }
 
-const [path, durability, workers, callers, durationMs, processIndex] = process.argv.slice(2);
+const [store, workers, callers, durationMs, processIndex] = process.argv.slice(2);
 const runs = Array.from({ length: Number(workers) }, (_, i) => {
   const w = siblingWorker(import.meta.url, 'demo-worker', {
     workerData: {
-      path,
-      durability,
+      store: JSON.parse(store!) as unknown,
       agent: `p${processIndex}-w${i}`,
       callers: Number(callers),
       durationMs: Number(durationMs),

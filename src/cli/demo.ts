@@ -16,13 +16,21 @@ export interface DemoOptions {
   callers: number;
   seconds: number;
   durability: 'full' | 'normal';
-  /** Database file; a fresh temp dir when omitted. */
+  /** Database file; a fresh temp dir when omitted (and no `url`). */
   path?: string;
+  /** `postgres://…`: run the agents against PostgreSQL instead (fleet mode). */
+  url?: string;
+  /** The PostgreSQL schema (with `url`). @default 'memex' */
+  schema?: string;
 }
+
+/** Where the demo's agents open the store: what each process passes to `openMemex`. */
+export type DemoStore = { path: string; durability: 'full' | 'normal' } | { url: string; schema?: string };
 
 export type { DemoCheck };
 
 export interface DemoReport {
+  /** The database file, or the PostgreSQL URL (password hidden) and schema. */
   readonly path: string;
   readonly ok: boolean;
   readonly checks: DemoCheck[];
@@ -35,10 +43,14 @@ export interface DemoReport {
 
 /** Starts the agent processes on one file, lets them contend, then checks nothing was lost. */
 export async function runDemo(o: DemoOptions): Promise<DemoReport> {
-  const path = o.path ?? join(mkdtempSync(join(tmpdir(), 'memex-demo-')), 'memex.db');
-  const mx = await openMemex({ path, durability: o.durability });
+  const store: DemoStore =
+    o.url !== undefined
+      ? { url: o.url, ...(o.schema === undefined ? {} : { schema: o.schema }) }
+      : { path: o.path ?? join(mkdtempSync(join(tmpdir(), 'memex-demo-')), 'memex.db'), durability: o.durability };
+  const path = 'url' in store ? `${hidePassword(store.url)} (schema ${store.schema ?? 'memex'})` : store.path;
+  const mx = await openMemex(store);
   try {
-    const reports = await runAgents(path, o);
+    const reports = await runAgents(store, o);
     const agents = reports.flatMap((r) => r.agents);
     const increments = new Map<string, number>();
     for (const a of agents) for (const [k, n] of Object.entries(a.result.increments)) increments.set(k, (increments.get(k) ?? 0) + n);
@@ -97,10 +109,20 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
   }
 }
 
-async function runAgents(path: string, o: DemoOptions): Promise<AgentReport[]> {
+function hidePassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(invalid url)';
+  }
+}
+
+async function runAgents(store: DemoStore, o: DemoOptions): Promise<AgentReport[]> {
   const agent = siblingScript(import.meta.url, 'demo-agent');
   const children = Array.from({ length: o.processes }, (_, i) => {
-    const args = [path, o.durability, String(o.workers), String(o.callers), String(Math.round(o.seconds * 1000)), String(i)];
+    const args = [JSON.stringify(store), String(o.workers), String(o.callers), String(Math.round(o.seconds * 1000)), String(i)];
     const child = spawn(process.execPath, [...agent.execArgv, agent.file, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
     const lines = createInterface({ input: child.stdout });
     let report: AgentReport | undefined;

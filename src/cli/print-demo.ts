@@ -3,9 +3,8 @@ import type { DemoOptions, DemoReport } from './demo.js';
 /** Renders a demo report for people. */
 export function formatDemo(o: DemoOptions, r: DemoReport): string {
   const out: string[] = [];
-  out.push(
-    `Memex demo: ${o.processes} processes x ${o.workers} worker threads x ${o.callers} async callers, ${o.seconds}s, durability '${o.durability}'`,
-  );
+  const durability = o.url === undefined ? `, durability '${o.durability}'` : ', PostgreSQL';
+  out.push(`Memex demo: ${o.processes} processes x ${o.workers} worker threads x ${o.callers} async callers, ${o.seconds}s${durability}`);
   out.push(`database: ${r.path}`, '');
   out.push('No lost updates (expected = acknowledged operations, actual = stored):');
   for (const c of r.checks) out.push(`  ${c.expected === c.actual ? 'ok  ' : 'LOST'} ${c.name}: expected ${c.expected}, actual ${c.actual}`);

@@ -4,6 +4,7 @@
  * statement and sleeps on an Atomics wait until this thread has the answer (see bridge.ts).
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { PoolSettings, PoolState, Reply, Request, Slot, Statement, StatementResult, WireError } from './protocol.js';
 
@@ -45,6 +46,20 @@ function isConnectionError(e: unknown): boolean {
   const code = wire(e).code;
   if (code === undefined) return true;
   return !/^[0-9A-Z]{5}$/.test(code) || code.startsWith('08') || code.startsWith('57P') || code === '57014';
+}
+
+const names = new Map<string, string>();
+
+/**
+ * Fixed statements are prepared once per connection under a name derived from their text
+ * (planning the unnest upserts costs more than running them).
+ */
+function statementName(sql: string): string {
+  let n = names.get(sql);
+  if (n === undefined) {
+    names.set(sql, (n = `memex_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`));
+  }
+  return n;
 }
 
 function openPool(id: number, s: PoolSettings): void {
@@ -93,7 +108,11 @@ async function runStatements(state: EngineState, slotName: Slot, statements: rea
     try {
       for (const st of statements) {
         // Without parameters pg uses the simple protocol, where one text may hold several statements.
-        const r = (await c.query({ text: st.sql, values: st.params as unknown[] | undefined })) as pg.QueryResult | pg.QueryResult[];
+        const r = (await c.query(
+          st.prepare
+            ? { text: st.sql, values: st.params as unknown[], name: statementName(st.sql) }
+            : { text: st.sql, values: st.params as unknown[] | undefined },
+        )) as pg.QueryResult | pg.QueryResult[];
         for (const one of Array.isArray(r) ? r : [r]) out.push({ rows: one.rows as Record<string, unknown>[], rowCount: one.rowCount ?? 0 });
       }
     } catch (e) {

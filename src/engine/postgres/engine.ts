@@ -5,7 +5,7 @@ import { toStorageError } from './errors.js';
 import type { ResolvedPostgresSettings } from './options.js';
 import type { PoolState, Slot, Statement, StatementResult } from './protocol.js';
 import { LOCK_CLASS, lockKeys, migrations, quoteIdent, SCHEMA_VERSION } from './schema.js';
-import { statements, type Statements } from './statements.js';
+import { fixedTexts, statements, type Statements } from './statements.js';
 import { PgTx } from './tx.js';
 import { PgWriteQueue } from './write-queue.js';
 
@@ -33,6 +33,7 @@ export class PostgresEngine implements Engine {
   };
   private readonly id = nextEngineId++;
   private readonly sql: Statements;
+  private readonly fixed: ReadonlySet<string>;
   private readonly readTx: PgTx;
   private readonly queue: PgWriteQueue;
   private readonly syncTimeoutMs: number;
@@ -47,6 +48,7 @@ export class PostgresEngine implements Engine {
     private readonly bridge: Bridge,
   ) {
     this.sql = statements(o.schema);
+    this.fixed = fixedTexts(this.sql);
     this.syncTimeoutMs = o.statementTimeoutMs + 2000;
     this.readTx = new PgTx(this.sql, (list) => this.execRead(list), false);
     const keys = lockKeys(o.schema);
@@ -196,7 +198,11 @@ export class PostgresEngine implements Engine {
   }
 
   private run(slot: Slot, list: Statement[], map = toStorageError('postgres')): Promise<StatementResult[]> {
-    return this.bridge.call<StatementResult[]>({ op: 'run', engine: this.id, slot, statements: list }, map);
+    return this.bridge.call<StatementResult[]>({ op: 'run', engine: this.id, slot, statements: this.marked(list) }, map);
+  }
+
+  private marked(list: Statement[]): Statement[] {
+    return list.map((s) => (this.fixed.has(s.sql) ? { ...s, prepare: true } : s));
   }
 
   write<T>(fn: (tx: WriteTx) => T): Promise<T> {

@@ -7,6 +7,8 @@
 export interface Statement {
   readonly sql: string;
   readonly params?: readonly unknown[];
+  /** Prepare it once per connection (fixed texts only: dynamic ones would grow the server's cache). */
+  readonly prepare?: boolean;
 }
 
 /** The result of one statement. */

@@ -7,11 +7,13 @@ import { compilePgFilter } from './filter-sql.js';
 import type { Statement, StatementResult } from './protocol.js';
 import { decodeKey, decodeRows, encodeKey as enc } from './key-codec.js';
 import { COLS, type Statements } from './statements.js';
+import { RowCache, UNKNOWN } from './row-cache.js';
 import { WriteBuffer } from './write-buffer.js';
 
 /** Runs statements in order on this transaction's connection, synchronously (see bridge.ts). */
 export type Exec = (statements: Statement[]) => StatementResult[];
 
+const rowId = (ns: string, store: string, key: string) => `${ns}\u0000${store}\u0000${key}`;
 const VISIBLE = (n: number) => `(expires_at IS NULL OR expires_at > $${n})`;
 
 /**
@@ -31,6 +33,7 @@ export class PgTx implements WriteTx {
   aborted: unknown = undefined;
   private readonly base = new WriteBuffer();
   private readonly job = new WriteBuffer();
+  private readonly rowsKnown = new RowCache();
   private prefix: Statement[] = [];
   private inJob = false;
   private jobSeq = 0;
@@ -51,6 +54,7 @@ export class PgTx implements WriteTx {
     this.prefix = [];
     this.base.clear();
     this.job.clear();
+    this.rowsKnown.clear();
   }
 
   beginJob(now: number): void {
@@ -61,8 +65,11 @@ export class PgTx implements WriteTx {
   }
 
   endJob(ok: boolean): void {
-    if (ok) this.base.absorb(this.job);
-    else {
+    if (ok) {
+      this.base.absorb(this.job);
+      this.rowsKnown.commitJob();
+    } else {
+      this.rowsKnown.dropJob();
       this.job.clear();
       this.seq = this.jobSeq;
     }
@@ -81,19 +88,26 @@ export class PgTx implements WriteTx {
 
   /** What COMMIT must carry: the writes still buffered, and the events retention trims. */
   finalStatements(trimBelowOrAt: number | undefined): Statement[] {
-    const out = [...this.prefix.splice(0), ...this.base.drain(this.sql)];
-    if (trimBelowOrAt !== undefined && trimBelowOrAt > 0) out.push({ sql: this.sql.trimEvents, params: [trimBelowOrAt] });
-    return out;
+    return [...this.prefix.splice(0), ...this.base.drain(this.sql, trimBelowOrAt ?? 0)];
   }
 
-  private run(sql: string, params: unknown[], writes = false): StatementResult {
+  /**
+   * One round trip: pending control statements, then (unless `flush` is false: a read that no
+   * buffered write can affect) the buffered writes, then `sql`. A write clears what is known.
+   */
+  private run(sql: string, params: unknown[], writes = false, flush = true): StatementResult {
     if (this.aborted !== undefined) throw this.aborted as Error;
-    const list = [...this.prefix.splice(0), ...this.base.drain(this.sql)];
-    if (this.inJob && this.savepoints && !this.savepointOpen && (writes || !this.job.empty)) {
-      list.push({ sql: 'SAVEPOINT memex_job' });
-      this.savepointOpen = true;
+    if (writes) this.rowsKnown.clear();
+    const list = [...this.prefix.splice(0)];
+    if (flush) {
+      list.push(...this.base.drain(this.sql));
+      if (this.inJob && this.savepoints && !this.savepointOpen && (writes || !this.job.empty)) {
+        list.push({ sql: 'SAVEPOINT memex_job' });
+        this.savepointOpen = true;
+      }
+      list.push(...this.job.drain(this.sql));
     }
-    list.push(...this.job.drain(this.sql), { sql, params });
+    list.push({ sql, params });
     try {
       const results = this.exec(list);
       return results[results.length - 1]!;
@@ -113,10 +127,20 @@ export class PgTx implements WriteTx {
   }
 
   get(ns: string, store: string, key: string): RecordRow | undefined {
-    return decodeRows(this.rows<RecordRow>(this.sql.get, [ns, store, enc(key), this.now]))[0];
+    if (!this.writing) return decodeRows(this.rows<RecordRow>(this.sql.get, [ns, store, enc(key), this.now]))[0];
+    const id = rowId(ns, store, key);
+    let row = this.rowsKnown.lookup(id);
+    if (row === UNKNOWN) {
+      // Only this key's own buffered put could change the answer.
+      const pending = this.job.has(ns, store, key) || this.base.has(ns, store, key);
+      row = decodeRows(this.run(this.sql.getAny, [ns, store, enc(key)], false, pending).rows as unknown as RecordRow[])[0] ?? null;
+      this.rowsKnown.remember(id, row);
+    }
+    return row !== null && (row.expiresAt === null || row.expiresAt > this.now) ? row : undefined;
   }
 
   getValue(ns: string, store: string, key: string): { version: number; value: string } | undefined {
+    if (this.writing) return this.get(ns, store, key);
     return this.rows<{ version: number; value: string }>(this.sql.getValue, [ns, store, enc(key), this.now])[0];
   }
 
@@ -207,6 +231,14 @@ export class PgTx implements WriteTx {
     const rank = opts.rank === 'version' ? version : (opts.rank ?? null);
     b.event({ seq: version, at: this.now, ns, store, key, op: 'set' });
     b.put({ ns, store, key, value, version, createdAt: this.now, updatedAt: this.now, expiresAt: opts.expiresAt, rank });
+    const id = rowId(ns, store, key);
+    const before = this.rowsKnown.lookup(id);
+    if (before === UNKNOWN) this.rowsKnown.remember(id, UNKNOWN);
+    else {
+      const live = before !== null && (before.expiresAt === null || before.expiresAt > this.now);
+      const createdAt = live ? before.createdAt : this.now;
+      this.rowsKnown.remember(id, { key, value, version, createdAt, updatedAt: this.now, expiresAt: opts.expiresAt, rank });
+    }
     return version;
   }
 

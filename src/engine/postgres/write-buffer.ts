@@ -74,26 +74,25 @@ export class WriteBuffer {
     this.events = [];
   }
 
-  /** The statements that write this buffer (then empty). */
-  drain(sql: Statements): Statement[] {
+  /** The statements that write this buffer (then empty); `trim` also drops events up to that seq. */
+  drain(sql: Statements, trim = 0): Statement[] {
     const out: Statement[] = [];
+    const events: unknown[][] = [[], [], [], [], [], []];
+    for (const e of this.events) [e.seq, e.at, e.ns, e.store, e.key === null ? null : encodeKey(e.key), e.op].forEach((v, i) => events[i]!.push(v));
     if (this.puts.size > 0) {
       const cols: unknown[][] = [[], [], [], [], [], [], [], [], []];
       for (const p of this.puts.values()) {
         const row = [p.ns, p.store, encodeKey(p.key), p.value, p.version, p.createdAt, p.updatedAt, p.expiresAt, p.rank];
         row.forEach((v, i) => cols[i]!.push(v));
       }
-      out.push({ sql: sql.upsert, params: cols });
+      out.push({ sql: sql.putsAndEvents, params: [...cols, ...events, trim] });
+    } else if (this.events.length > 0 || trim > 0) {
+      out.push({ sql: sql.eventsOnly, params: [...events, trim] });
     }
     if (this.texts.size > 0) {
       const cols: unknown[][] = [[], [], [], []];
       for (const t of this.texts.values()) [t.ns, t.store, encodeKey(t.key), t.body].forEach((v, i) => cols[i]!.push(v));
       out.push({ sql: sql.setTexts, params: cols });
-    }
-    if (this.events.length > 0) {
-      const cols: unknown[][] = [[], [], [], [], [], []];
-      for (const e of this.events) [e.seq, e.at, e.ns, e.store, e.key === null ? null : encodeKey(e.key), e.op].forEach((v, i) => cols[i]!.push(v));
-      out.push({ sql: sql.insertEvents, params: cols });
     }
     this.clear();
     return out;

@@ -93,10 +93,12 @@ export class PgWriteQueue {
     const { tryLock, lock, clockAndSeq } = this.link.sql;
     try {
       // One round trip when the lock is free; a second, blocking one (bounded by lock_timeout) when not.
-      let r = await this.link.run([{ sql: `BEGIN; SET LOCAL lock_timeout = '${waitMs}ms'` }, { sql: tryLock }, { sql: clockAndSeq }]);
+      // No parameters: one simple-protocol text, one round trip. The seq is read by a later
+      // statement than the lock, so its snapshot sees every commit of the previous holder.
+      let r = await this.link.run([{ sql: `BEGIN; SET LOCAL lock_timeout = '${waitMs}ms'; ${tryLock}; ${clockAndSeq}` }]);
       this.lock.acquisitions++;
       if (r[2]?.rows[0]?.free !== true) {
-        r = await this.link.run([{ sql: lock }, { sql: clockAndSeq }]);
+        r = await this.link.run([{ sql: `${lock}; ${clockAndSeq}` }]);
         const waited = performance.now() - started;
         this.lock.waits++;
         this.lock.totalWaitMs += waited;
