@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openMemex } from '../../src/index.js';
 import { hashJson } from '../../src/values/canonical.js';
 import { here, spawnScript, unlessExited, watchChild } from '../helpers/spawn.js';
-import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
+import { cleanupLocations, newLocation, openAt, SHARED_ENGINES } from '../helpers/location.js';
 
-afterEach(cleanupTemp);
+afterEach(cleanupLocations);
 
 interface Outcome {
   ok: boolean;
@@ -47,10 +46,10 @@ async function stampede(path: string, n: number, mode: string, callers: number, 
   return kids.map((k) => k.result()!);
 }
 
-describe('getOrSet single flight across processes', () => {
+describe.each(SHARED_ENGINES)('getOrSet single flight across processes (%s)', (engine) => {
   it('8 processes x 20 callers missing on one key run compute exactly once and all get its value', async () => {
-    const path = tempDbPath();
-    await (await openMemex({ path })).close();
+    const path = newLocation(engine);
+    await (await openAt(path)).close();
     const results = await stampede(path, 8, 'ok', 20);
     const outcomes = results.flatMap((r) => r.outcomes);
     expect(outcomes).toHaveLength(160);
@@ -65,29 +64,29 @@ describe('getOrSet single flight across processes', () => {
     expect(results.filter((r) => r.computes === 0 && r.lockWaits > 0)).toHaveLength(7);
     expect(results.reduce((n, r) => n + r.hits, 0)).toBe(0);
     expect(results.reduce((n, r) => n + r.waits, 0)).toBe(159);
-    const mx = await openMemex({ path });
+    const mx = await openAt(path);
     expect(await mx.kv.get('computes')).toBe(1);
     await mx.close();
   });
 
   it('a throwing compute caches nothing and its error reaches the callers of every process', async () => {
-    const path = tempDbPath();
-    await (await openMemex({ path })).close();
+    const path = newLocation(engine);
+    await (await openAt(path)).close();
     const results = await stampede(path, 4, 'throw', 5);
     const outcomes = results.flatMap((r) => r.outcomes);
     expect(outcomes).toHaveLength(20);
     for (const o of outcomes) expect(o.ok === false && /^compute failed in \d+$/.test(o.error!), JSON.stringify(o)).toBe(true);
     expect(results.filter((r) => r.lockWaits > 0)).toHaveLength(3);
     expect(new Set(outcomes.map((o) => o.error)).size).toBe(1);
-    const mx = await openMemex({ path });
+    const mx = await openAt(path);
     expect(await mx.kv.get('computes')).toBe(1);
     expect(await mx.cache.get({ prompt: 'q', model: 'm' })).toBeUndefined();
     await mx.close();
   });
 
   it('a computing process killed with SIGKILL blocks the others no longer than its lease', async () => {
-    const path = tempDbPath();
-    await (await openMemex({ path })).close();
+    const path = newLocation(engine);
+    await (await openAt(path)).close();
     const leaseMs = 600;
     const hung = spawnScript(fixture, [path, 'hang', '1', String(leaseMs)]);
     let computing!: () => void;
@@ -97,7 +96,7 @@ describe('getOrSet single flight across processes', () => {
       if (line === 'computing') computing();
     });
     await unlessExited(isComputing, exited, 'it started computing');
-    const mx = await openMemex({ path, cache: { computeLeaseMs: leaseMs } });
+    const mx = await openAt(path, { cache: { computeLeaseMs: leaseMs } });
     const [holder] = (await mx.locks.inspect(LOCK)).holders;
     expect(holder, 'the hung compute holds the lock').toBeDefined();
     hung.kill('SIGKILL');

@@ -6,11 +6,10 @@
  * holds did overlap, and that tokens are unique and increase along each worker's own sequence.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { openMemex } from '../../src/index.js';
 import { here, spawnScript, watchChild } from '../helpers/spawn.js';
-import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
+import { cleanupLocations, newLocation, openAt, SHARED_ENGINES } from '../helpers/location.js';
 
-afterEach(cleanupTemp);
+afterEach(cleanupLocations);
 
 interface Hold {
   p: number;
@@ -63,10 +62,10 @@ export function checkLock(holds: readonly Hold[]): { violations: string[]; share
   return { violations, sharedOverlaps };
 }
 
-describe('locks stress (proper-lockfile style)', () => {
+describe.each(SHARED_ENGINES)('locks stress (proper-lockfile style) (%s)', (engine) => {
   it(`${PROCS} processes x ${WORKERS} workers: no exclusive hold overlaps another, shared holds overlap, tokens follow grant order`, async () => {
-    const path = tempDbPath();
-    await (await openMemex({ path })).close();
+    const path = newLocation(engine);
+    await (await openAt(path)).close();
     const holds: Hold[] = [];
     const done: { p: number; timeouts: number; locks: Record<string, number> }[] = [];
     const ready: Promise<void>[] = [];
