@@ -24,6 +24,8 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
+import { isPgLocation, openAt } from '../helpers/location.js';
+import { readRawPg } from './raw-pg.js';
 import { openMemex } from '../../src/index.js';
 import { copyForCheck, runWriterUntilKilled } from '../helpers/crash-writer.js';
 import { here } from '../helpers/spawn.js';
@@ -414,7 +416,7 @@ export function readRaw(path: string): { integrity: string[]; snap: RawSnapshot 
 /** Opens `path` through openMemex and checks that its view equals the raw rows. */
 export async function checkThroughMemex(path: string, durability: Durability, snap: RawSnapshot): Promise<string[]> {
   const failures: string[] = [];
-  const mx = await openMemex({ path, durability });
+  const mx = isPgLocation(path) ? await openAt(path) : await openMemex({ path, durability });
   try {
     const seen = new Map<string, { value: unknown; version: number }>();
     let page = await mx.kv.list({ limit: 1000 });
@@ -511,13 +513,15 @@ export async function crashIteration(
     throw new Error(`${label}: writer ended by itself (code ${exit.code}, signal ${exit.signal})\n${stderr}`);
   }
 
+  // PostgreSQL is always checked in place: the server, not a file, is what the next node meets.
+  const pg = isPgLocation(dbPath);
   let checkPath = dbPath;
-  if (!opts.inPlace) checkPath = copyForCheck(dbPath);
+  if (!opts.inPlace && !pg) checkPath = copyForCheck(dbPath);
 
   const result: IterationResult = {
     iteration,
     durability,
-    inPlace: opts.inPlace,
+    inPlace: opts.inPlace || pg,
     killDelayMs,
     acked: model.totals.acked - ackedBefore,
     failures: [],
@@ -525,9 +529,9 @@ export async function crashIteration(
   };
   let raw: ReturnType<typeof readRaw>;
   try {
-    raw = readRaw(checkPath);
+    raw = pg ? await readRawPg(checkPath) : readRaw(checkPath);
   } catch (e) {
-    result.failures.push(`${label}: better-sqlite3 cannot read the file: ${(e as Error).message}`);
+    result.failures.push(`${label}: cannot read the records directly: ${(e as Error).message}`);
     result.fatal = true;
     return result;
   }

@@ -28,6 +28,7 @@ import {
   type StoredValue,
 } from './check.js';
 import { emitLine } from '../helpers/emit-line.js';
+import { isPgLocation, openAt } from '../helpers/location.js';
 
 const WRITERS = 8;
 
@@ -41,7 +42,8 @@ const g = Number(genArg);
 const rng = mulberry32(Number(seedArg));
 const int = (lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
 
-const mx = await openMemex({ path, durability });
+// A PostgreSQL location (`pg:<schema>`) has no durability setting: commits are durable there.
+const mx = isPgLocation(path) ? await openAt(path) : await openMemex({ path, durability });
 const busy = new Set<string>();
 let seq = 0;
 

@@ -14,6 +14,8 @@ export function newLocation(engine: SharedEngine): string {
   return engine === 'postgres' ? `pg:${freshSchema()}` : tempDbPath();
 }
 
+export const isPgLocation = (location: string): boolean => location.startsWith('pg:');
+
 /** The `openMemex` options that reach `location`. */
 export function locationOptions(location: string): MemexOptions {
   return location.startsWith('pg:') ? { url: PG_URL, schema: location.slice(3) } : { path: location, durability: 'normal' };
