@@ -226,7 +226,9 @@ export class PostgresEngine implements Engine {
     try {
       const r = await this.run('X', [
         {
-          sql: "SELECT current_setting('server_version') AS version, current_setting('synchronous_commit') AS sc, current_setting('fsync') AS fsync",
+          sql:
+            "SELECT current_setting('server_version') AS version, current_setting('synchronous_commit') AS sc, current_setting('fsync') AS fsync, " +
+            "current_setting('statement_timeout') AS st, current_setting('idle_in_transaction_session_timeout') AS it",
         },
         { sql: `SELECT schema_version AS v FROM ${quoteIdent(this.o.schema)}.memex_meta` },
       ]);
@@ -236,7 +238,7 @@ export class PostgresEngine implements Engine {
       checks.push({
         name: 'storage',
         ok: v === SCHEMA_VERSION,
-        detail: `postgres ${String(s.version)}, schema "${this.o.schema}" version ${String(v)}, fsync=${String(s.fsync)}, synchronous_commit=${String(s.sc)}${durable ? '' : ' (commits may be lost on a crash of the database)'}`,
+        detail: `postgres ${String(s.version)}, schema "${this.o.schema}" version ${String(v)}, fsync=${String(s.fsync)}, synchronous_commit=${String(s.sc)}, statement_timeout=${String(s.st)}, idle_in_transaction_session_timeout=${String(s.it)}${durable ? '' : ' (commits may be lost on a crash of the database)'}`,
       });
     } catch (e) {
       checks.push({ name: 'storage', ok: false, detail: `database unreachable: ${(e as Error).message}` });
