@@ -38,13 +38,16 @@ const engines = new Map<number, EngineState>();
 
 function wire(e: unknown): WireError {
   const err = e as { message?: unknown; code?: unknown };
-  return { message: typeof err?.message === 'string' ? err.message : String(e), code: typeof err?.code === 'string' ? err.code : undefined };
+  const message = typeof err?.message === 'string' ? err.message : String(e);
+  if (typeof err?.code === 'string') return { message, code: err.code };
+  // pg's own errors carry no code ("Connection terminated unexpectedly", "Query read timeout"):
+  // name them as the network errors they are, so that callers can branch on driverCode.
+  return { message, code: /timeout/i.test(message) ? 'ETIMEDOUT' : 'ECONNRESET' };
 }
 
 /** Errors after which a connection is not reused: network failures and server shutdowns. */
 function isConnectionError(e: unknown): boolean {
-  const code = wire(e).code;
-  if (code === undefined) return true;
+  const code = wire(e).code!;
   return !/^[0-9A-Z]{5}$/.test(code) || code.startsWith('08') || code.startsWith('57P') || code === '57014';
 }
 
