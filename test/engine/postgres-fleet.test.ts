@@ -2,7 +2,7 @@
 // .ci/run starts; each test on fresh schemas.
 import { afterEach, describe, expect, it } from 'vitest';
 import { isMemexError, openMemex, StorageError, ValidationError } from '../../src/index.js';
-import { lockKeys, LOCK_CLASS } from '../../src/engine/postgres/schema.js';
+import { lockKeys, LOCK_CLASS, SCHEMA_VERSION } from '../../src/engine/postgres/schema.js';
 import { cleanupLocations, newLocation, openAt } from '../helpers/location.js';
 import { adminQuery, PG_URL } from '../helpers/pg.js';
 import { here, spawnScript, unlessExited, watchChild } from '../helpers/spawn.js';
@@ -72,7 +72,7 @@ describe('fleet mode on PostgreSQL', () => {
         JSON.stringify(r.checks),
       ).toBe(true);
     const schema = location.slice(3);
-    expect(await adminQuery(`SELECT id, schema_version FROM "${schema}".memex_meta`)).toEqual([{ id: 1, schema_version: 1 }]);
+    expect(await adminQuery(`SELECT id, schema_version FROM "${schema}".memex_meta`)).toEqual([{ id: 1, schema_version: SCHEMA_VERSION }]);
     const tables = await adminQuery<{ t: string }>('SELECT tablename AS t FROM pg_tables WHERE schemaname = $1 ORDER BY 1', [schema]);
     expect(tables.map((t) => t.t)).toEqual(['events', 'memex_meta', 'records']);
   });

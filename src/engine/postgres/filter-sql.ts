@@ -13,6 +13,7 @@
  * "C" collation (code point order, as SQLite's BINARY and `compareCodePoints`).
  */
 import { ValidationError } from '../../errors.js';
+import { encodeKey } from './key-codec.js';
 import { FILTER_LIMITS, pathSegmentProblem, type FilterNode, type FilterPath, type FilterScalar } from '../filter-ast.js';
 
 export interface PgFilter {
@@ -22,12 +23,15 @@ export interface PgFilter {
 }
 
 const DOC = /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
+/** The schema's parse function (schema.ts, migration 2): strings come out key-encoded (key-codec.ts). */
+const PARSE = /^"[a-z_][a-z0-9_]*"\.memex_json$/;
 const MAX_COMPILE_DEPTH = 4 * FILTER_LIMITS.maxDepth;
 const RANGE_SQL = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
 /**
  * Compiles `node` over the JSON text in `doc` (a qualified column), whose metadata object
- * is at the key path `prefix`. Placeholders are numbered after the caller's first `paramsBefore`.
+ * is at the key path `prefix`, parsed by `parse` (the schema's `memex_json`) or a plain cast.
+ * Placeholders are numbered after the caller's first `paramsBefore`.
  *
  * @example
  * ```ts
@@ -35,9 +39,11 @@ const RANGE_SQL = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
  * await client.query(`SELECT key FROM memex.records r WHERE ns = $1 AND store = $2 AND ${f.sql}`, [ns, store, ...f.params]);
  * ```
  */
-export function compilePgFilter(node: FilterNode, doc: string, prefix: readonly string[], paramsBefore: number): PgFilter {
+export function compilePgFilter(node: FilterNode, doc: string, prefix: readonly string[], paramsBefore: number, parse?: string): PgFilter {
   if (!DOC.test(doc)) throw new TypeError(`compilePgFilter: doc must be a qualified identifier, got ${JSON.stringify(doc)}`);
-  const c = new PgCompiler(doc, prefix, paramsBefore);
+  if (parse !== undefined && !PARSE.test(parse))
+    throw new TypeError(`compilePgFilter: parse must be a schema's memex_json, got ${JSON.stringify(parse)}`);
+  const c = new PgCompiler(parse === undefined ? `(${doc})::json` : `${parse}(${doc})`, prefix, paramsBefore, parse !== undefined);
   return { sql: `coalesce(${c.node(node, 0)}, false)`, params: c.params };
 }
 
@@ -46,12 +52,17 @@ type Side = string;
 
 class PgCompiler {
   readonly params: unknown[] = [];
+  /** String operands as the parse function leaves strings (encoded), or as they are (plain cast). */
+  readonly str: (s: string) => string;
 
   constructor(
     private readonly doc: string,
     private readonly prefix: readonly string[],
     private readonly before: number,
-  ) {}
+    encoded: boolean,
+  ) {
+    this.str = encoded ? encodeKey : (x) => x;
+  }
 
   node(n: FilterNode, depth: number): string {
     if (depth > MAX_COMPILE_DEPTH) throw new ValidationError('filter', `nests deeper than ${MAX_COMPILE_DEPTH} levels`);
@@ -88,7 +99,7 @@ class PgCompiler {
         const x = checkScalar(n.value);
         const inArray = this.arrayHas(n.path, [x]);
         if (typeof x !== 'string') return inArray;
-        return `(${inArray} OR strpos(${this.text(this.at(n.path))}, ${this.bind(x)}) > 0)`;
+        return `(${inArray} OR strpos(${this.text(this.at(n.path))}, ${this.bind(this.str(x))}) > 0)`;
       }
       default:
         throw new ValidationError('filter', `unknown filter node ${JSON.stringify((n as { op?: unknown }).op)}`);
@@ -122,7 +133,7 @@ class PgCompiler {
       else literals.push(v === null ? 'null' : v ? 'true' : 'false');
     }
     const parts: string[] = [];
-    if (strings.length > 0) parts.push(`${this.text(side)} = ANY(${this.bind(strings)}::text[])`);
+    if (strings.length > 0) parts.push(`${this.text(side)} = ANY(${this.bind(strings.map(this.str))}::text[])`);
     if (numbers.length > 0) parts.push(`${this.number(side)} = ANY(${this.bind(numbers)}::float8[])`);
     // true, false and null: json_typeof plus the literal text (json has no equality operator).
     if (literals.length > 0) {
@@ -134,7 +145,7 @@ class PgCompiler {
   private range(path: FilterPath, op: string, x: FilterScalar): string {
     const v = this.at(path);
     if (typeof x === 'number' && Number.isFinite(x)) return `(${this.number(v)} ${op} ${this.bind(x)}::float8)`;
-    if (typeof x === 'string') return `(${this.text(v)} ${op} (${this.bind(x)}::text COLLATE "C"))`;
+    if (typeof x === 'string') return `(${this.text(v)} ${op} (${this.bind(this.str(x))}::text COLLATE "C"))`;
     throw new ValidationError('filter', `a range compares numbers or strings only, got ${x === null ? 'null' : typeof x}`);
   }
 
@@ -158,7 +169,7 @@ class PgCompiler {
       const problem = pathSegmentProblem(seg);
       if (problem !== undefined) throw new ValidationError('filter', problem);
     }
-    return `((${this.doc})::json #> ${this.bind([...this.prefix, ...(path as readonly string[])])}::text[])`;
+    return `(${this.doc} #> ${this.bind([...this.prefix, ...(path as readonly string[])])}::text[])`;
   }
 
   private bind(v: unknown): string {

@@ -53,7 +53,19 @@ export function migrations(schema: string): readonly string[] {
       op    text NOT NULL
     );
     `,
+    // 2: PostgreSQL's JSON cannot hold U+0000, so a stored value with a "\u0000" escape would make
+    // every filter over it fail. memex_json parses values with the order-keeping escape of
+    // key-codec.ts applied inside strings (U+0000 -> U+0001 U+0001, U+0001 -> U+0001 U+0002); the
+    // filter compiler encodes its string operands the same way. Escaped backslashes are set aside
+    // first (as U+0002, which JSON.stringify never leaves raw), so "\\u0000" stays text. Values
+    // without such escapes (all but a few) take the plain cast.
+    String.raw`
+    CREATE FUNCTION ${s}.memex_json(v text) RETURNS json LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
+      SELECT CASE WHEN strpos(v, '\u000') = 0 THEN v::json
+        ELSE replace(replace(replace(replace(v, '\\', chr(2)), '\u0001', '\u0001\u0002'), '\u0000', '\u0001\u0001'), chr(2), '\\')::json END
+    $f$;
+    `,
   ];
 }
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;

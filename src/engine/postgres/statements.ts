@@ -9,6 +9,7 @@ export function statements(schema: string) {
   const e = `${s}.events`;
   return {
     recordsTable: r,
+    parseJson: `${s}.memex_json`,
     eventsTable: e,
     get: `SELECT ${COLS} FROM ${r} WHERE ns = $1 AND store = $2 AND key = $3 AND (expires_at IS NULL OR expires_at > $4)`,
     getValue: `SELECT version, value FROM ${r} WHERE ns = $1 AND store = $2 AND key = $3 AND (expires_at IS NULL OR expires_at > $4)`,

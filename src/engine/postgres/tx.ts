@@ -199,7 +199,7 @@ export class PgTx implements WriteTx {
   }
 
   scanWhere(ns: string, store: string, filter: FilterNode | undefined, opts: { limit: number; after?: string }): RecordRow[] {
-    const f = filter ? compilePgFilter(filter, 'r.value', ['metadata'], 5) : { sql: 'true', params: [] };
+    const f = filter ? compilePgFilter(filter, 'r.value', ['metadata'], 5, this.sql.parseJson) : { sql: 'true', params: [] };
     const sql =
       `SELECT ${COLS} FROM ${this.sql.recordsTable} r WHERE ns = $1 AND store = $2 AND key > $3 AND ${VISIBLE(4)} AND (${f.sql}) ` +
       'ORDER BY key LIMIT $5';
@@ -207,7 +207,7 @@ export class PgTx implements WriteTx {
   }
 
   countWhere(ns: string, store: string, filter: FilterNode | undefined): number {
-    const f = filter ? compilePgFilter(filter, 'r.value', ['metadata'], 3) : { sql: 'true', params: [] };
+    const f = filter ? compilePgFilter(filter, 'r.value', ['metadata'], 3, this.sql.parseJson) : { sql: 'true', params: [] };
     const sql = `SELECT count(*)::int8 AS n FROM ${this.sql.recordsTable} r WHERE ns = $1 AND store = $2 AND ${VISIBLE(3)} AND (${f.sql})`;
     return this.rows<{ n: number }>(sql, [ns, store, this.now, ...f.params])[0]!.n;
   }
@@ -217,7 +217,7 @@ export class PgTx implements WriteTx {
     if (words.length === 0) return [];
     // Letters and digits only, each quoted: nothing the user typed is tsquery syntax.
     const tsquery = words.map((w) => `'${w}'`).join(' | ');
-    const f = opts.filter ? compilePgFilter(opts.filter, 'r.value', ['metadata'], 5) : { sql: 'true', params: [] };
+    const f = opts.filter ? compilePgFilter(opts.filter, 'r.value', ['metadata'], 5, this.sql.parseJson) : { sql: 'true', params: [] };
     const sql =
       `SELECT r.key, ts_rank(r.tsv, q) AS score FROM ${this.sql.recordsTable} r, to_tsquery('simple', $3) q ` +
       `WHERE r.ns = $1 AND r.store = $2 AND r.tsv @@ q AND (r.expires_at IS NULL OR r.expires_at > $4) AND (${f.sql}) ` +
@@ -283,7 +283,7 @@ export class PgTx implements WriteTx {
 
   deleteWhere(ns: string, store: string, filter: FilterNode): number {
     this.buffer();
-    const f = compilePgFilter(filter, 'r.value', ['metadata'], 3);
+    const f = compilePgFilter(filter, 'r.value', ['metadata'], 3, this.sql.parseJson);
     const sql = `DELETE FROM ${this.sql.recordsTable} r WHERE ns = $1 AND store = $2 AND ${VISIBLE(3)} AND (${f.sql}) RETURNING key`;
     const keys = (this.run(sql, [ns, store, this.now, ...f.params], true).rows as { key: string }[])
       .map((r) => decodeKey(r.key))
