@@ -6,6 +6,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { prepareValue } from 'pg/lib/utils';
 import type { PoolSettings, PoolState, Reply, Request, Slot, Statement, StatementResult, WireError } from './protocol.js';
 
 interface Init {
@@ -101,7 +102,27 @@ function drop(slot: SlotState): void {
   c?.release(true);
 }
 
-async function runStatements(state: EngineState, slotName: Slot, statements: readonly Statement[]): Promise<StatementResult[]> {
+/**
+ * One text for several statements, each parameter inlined as a literal made by the driver's own
+ * serializer (`prepareValue`, the same text it would bind) and quoting (`escapeLiteral`). Only
+ * for Memex's fixed write statements, whose texts hold no `$` outside placeholders.
+ */
+function inlined(statements: readonly Statement[]): Statement {
+  const sql = statements
+    .map((st) =>
+      st.params === undefined
+        ? st.sql
+        : st.sql.replace(/\$(\d+)/g, (_, n: string) => {
+            const v = st.params![Number(n) - 1];
+            return v === null || v === undefined ? 'NULL' : pg.escapeLiteral(String(prepareValue(v)));
+          }),
+    )
+    .join(';\n');
+  return { sql };
+}
+
+async function runStatements(state: EngineState, slotName: Slot, given: readonly Statement[], oneText: boolean): Promise<StatementResult[]> {
+  const statements = oneText ? [inlined(given)] : given;
   let slot = state.slots.get(slotName);
   if (!slot) state.slots.set(slotName, (slot = { client: undefined, broken: false, chain: Promise.resolve() }));
   const s = slot;
@@ -139,7 +160,7 @@ async function handle(req: Request): Promise<unknown> {
   if (!state) throw Object.assign(new Error('this engine is closed'), { code: 'MEMEX_CLOSED' });
   switch (req.op) {
     case 'run':
-      return runStatements(state, req.slot, req.statements);
+      return runStatements(state, req.slot, req.statements, req.oneText === true);
     case 'pool': {
       const p = state.pool;
       return { total: p.totalCount, idle: p.idleCount, waiting: p.waitingCount, max: state.max } satisfies PoolState;

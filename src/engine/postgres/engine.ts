@@ -7,12 +7,11 @@ import type { PoolState, Slot, Statement, StatementResult } from './protocol.js'
 import { LOCK_CLASS, lockKeys, migrations, quoteIdent, SCHEMA_VERSION } from './schema.js';
 import { fixedTexts, statements, type Statements } from './statements.js';
 import { PgTx } from './tx.js';
-import { PgWriteQueue } from './write-queue.js';
+import { NOW_MS, NOW_MS_EXACT, PgWriteQueue } from './write-queue.js';
 
 export type PostgresEngineOptions = ResolvedPostgresSettings & EngineOpenOptions & { readonly customClock: boolean };
 
 const RECENT_TIMEOUT_WINDOW_MS = 60_000;
-const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::int8';
 let nextEngineId = 1;
 
 /**
@@ -54,11 +53,10 @@ export class PostgresEngine implements Engine {
     const keys = lockKeys(o.schema);
     const writeTx = new PgTx(this.sql, (list) => this.execSync('W', list), true);
     this.queue = new PgWriteQueue(writeTx, {
-      run: (list) => this.run('W', list),
+      run: (list, oneText) => this.run('W', list, undefined, oneText),
       sql: {
-        tryLock: `SELECT pg_try_advisory_xact_lock(${LOCK_CLASS}, ${keys.write}) AS free`,
         lock: `SELECT pg_advisory_xact_lock(${LOCK_CLASS}, ${keys.write})`,
-        clockAndSeq: `SELECT ${NOW_MS} AS now, (SELECT coalesce(max(seq), 0) FROM ${this.sql.eventsTable})::int8 AS seq`,
+        clockAndSeq: `SELECT ${NOW_MS} AS now, ${NOW_MS_EXACT} AS t1, (SELECT coalesce(max(seq), 0) FROM ${this.sql.eventsTable})::int8 AS seq`,
       },
       clock: o.customClock ? o.clock : undefined,
       lockTimeoutMs: o.lockTimeoutMs,
@@ -197,8 +195,8 @@ export class PostgresEngine implements Engine {
     );
   }
 
-  private run(slot: Slot, list: Statement[], map = toStorageError('postgres')): Promise<StatementResult[]> {
-    return this.bridge.call<StatementResult[]>({ op: 'run', engine: this.id, slot, statements: this.marked(list) }, map);
+  private run(slot: Slot, list: Statement[], map = toStorageError('postgres'), oneText = false): Promise<StatementResult[]> {
+    return this.bridge.call<StatementResult[]>({ op: 'run', engine: this.id, slot, statements: this.marked(list), oneText }, map);
   }
 
   private marked(list: Statement[]): Statement[] {

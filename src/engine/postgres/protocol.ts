@@ -36,7 +36,14 @@ export type Slot = 'R' | 'W' | 'X';
 
 export type Request =
   | { readonly op: 'open'; readonly engine: number; readonly pool: PoolSettings }
-  | { readonly op: 'run'; readonly engine: number; readonly slot: Slot; readonly statements: readonly Statement[] }
+  | {
+      readonly op: 'run';
+      readonly engine: number;
+      readonly slot: Slot;
+      readonly statements: readonly Statement[];
+      /** Send them as one simple-protocol text (parameters inlined as literals): one round trip. */
+      readonly oneText?: boolean;
+    }
   | { readonly op: 'pool'; readonly engine: number }
   | { readonly op: 'close'; readonly engine: number };
 

@@ -17,9 +17,9 @@ interface Job {
 /** What the queue needs from its engine. */
 export interface WriteLink {
   /** Runs statements on the write connection (async: for BEGIN, lock and COMMIT). */
-  run(statements: Statement[]): Promise<StatementResult[]>;
+  run(statements: Statement[], oneText?: boolean): Promise<StatementResult[]>;
   /** The write lock statement and the read of clock and last seq that must follow it. */
-  readonly sql: { tryLock: string; lock: string; clockAndSeq: string };
+  readonly sql: { lock: string; clockAndSeq: string };
   /** A caller's own clock (tests), or undefined for the database's. */
   readonly clock: (() => number) | undefined;
   readonly lockTimeoutMs: number;
@@ -30,6 +30,12 @@ export interface WriteLink {
 }
 
 const ROLLBACK: Statement = { sql: 'ROLLBACK' };
+/** The database's clock in Unix ms, whole and exact. */
+export const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::int8';
+/** The same with its microseconds, for measuring waits. */
+export const NOW_MS_EXACT = '(extract(epoch from clock_timestamp()) * 1000)::float8';
+/** An uncontended advisory lock takes microseconds: anything longer was a wait for another node. */
+const WAIT_THRESHOLD_MS = 0.2;
 
 /**
  * Group commit over one PostgreSQL connection: writes queued while a transaction is being begun
@@ -90,16 +96,18 @@ export class PgWriteQueue {
   private async begin(): Promise<{ seq: number; now: number; at: number } | undefined> {
     const started = performance.now();
     const waitMs = Math.max(1, Math.ceil(this.pending.reduce((m, j) => Math.min(m, j.deadline), Infinity) - started));
-    const { tryLock, lock, clockAndSeq } = this.link.sql;
+    const { lock, clockAndSeq } = this.link.sql;
     try {
-      // One round trip when the lock is free; a second, blocking one (bounded by lock_timeout) when not.
-      // No parameters: one simple-protocol text, one round trip. The seq is read by a later
-      // statement than the lock, so its snapshot sees every commit of the previous holder.
-      let r = await this.link.run([{ sql: `BEGIN; SET LOCAL lock_timeout = '${waitMs}ms'; ${tryLock}; ${clockAndSeq}` }]);
+      // No parameters: one simple-protocol text, one round trip, waiting (bounded by lock_timeout)
+      // when another node holds the lock. The seq is read by a later statement than the lock, so
+      // its snapshot sees every commit of the previous holder; the database's clock before and
+      // after the lock says how long this node waited.
+      const r = await this.link.run([
+        { sql: `BEGIN; SET LOCAL lock_timeout = '${waitMs}ms'; SELECT ${NOW_MS_EXACT} AS t0; ${lock}; ${clockAndSeq}` },
+      ]);
       this.lock.acquisitions++;
-      if (r[2]?.rows[0]?.free !== true) {
-        r = await this.link.run([{ sql: `${lock}; ${clockAndSeq}` }]);
-        const waited = performance.now() - started;
+      const waited = (r[4]!.rows[0]!.t1 as number) - (r[2]!.rows[0]!.t0 as number);
+      if (waited >= WAIT_THRESHOLD_MS) {
         this.lock.waits++;
         this.lock.totalWaitMs += waited;
         this.lock.maxWaitMs = Math.max(this.lock.maxWaitMs, waited);
@@ -179,7 +187,8 @@ export class PgWriteQueue {
       if (done.length === 0) await this.link.run([ROLLBACK]);
       else {
         const trim = lastSeq !== undefined && lastSeq > this.link.maxEvents ? lastSeq - this.link.maxEvents : undefined;
-        await this.link.run([...this.tx.finalStatements(trim), { sql: 'COMMIT' }]);
+        // The last writes and COMMIT in one round trip.
+        await this.link.run([...this.tx.finalStatements(trim), { sql: 'COMMIT' }], true);
         this.commits++;
       }
     } catch (e) {
