@@ -35,6 +35,8 @@ import { openMemex, type Memex } from '../../src/index.js';
 import { copyForCheck, runWriterUntilKilled } from '../helpers/crash-writer.js';
 import { here } from '../helpers/spawn.js';
 import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
+import { cleanupLocations, isPgLocation, newLocation, openAt } from '../helpers/location.js';
+import { adminQuery } from '../helpers/pg.js';
 import { DIM, DUPS, POOLS, VectorCrashModel, decodeBase64Vector, mulberry32, type RawDoc } from '../fixtures/vectors-crash-model.js';
 import { cosine } from '../../src/testing/vector-data.js';
 
@@ -49,17 +51,36 @@ interface RawRead {
   problems: string[];
 }
 
-/** The truth: the records table read with better-sqlite3 directly. */
-function readRaw(path: string): RawRead {
+/** The truth: the records read directly (better-sqlite3, or a plain pg client for `pg:<schema>`). */
+async function readRaw(path: string): Promise<RawRead> {
+  if (isPgLocation(path)) {
+    const t = `"${path.slice(3)}".records`;
+    const docs = await adminQuery<{ key: string; value: string }>(
+      `SELECT key, value FROM ${t} WHERE ns = 'default' AND store = 'vectors' ORDER BY key`,
+    );
+    const meta = await adminQuery<{ value: string }>(`SELECT value FROM ${t} WHERE ns = 'default' AND store = 'vectors.meta' AND key = 'dimension'`);
+    return decodeRows(['ok'], docs, meta[0]?.value);
+  }
   const db = new Database(path, { fileMustExist: true });
   try {
     const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
-    const problems: string[] = [];
-    const rows = new Map<string, RawDoc>();
-    for (const r of db.prepare(`SELECT key, value FROM records WHERE ns = 'default' AND store = 'vectors' ORDER BY key`).all() as {
+    const docs = db.prepare(`SELECT key, value FROM records WHERE ns = 'default' AND store = 'vectors' ORDER BY key`).all() as {
       key: string;
       value: string;
-    }[]) {
+    }[];
+    const meta = db.prepare(`SELECT value FROM records WHERE ns = 'default' AND store = 'vectors.meta' AND key = 'dimension'`).pluck().get() as
+      string | undefined;
+    return decodeRows(integrity, docs, meta);
+  } finally {
+    db.close();
+  }
+}
+
+function decodeRows(integrity: string[], docs: { key: string; value: string }[], meta: string | undefined): RawRead {
+  {
+    const problems: string[] = [];
+    const rows = new Map<string, RawDoc>();
+    for (const r of docs) {
       try {
         const v = JSON.parse(r.value) as { text: string | null; metadata: Record<string, unknown>; v: string };
         rows.set(r.key, { id: r.key, text: v.text, metadata: v.metadata, vector: decodeBase64Vector(v.v) });
@@ -67,11 +88,7 @@ function readRaw(path: string): RawRead {
         problems.push(`record ${r.key} does not decode: ${(e as Error).message}`);
       }
     }
-    const meta = db.prepare(`SELECT value FROM records WHERE ns = 'default' AND store = 'vectors.meta' AND key = 'dimension'`).pluck().get() as
-      string | undefined;
     return { integrity, rows, dimension: meta === undefined ? undefined : (JSON.parse(meta) as number), problems };
-  } finally {
-    db.close();
   }
 }
 
@@ -208,6 +225,8 @@ interface Run {
   maxDocs: number;
 }
 
+const openStore = (location: string): Promise<Memex> => (isPgLocation(location) ? openAt(location) : openMemex({ path: location }));
+
 async function runLoop(dbPath: string, iterations: number, seed: number, model: VectorCrashModel): Promise<Run> {
   const started = performance.now();
   const rng = mulberry32(seed);
@@ -226,7 +245,7 @@ async function runLoop(dbPath: string, iterations: number, seed: number, model: 
       const durability = i % 2 === 0 ? 'full' : 'normal';
       const maxEvents = i % 3 === 2 ? 25 : 100_000;
       const watch = Math.floor(i / 4) % 2 === 0;
-      if (watch && !watcher) watcher = await openMemex({ path: dbPath });
+      if (watch && !watcher) watcher = await openStore(dbPath);
       if (!watch && watcher) {
         watcherRebuilds += await rebuildsOf(watcher);
         await watcher.close();
@@ -254,18 +273,19 @@ async function runLoop(dbPath: string, iterations: number, seed: number, model: 
       if (exit.signal !== 'SIGKILL') its.push(`${label}: writer ended by itself (code ${exit.code}, signal ${exit.signal})\n${stderr}`);
 
       let checkPath = dbPath;
-      if (!watcher && i !== iterations - 1) {
+      // PostgreSQL is checked in place: the server, not a file, is what the next writer meets.
+      if (!watcher && i !== iterations - 1 && !isPgLocation(dbPath)) {
         checkPath = copyForCheck(dbPath);
         copies++;
       }
-      const raw = readRaw(checkPath);
+      const raw = await readRaw(checkPath);
       if (raw.integrity.length !== 1 || raw.integrity[0] !== 'ok') its.push(`${label}: integrity_check: ${raw.integrity.slice(0, 10).join(' | ')}`);
       its.push(...raw.problems.map((p) => `${label}: ${p}`));
       if (raw.rows.size > 0 && raw.dimension !== DIM) its.push(`${label}: the collection's dimension is ${raw.dimension}, expected ${DIM}`);
       its.push(...model.verify(raw.rows, label));
       maxDocs = Math.max(maxDocs, raw.rows.size);
 
-      const fresh = await openMemex({ path: checkPath });
+      const fresh = await openStore(checkPath);
       try {
         its.push(...(await checkThroughMemex(fresh, `${label}, fresh openMemex`, raw, model.gone, rng, search)));
       } finally {
@@ -287,14 +307,17 @@ async function runLoop(dbPath: string, iterations: number, seed: number, model: 
   return { iterations: done, failures, elapsedMs: performance.now() - started, search, watcherChecks, watcherRebuilds, copies, maxDocs };
 }
 
-describe('crash: vector writer SIGKILLed during batched upserts and deletes on one file', () => {
-  afterAll(() => cleanupTemp());
+describe.each(['sqlite', 'postgres'] as const)('crash: vector writer SIGKILLed during batched upserts and deletes on one store (%s)', (engine) => {
+  afterAll(async () => {
+    cleanupTemp();
+    await cleanupLocations();
+  });
 
   it(
     `after each of ${ITERATIONS} kills: integrity ok, no batch half applied, search equals an exact scan over the surviving records`,
     async () => {
       const model = new VectorCrashModel();
-      const run = await runLoop(tempDbPath('vectors-crash.db'), ITERATIONS, SEED, model);
+      const run = await runLoop(engine === 'sqlite' ? tempDbPath('vectors-crash.db') : newLocation('postgres'), ITERATIONS, SEED, model);
       const t = model.totals;
       console.log(
         `vector crash loop: ${run.iterations} kills (seed ${SEED}) in ${(run.elapsedMs / 1000).toFixed(1)} s; ` +

@@ -16,6 +16,7 @@
  * exits with an error if the document is not the top hit.
  */
 import { openMemex, ValidationError, type VectorDoc } from '../../src/index.js';
+import { isPgLocation, openAt } from '../helpers/location.js';
 import {
   DIM,
   POOLS,
@@ -40,7 +41,9 @@ const g = Number(genArg);
 const rng = mulberry32(Number(seedArg));
 const int = (lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
 
-const mx = await openMemex({ path, durability: durabilityArg, events: { maxEvents: Number(maxEventsArg) } });
+// A PostgreSQL location (`pg:<schema>`) has no durability setting.
+const events = { maxEvents: Number(maxEventsArg) };
+const mx = isPgLocation(path) ? await openAt(path, { events }) : await openMemex({ path, durability: durabilityArg, events });
 let seq = 0;
 
 /** One line to the parent, before the next write is issued (see emitLine). */
