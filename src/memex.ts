@@ -78,6 +78,16 @@ export class EngineMemex implements Memex {
 
   async health(): Promise<MemexHealth> {
     const checks = await this.engine.health();
+    const lastSeq = await this.engine.read((tx) => tx.lastSeq()).catch(() => undefined);
+    if (lastSeq !== undefined) {
+      for (const { stores } of this.scopes.values()) {
+        for (const m of STORE_MODULES) {
+          const store = stores.get(m.name);
+          const c = store === undefined ? undefined : m.health?.(store as never, lastSeq);
+          if (c) checks.push(c);
+        }
+      }
+    }
     return { ok: checks.every((c) => c.ok), checks };
   }
 

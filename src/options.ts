@@ -24,6 +24,7 @@ const optionsSchema = z.strictObject({
   url: z.string().min(1).optional(),
   schema: postgresSettingsShape.schema,
   pool: postgresSettingsShape.pool,
+  indexDir: postgresSettingsShape.indexDir,
   lockTimeoutMs: positiveInt(3_600_000).optional(),
   maxValueBytes: positiveInt(256 * 1024 * 1024).optional(),
   clock: z.custom<() => number>((v) => typeof v === 'function', 'must be a function returning Unix ms').optional(),
@@ -54,7 +55,7 @@ const optionsSchema = z.strictObject({
 /** The SQLite settings accepted at the top level as the short way (`openMemex({ path })`). */
 const SQLITE_SETTINGS = ['durability', 'checkOnOpen', 'maxBatch', 'walWarnBytes'] as const;
 /** The PostgreSQL settings accepted beside `url`. */
-const POSTGRES_SETTINGS = ['schema', 'pool', 'maxBatch'] as const;
+const POSTGRES_SETTINGS = ['schema', 'pool', 'maxBatch', 'indexDir'] as const;
 
 /**
  * Options of {@link openMemex}: either `path` (the embedded SQLite engine, with its settings
@@ -163,7 +164,7 @@ function chooseEngine(o: ParsedOptions): EngineFactory {
     return postgresEngineFromSettings({ url: o.url, ...pick(o, POSTGRES_SETTINGS) });
   }
   if (o.path === undefined) throw new ValidationError('options.path', 'is required (a file path, or ":memory:"), unless url or engine is given');
-  const misplaced = (['schema', 'pool'] as const).find((k) => o[k] !== undefined);
+  const misplaced = (['schema', 'pool', 'indexDir'] as const).find((k) => o[k] !== undefined);
   if (misplaced) throw new ValidationError(`options.${misplaced}`, 'is a setting of the PostgreSQL engine (url), not of path');
   return sqliteEngineFromSettings({ path: o.path, ...pick(o, SQLITE_SETTINGS) });
 }

@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/types.js';
+import type { Engine, HealthCheck } from '../engine/types.js';
 import type { StoreConfig } from '../options.js';
 import type { StoreContext, StoreCounters } from './context.js';
 
@@ -29,6 +29,11 @@ export interface StoreModule<S = unknown> {
    * Run once per `sweep()` (all namespaces): `'before'` the engine purges expired records (to
    * remove what hangs off an expired record), or `'after'` it (to re-derive bookkeeping).
    */
+  /**
+   * A check of what this namespace's store derives locally (a search index), reported by
+   * `health()` beside the engine's; `lastSeq` is the change feed's newest seq.
+   */
+  health?(store: S, lastSeq: number): HealthCheck | undefined;
   readonly sweep?: {
     readonly phase: 'before' | 'after';
     run(engine: Engine, counters: (store: string) => StoreCounters): Promise<Partial<SweepResult>>;

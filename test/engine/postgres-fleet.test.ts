@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isMemexError, openMemex, StorageError, ValidationError } from '../../src/index.js';
 import { lockKeys, LOCK_CLASS, SCHEMA_VERSION } from '../../src/engine/postgres/schema.js';
 import { cleanupLocations, newLocation, openAt } from '../helpers/location.js';
+import { tempDir } from '../helpers/tmp.js';
 import { adminQuery, PG_URL } from '../helpers/pg.js';
 import { here, spawnScript, unlessExited, watchChild } from '../helpers/spawn.js';
 import pg from 'pg';
@@ -162,6 +163,38 @@ describe('fleet mode on PostgreSQL', () => {
       await expect(mx.backup('/tmp/x.db')).rejects.toMatchObject({ field: 'backup' });
     } finally {
       await mx.close();
+    }
+  });
+});
+
+describe('a node that saves its vector index (indexDir)', () => {
+  it('loads it on restart and catches up from the feed with what other nodes wrote meanwhile', async () => {
+    const location = newLocation('postgres');
+    const schema = location.slice(3);
+    const indexDir = tempDir('memex-pg-index-');
+    const doc = (i: number) => ({ id: `d${i}`, vector: [Math.cos(i), Math.sin(i), 1], metadata: { i } });
+    const a = await openMemex({ url: PG_URL, schema, indexDir });
+    await a.vectors.upsert(Array.from({ length: 300 }, (_, i) => doc(i)));
+    await a.vectors.search({ vector: [1, 0, 1], topK: 3 });
+    await a.close(); // saves the index under indexDir
+    // Another node (no indexDir) writes while the first is down.
+    const b = await openAt(location);
+    await b.vectors.upsert([doc(1000)]);
+    await b.vectors.delete('d0');
+    await b.close();
+    const again = await openMemex({ url: PG_URL, schema, indexDir });
+    try {
+      const hits = await again.vectors.search({ vector: doc(1000).vector, topK: 300 });
+      expect(hits[0]?.id).toBe('d1000');
+      expect(hits.map((h) => h.id)).not.toContain('d0');
+      const v = (await again.stats()).stores.vectors!;
+      expect(v.indexLoads).toBe(1);
+      expect(v.indexRebuilds ?? 0).toBe(0);
+      expect((await again.health()).checks.find((c) => c.name === 'vectors index (default)')?.detail).toMatch(
+        /300 documents, covers seq \d+, 0 events behind/,
+      );
+    } finally {
+      await again.close();
     }
   });
 });

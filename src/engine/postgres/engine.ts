@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { ClosedError, StorageError, ValidationError } from '../../errors.js';
 import type { Engine, EngineCapabilities, EngineOpenOptions, EngineStats, HealthCheck, ReadTx, WriteTx } from '../types.js';
 import { Bridge } from './bridge.js';
@@ -146,8 +148,12 @@ export class PostgresEngine implements Engine {
     }
   }
 
-  derivedPath(): string | undefined {
-    return undefined;
+  /** Under `indexDir`, one directory per database and schema (a node may serve several). */
+  derivedPath(name: string): string | undefined {
+    if (this.o.indexDir === undefined) return undefined;
+    const u = new URL(this.o.url);
+    const db = createHash('sha256').update(`${u.hostname}:${u.port}${u.pathname}`).digest('hex').slice(0, 12);
+    return join(this.o.indexDir, `${db}-${this.o.schema}-${name}`);
   }
 
   read<T>(fn: (tx: ReadTx) => T): Promise<T> {

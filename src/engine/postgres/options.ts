@@ -26,6 +26,11 @@ export const postgresSettingsShape = {
     })
     .optional(),
   maxBatch: positiveInt(10_000).optional(),
+  indexDir: z
+    .string()
+    .min(1)
+    .refine((p) => !p.includes('\0'), 'must not contain NUL')
+    .optional(),
 };
 
 /** Settings of {@link postgresEngine}. */
@@ -54,6 +59,12 @@ export interface PostgresSettings {
   };
   /** Most writes that share one transaction under group commit. @default 256 */
   maxBatch?: number;
+  /**
+   * A directory on this node where stores may save what they derive from the records (the vector
+   * search index), so that a restarted node loads it and catches up from the change feed instead
+   * of rebuilding from every record. Per node, never shared; absent: derived state stays in memory.
+   */
+  indexDir?: string;
 }
 
 export interface ResolvedPostgresSettings {
@@ -64,6 +75,7 @@ export interface ResolvedPostgresSettings {
   readonly statementTimeoutMs: number;
   readonly idleInTransactionTimeoutMs: number;
   readonly maxBatch: number;
+  readonly indexDir: string | undefined;
 }
 
 export function withPostgresDefaults(s: PostgresSettings): ResolvedPostgresSettings {
@@ -75,5 +87,6 @@ export function withPostgresDefaults(s: PostgresSettings): ResolvedPostgresSetti
     statementTimeoutMs: s.pool?.statementTimeoutMs ?? 30_000,
     idleInTransactionTimeoutMs: s.pool?.idleInTransactionTimeoutMs ?? 10_000,
     maxBatch: s.maxBatch ?? 256,
+    indexDir: s.indexDir,
   };
 }

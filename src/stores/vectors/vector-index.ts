@@ -117,6 +117,11 @@ export class VectorIndex {
     this.ensureGraph();
   }
 
+  /** The last event seq the index covers (-1 before it is first built), and its size. */
+  state(): { seq: number; docs: number } {
+    return { seq: this.seq, docs: this.vectors.size };
+  }
+
   /** Resolves when no graph build is in flight (for warm-up after a bulk load, and for tests). */
   graphSettled(): Promise<void> {
     return this.pending?.settled ?? Promise.resolve();

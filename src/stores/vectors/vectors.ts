@@ -1,3 +1,4 @@
+import type { HealthCheck } from '../../engine/types.js';
 import { randomBytes } from 'node:crypto';
 import { ValidationError } from '../../errors.js';
 import type { ReadTx, WriteTx } from '../../engine/types.js';
@@ -200,6 +201,19 @@ export class Vectors implements VectorsStore {
     await this.index.graphSettled();
   }
 
+  /**
+   * How far this process's search index trails the change feed (it catches up at the next
+   * search, so a lag is normal between searches; it is reported, not judged).
+   */
+  indexHealth(lastSeq: number): HealthCheck {
+    const { seq, docs } = this.index.state();
+    const detail =
+      seq < 0
+        ? 'not built yet (built at the first search)'
+        : `${docs} documents, covers seq ${seq}, ${Math.max(0, lastSeq - seq)} events behind the feed`;
+    return { name: `vectors index (${this.ctx.ns})`, ok: true, detail };
+  }
+
   /** Saves the derived index so the next open need not rebuild it, and stops a graph build (called by close). */
   flush(): void {
     this.index.persist(true);
@@ -258,4 +272,5 @@ export const vectorsModule = storeModule({
   name: 'vectors',
   create: (ctx, config) => new Vectors(ctx, config.embedder),
   close: (v: Vectors) => v.flush(),
+  health: (v: Vectors, lastSeq: number) => v.indexHealth(lastSeq),
 });
