@@ -83,7 +83,7 @@ export class EngineMemex implements Memex {
       for (const { stores } of this.scopes.values()) {
         for (const m of STORE_MODULES) {
           const store = stores.get(m.name);
-          const c = store === undefined ? undefined : m.health?.(store as never, lastSeq);
+          const c = store === undefined ? undefined : m.health?.(store, lastSeq);
           if (c) checks.push(c);
         }
       }
