@@ -215,7 +215,13 @@ export class PostgresEngine implements Engine {
   }
 
   stats(): EngineStats {
-    return this.queue.statsWith(this.reads);
+    return {
+      reads: this.reads,
+      writes: this.queue.writes,
+      commits: this.queue.commits,
+      lock: { ...this.queue.lock },
+      recentTimeouts: [...this.queue.recentTimeouts],
+    };
   }
 
   async health(): Promise<HealthCheck[]> {

@@ -101,7 +101,13 @@ export class SqliteEngine implements Engine {
   }
 
   stats(): EngineStats {
-    return this.queue.statsWith(this.reads);
+    return {
+      reads: this.reads,
+      writes: this.queue.writes,
+      commits: this.queue.commits,
+      lock: { ...this.queue.lock },
+      recentTimeouts: [...this.queue.recentTimeouts],
+    };
   }
 
   async health(): Promise<HealthCheck[]> {
