@@ -40,6 +40,8 @@ export class PostgresEngine implements Engine {
   private readonly syncTimeoutMs: number;
   /** The database's clock minus ours, as last measured: reads use it instead of a round trip. */
   private clockOffset = 0;
+  /** A snapshot read is running: its first statement begins the REPEATABLE READ transaction. */
+  private snapshotWanted = false;
   private snapshotOpen = false;
   private reads = 0;
   private closed = false;
@@ -182,7 +184,6 @@ export class PostgresEngine implements Engine {
     }
   }
 
-  private snapshotWanted = false;
 
   /** A snapshot begins lazily, with its first statement (a callback that reads nothing costs nothing). */
   private execRead(list: Statement[]): StatementResult[] {

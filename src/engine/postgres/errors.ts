@@ -13,6 +13,3 @@ export function toStorageError(what: string) {
   };
 }
 
-export function isLockTimeout(e: unknown): boolean {
-  return e instanceof LockTimeoutError;
-}

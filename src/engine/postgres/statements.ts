@@ -48,7 +48,6 @@ export function statements(schema: string) {
     deleteRange: `DELETE FROM ${r} WHERE ns = $1 AND store = $2 AND key >= $3 AND key < $4`,
     deletePrefixAll: `DELETE FROM ${r} WHERE ns = $1 AND store = $2 AND starts_with(key, $3)`,
     purge: `DELETE FROM ${r} WHERE expires_at IS NOT NULL AND expires_at <= $1`,
-    trimEvents: `DELETE FROM ${e} WHERE seq <= $1`,
   };
 }
 
