@@ -6,30 +6,13 @@ import { lockKeys, LOCK_CLASS, SCHEMA_VERSION } from '../../src/engine/postgres/
 import { cleanupLocations, newLocation, openAt } from '../helpers/location.js';
 import { tempDir } from '../helpers/tmp.js';
 import { adminQuery, PG_URL } from '../helpers/pg.js';
-import { here, spawnScript, unlessExited, watchChild } from '../helpers/spawn.js';
+import { startNodes } from '../helpers/nodes.js';
 import pg from 'pg';
 
 afterEach(cleanupLocations);
-const NODE = here(import.meta.url, '../fixtures/pg-node.ts');
-
-/** Starts `n` nodes, releases them together, and returns their JSON results. */
-async function nodes<T>(location: string, argsOf: (i: number) => string[], n: number): Promise<T[]> {
-  const kids = Array.from({ length: n }, (_, i) => {
-    const child = spawnScript(NODE, [location, ...argsOf(i)]);
-    let ready!: () => void;
-    const isReady = new Promise<void>((r) => (ready = r));
-    let result: T | undefined;
-    const exited = watchChild(child, (line) => {
-      if (line === 'ready') ready();
-      else if (line.startsWith('{')) result = JSON.parse(line) as T;
-    });
-    return { child, isReady, exited, result: () => result };
-  });
-  await Promise.all(kids.map((k) => unlessExited(k.isReady, k.exited, 'it was ready')));
-  for (const k of kids) k.child.stdin!.end('go\n');
-  for (const e of await Promise.all(kids.map((k) => k.exited))) expect(e.code, e.stderr).toBe(0);
-  return kids.map((k) => k.result()!);
-}
+/** Starts `n` nodes together and waits for their results. */
+const nodes = async <T>(location: string, argsOf: (i: number) => string[], n: number): Promise<T[]> =>
+  (await startNodes<T>(location, argsOf, n)).results;
 
 describe('fleet mode on PostgreSQL', () => {
   it('the change feed is commit-ordered: a reader following since(last) while 4 nodes x 8 callers write never skips an event', async () => {

@@ -4,10 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupLocations, newLocation, openAt } from '../helpers/location.js';
-import { here, spawnScript, unlessExited, watchChild } from '../helpers/spawn.js';
+import { startNodes } from '../helpers/nodes.js';
 
 afterEach(cleanupLocations);
-const NODE = here(import.meta.url, '../fixtures/pg-node.ts');
 const CLUSTER = (process.env.MEMEX_PG_CLUSTER ?? '15 main').split(' ');
 
 interface Steady {
@@ -19,25 +18,12 @@ describe('PostgreSQL restart while nodes write', () => {
   it('loses no acknowledged write; the nodes see StorageErrors, then recover by themselves', async () => {
     const location = newLocation('postgres');
     await (await openAt(location)).close();
-    const kids = Array.from({ length: 3 }, (_, i) => {
-      const child = spawnScript(NODE, [location, 'steady', String(i), '4', '9000']);
-      let ready!: () => void;
-      const isReady = new Promise<void>((r) => (ready = r));
-      let result: Steady | undefined;
-      const exited = watchChild(child, (line) => {
-        if (line === 'ready') ready();
-        else if (line.startsWith('{')) result = JSON.parse(line) as Steady;
-      });
-      return { child, isReady, exited, result: () => result };
-    });
-    await Promise.all(kids.map((k) => unlessExited(k.isReady, k.exited, 'it was ready')));
-    for (const k of kids) k.child.stdin!.end('go\n');
+    const run = await startNodes<Steady>(location, (i) => ['steady', String(i), '4', '9000'], 3);
     // Let them write, then restart the server under them.
     await new Promise((r) => setTimeout(r, 1500));
     execFileSync('pg_ctlcluster', [...CLUSTER, 'restart', '-m', 'fast'], { stdio: 'ignore' });
     const backAt = Date.now();
-    for (const e of await Promise.all(kids.map((k) => k.exited))) expect(e.code, e.stderr).toBe(0);
-    const results = kids.map((k) => k.result()!);
+    const results = await run.results;
 
     const mx = await openAt(location);
     try {

@@ -184,7 +184,6 @@ export class PostgresEngine implements Engine {
     }
   }
 
-
   /** A snapshot begins lazily, with its first statement (a callback that reads nothing costs nothing). */
   private execRead(list: Statement[]): StatementResult[] {
     if (this.snapshotWanted && !this.snapshotOpen) {
@@ -216,13 +215,7 @@ export class PostgresEngine implements Engine {
   }
 
   stats(): EngineStats {
-    return {
-      reads: this.reads,
-      writes: this.queue.writes,
-      commits: this.queue.commits,
-      lock: { ...this.queue.lock },
-      recentTimeouts: [...this.queue.recentTimeouts],
-    };
+    return this.queue.statsWith(this.reads);
   }
 
   async health(): Promise<HealthCheck[]> {

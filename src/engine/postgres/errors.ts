@@ -12,4 +12,3 @@ export function toStorageError(what: string) {
     return new StorageError(`${what}: ${e.message}`, e.code);
   };
 }
-

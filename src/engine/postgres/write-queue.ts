@@ -1,18 +1,10 @@
 import { LockTimeoutError, StorageError, ValidationError } from '../../errors.js';
 import { isThenable } from '../../values/thenable.js';
-import type { LockStats } from '../types.js';
+import { GroupCommitQueue, type QueuedJob } from '../group-commit-queue.js';
 import type { Statement, StatementResult } from './protocol.js';
 import type { PgTx } from './tx.js';
 
-interface Job {
-  readonly fn: (tx: PgTx) => unknown;
-  readonly resolve: (v: unknown) => void;
-  readonly reject: (e: unknown) => void;
-  readonly enqueuedAt: number;
-  readonly deadline: number;
-  /** Already put back once after another job broke its transaction. */
-  retried: boolean;
-}
+type Job = QueuedJob<PgTx>;
 
 /** What the queue needs from its engine. */
 export interface WriteLink {
@@ -43,44 +35,15 @@ const WAIT_THRESHOLD_MS = 0.2;
  * every node, takes that lock before it reads anything, so writes are serializable across the
  * fleet and seqs are assigned — and committed — in one order.
  */
-export class PgWriteQueue {
-  private pending: Job[] = [];
-  private running = false;
-  private drained: (() => void)[] = [];
-  readonly lock: LockStats = { acquisitions: 0, waits: 0, totalWaitMs: 0, maxWaitMs: 0, timeouts: 0, busyRetries: 0 };
-  readonly recentTimeouts: number[] = [];
-  writes = 0;
-  commits = 0;
-
+export class PgWriteQueue extends GroupCommitQueue<PgTx> {
   constructor(
     private readonly tx: PgTx,
     private readonly link: WriteLink,
-  ) {}
-
-  enqueue<T>(fn: (tx: PgTx) => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const now = performance.now();
-      this.pending.push({
-        fn,
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        enqueuedAt: now,
-        deadline: now + this.link.lockTimeoutMs,
-        retried: false,
-      });
-      if (!this.running) {
-        this.running = true;
-        queueMicrotask(() => void this.drain());
-      }
-    });
+  ) {
+    super(link.lockTimeoutMs, 'the write lock (PostgreSQL advisory lock)');
   }
 
-  idle(): Promise<void> {
-    if (!this.running && this.pending.length === 0) return Promise.resolve();
-    return new Promise((r) => this.drained.push(r));
-  }
-
-  private async drain(): Promise<void> {
+  protected async drain(): Promise<void> {
     while (this.pending.length > 0) {
       this.expire(performance.now());
       if (this.pending.length === 0) break;
@@ -88,14 +51,12 @@ export class PgWriteQueue {
       if (began === undefined) continue;
       await this.runBatch(this.pending.splice(0, this.link.maxBatch), began);
     }
-    this.running = false;
-    for (const r of this.drained.splice(0)) r();
   }
 
   /** BEGIN and the write lock; the seq and clock read after it. Undefined when nothing began. */
   private async begin(): Promise<{ seq: number; now: number; at: number } | undefined> {
     const started = performance.now();
-    const waitMs = Math.max(1, Math.ceil(this.pending.reduce((m, j) => Math.min(m, j.deadline), Infinity) - started));
+    const waitMs = Math.max(1, Math.ceil(this.nextDeadline() - started));
     const { lock, clockAndSeq } = this.link.sql;
     try {
       // No parameters: one simple-protocol text, one round trip, waiting (bounded by lock_timeout)
@@ -107,11 +68,7 @@ export class PgWriteQueue {
       ]);
       this.lock.acquisitions++;
       const waited = (r[4]!.rows[0]!.t1 as number) - (r[2]!.rows[0]!.t0 as number);
-      if (waited >= WAIT_THRESHOLD_MS) {
-        this.lock.waits++;
-        this.lock.totalWaitMs += waited;
-        this.lock.maxWaitMs = Math.max(this.lock.maxWaitMs, waited);
-      }
+      if (waited >= WAIT_THRESHOLD_MS) this.waited(waited);
       const row = r[r.length - 1]!.rows[0] as { now: number; seq: number };
       this.link.observeClock(row.now);
       return { seq: row.seq, now: row.now, at: performance.now() };
@@ -124,21 +81,6 @@ export class PgWriteQueue {
       for (const j of this.pending.splice(0)) j.reject(e);
       return undefined;
     }
-  }
-
-  private expire(now: number): void {
-    if (!this.pending.some((j) => j.deadline <= now)) return;
-    const keep: Job[] = [];
-    for (const j of this.pending) {
-      if (j.deadline > now) keep.push(j);
-      else {
-        this.lock.timeouts++;
-        this.recentTimeouts.push(Date.now());
-        if (this.recentTimeouts.length > 100) this.recentTimeouts.shift();
-        j.reject(new LockTimeoutError('the write lock (PostgreSQL advisory lock)', performance.now() - j.enqueuedAt));
-      }
-    }
-    this.pending = keep;
   }
 
   private async runBatch(batch: Job[], began: { seq: number; now: number; at: number }): Promise<void> {
@@ -173,9 +115,9 @@ export class PgWriteQueue {
       for (const f of failed) f.job.reject(f.error);
       // The others did nothing wrong: they run again in a transaction of their own (once).
       const again = [...done.map((d) => d.job), ...batch.slice(i + 1)];
-      for (const j of again.filter((j) => j.retried)) j.reject(broken.error);
-      const retry = again.filter((j) => !j.retried);
-      for (const j of retry) j.retried = true;
+      for (const j of again.filter((j) => j.requeued)) j.reject(broken.error);
+      const retry = again.filter((j) => !j.requeued);
+      for (const j of retry) j.requeued = true;
       this.pending.unshift(...retry);
       return;
     }

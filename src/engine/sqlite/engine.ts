@@ -101,13 +101,7 @@ export class SqliteEngine implements Engine {
   }
 
   stats(): EngineStats {
-    return {
-      reads: this.reads,
-      writes: this.queue.writes,
-      commits: this.queue.commits,
-      lock: { ...this.queue.lock },
-      recentTimeouts: [...this.queue.recentTimeouts],
-    };
+    return this.queue.statsWith(this.reads);
   }
 
   async health(): Promise<HealthCheck[]> {

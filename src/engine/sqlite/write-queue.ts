@@ -1,20 +1,12 @@
 import type Database from 'better-sqlite3';
-import { LockTimeoutError, StorageError, ValidationError } from '../../errors.js';
+import { StorageError, ValidationError } from '../../errors.js';
+import { GroupCommitQueue, type QueuedJob } from '../group-commit-queue.js';
 import { isThenable } from '../../values/thenable.js';
-import type { LockStats } from '../types.js';
 import { driverCode, isBusy, toMemexError } from './errors.js';
 import type { SqliteTx } from './tx.js';
 import { epochNow, type WaitBoard } from './wait-board.js';
 
-interface Job {
-  readonly fn: (tx: SqliteTx) => unknown;
-  readonly resolve: (v: unknown) => void;
-  readonly reject: (e: unknown) => void;
-  readonly enqueuedAt: number;
-  readonly deadline: number;
-  /** Set after a group it was in had to be undone: from then on it runs inside its own savepoint. */
-  isolate: boolean;
-}
+type Job = QueuedJob<SqliteTx>;
 
 export interface WriteQueueOptions {
   readonly lockTimeoutMs: number;
@@ -42,14 +34,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * tries and blocks the thread. Here a connection that finds the lock taken waits ~1 ms on a timer,
  * so the event loop keeps serving reads and the wait is bounded by each job's own deadline.
  */
-export class WriteQueue {
-  private pending: Job[] = [];
-  private running = false;
-  private drained: (() => void)[] = [];
-  readonly lock: LockStats = { acquisitions: 0, waits: 0, totalWaitMs: 0, maxWaitMs: 0, timeouts: 0, busyRetries: 0 };
-  readonly recentTimeouts: number[] = [];
-  writes = 0;
-  commits = 0;
+export class WriteQueue extends GroupCommitQueue<SqliteTx> {
   private readonly st;
 
   constructor(
@@ -57,6 +42,7 @@ export class WriteQueue {
     private readonly tx: SqliteTx,
     private readonly opts: WriteQueueOptions,
   ) {
+    super(opts.lockTimeoutMs, 'the write lock');
     this.st = {
       begin: db.prepare('BEGIN IMMEDIATE'),
       commit: db.prepare('COMMIT'),
@@ -68,33 +54,7 @@ export class WriteQueue {
     };
   }
 
-  enqueue<T>(fn: (tx: SqliteTx) => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const now = performance.now();
-      this.pending.push({
-        fn,
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        enqueuedAt: now,
-        deadline: now + this.opts.lockTimeoutMs,
-        isolate: false,
-      });
-      if (!this.running) {
-        this.running = true;
-        // A microtask, queued behind the continuations already pending: callers resumed by the
-        // previous commit (or started in the same tick) enqueue before the flush and share it.
-        queueMicrotask(() => void this.drain());
-      }
-    });
-  }
-
-  /** Resolves once nothing is queued or running. */
-  idle(): Promise<void> {
-    if (!this.running && this.pending.length === 0) return Promise.resolve();
-    return new Promise((r) => this.drained.push(r));
-  }
-
-  private async drain(): Promise<void> {
+  protected async drain(): Promise<void> {
     const board = this.opts.board;
     let waitStart: number | undefined;
     while (this.pending.length > 0) {
@@ -105,17 +65,13 @@ export class WriteQueue {
       if (deferred || !this.tryBegin()) {
         waitStart ??= now;
         board?.poll(waitStart, now);
-        const nextDeadline = this.pending.reduce((m, j) => Math.min(m, j.deadline), Infinity);
-        await sleep(Math.max(0, Math.min(1, nextDeadline - performance.now())));
+        await sleep(Math.max(0, Math.min(1, this.nextDeadline() - performance.now())));
         continue;
       }
       this.lock.acquisitions++;
       if (waitStart !== undefined) {
         board?.done();
-        const waited = epochNow() - waitStart;
-        this.lock.waits++;
-        this.lock.totalWaitMs += waited;
-        this.lock.maxWaitMs = Math.max(this.lock.maxWaitMs, waited);
+        this.waited(epochNow() - waitStart);
         waitStart = undefined;
       }
       this.runBatch(this.pending.splice(0, this.opts.maxBatch));
@@ -123,8 +79,6 @@ export class WriteQueue {
       if (this.pending.length > 0) await new Promise((r) => setImmediate(r));
     }
     board?.done();
-    this.running = false;
-    for (const r of this.drained.splice(0)) r();
   }
 
   private tryBegin(): boolean {
@@ -142,24 +96,9 @@ export class WriteQueue {
     }
   }
 
-  private expire(now: number): void {
-    if (!this.pending.some((j) => j.deadline <= now)) return;
-    const keep: Job[] = [];
-    for (const j of this.pending) {
-      if (j.deadline > now) keep.push(j);
-      else {
-        this.lock.timeouts++;
-        this.recentTimeouts.push(Date.now());
-        if (this.recentTimeouts.length > 100) this.recentTimeouts.shift();
-        j.reject(new LockTimeoutError('the write lock', now - j.enqueuedAt));
-      }
-    }
-    this.pending = keep;
-  }
-
   /** Runs the jobs in one open transaction and commits; settles every job. */
   private runBatch(batch: Job[]): void {
-    const isolate = batch.length > 1 && batch.some((j) => j.isolate);
+    const isolate = batch.length > 1 && batch.some((j) => j.requeued);
     const done: { job: Job; value: unknown }[] = [];
     const failed: { job: Job; error: unknown }[] = [];
     this.tx.lastWrittenSeq = 0;
@@ -199,7 +138,7 @@ export class WriteQueue {
   private undoGroup(batch: Job[], failed: Job, error: unknown): void {
     if (this.db.inTransaction) this.st.rollback.run();
     const others = batch.filter((j) => j !== failed);
-    for (const j of others) j.isolate = true;
+    for (const j of others) j.requeued = true;
     this.pending.unshift(...others);
     failed.reject(error);
   }
