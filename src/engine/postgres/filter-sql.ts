@@ -12,9 +12,9 @@
  * evaluation order, so each cast sits behind a CASE on `json_typeof`; text comparisons use the
  * "C" collation (code point order, as SQLite's BINARY and `compareCodePoints`).
  */
-import { ValidationError } from '../../errors.js';
 import { encodeKey } from './key-codec.js';
-import { FILTER_LIMITS, pathSegmentProblem, type FilterNode, type FilterPath, type FilterScalar } from '../filter-ast.js';
+import type { FilterNode, FilterPath, FilterScalar } from '../filter-ast.js';
+import { walkFilter, type FilterDialect, type RangeOp } from '../filter-walk.js';
 
 export interface PgFilter {
   /** A boolean SQL expression, never NULL, self-delimited. */
@@ -25,8 +25,6 @@ export interface PgFilter {
 const DOC = /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
 /** The schema's parse function (schema.ts, migration 2): strings come out key-encoded (key-codec.ts). */
 const PARSE = /^"[a-z_][a-z0-9_]*"\.memex_json$/;
-const MAX_COMPILE_DEPTH = 4 * FILTER_LIMITS.maxDepth;
-const RANGE_SQL = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
 /**
  * Compiles `node` over the JSON text in `doc` (a qualified column), whose metadata object
@@ -44,13 +42,13 @@ export function compilePgFilter(node: FilterNode, doc: string, prefix: readonly 
   if (parse !== undefined && !PARSE.test(parse))
     throw new TypeError(`compilePgFilter: parse must be a schema's memex_json, got ${JSON.stringify(parse)}`);
   const c = new PgCompiler(parse === undefined ? `(${doc})::json` : `${parse}(${doc})`, prefix, paramsBefore, parse !== undefined);
-  return { sql: `coalesce(${c.node(node, 0)}, false)`, params: c.params };
+  return { sql: `coalesce(${walkFilter(node, c)}, false)`, params: c.params };
 }
 
 /** A JSON value in SQL: the document at a path, or one array element. */
 type Side = string;
 
-class PgCompiler {
+class PgCompiler implements FilterDialect {
   readonly params: unknown[] = [];
   /** String operands as the parse function leaves strings (encoded), or as they are (plain cast). */
   readonly str: (s: string) => string;
@@ -64,53 +62,24 @@ class PgCompiler {
     this.str = encoded ? encodeKey : (x) => x;
   }
 
-  node(n: FilterNode, depth: number): string {
-    if (depth > MAX_COMPILE_DEPTH) throw new ValidationError('filter', `nests deeper than ${MAX_COMPILE_DEPTH} levels`);
-    switch (n.op) {
-      case 'and':
-      case 'or':
-        if (n.of.length === 0) return n.op === 'and' ? 'true' : 'false';
-        return `(${n.of.map((child) => this.node(child, depth + 1)).join(n.op === 'and' ? ' AND ' : ' OR ')})`;
-      case 'not':
-        return this.not(this.node(n.of, depth + 1));
-      case 'cmp':
-        switch (n.cmp) {
-          case 'eq':
-            return this.equalsOrHas(n.path, [checkScalar(n.value)]);
-          case 'ne':
-            return this.not(this.equalsOrHas(n.path, [checkScalar(n.value)]));
-          case 'gt':
-          case 'gte':
-          case 'lt':
-          case 'lte':
-            return this.range(n.path, RANGE_SQL[n.cmp], n.value);
-          default:
-            throw new ValidationError('filter', `unknown comparison ${JSON.stringify((n as { cmp?: unknown }).cmp)}`);
-        }
-      case 'in':
-      case 'nin': {
-        if (!Array.isArray(n.values) || n.values.length === 0) throw new ValidationError('filter', `$${n.op} needs a non-empty list`);
-        const sql = this.equalsOrHas(n.path, n.values.map(checkScalar));
-        return n.op === 'in' ? sql : this.not(sql);
-      }
-      case 'exists':
-        return `(${this.at(n.path)} IS ${n.exists ? 'NOT NULL' : 'NULL'})`;
-      case 'contains': {
-        const x = checkScalar(n.value);
-        const inArray = this.arrayHas(n.path, [x]);
-        if (typeof x !== 'string') return inArray;
-        return `(${inArray} OR strpos(${this.text(this.at(n.path))}, ${this.bind(this.str(x))}) > 0)`;
-      }
-      default:
-        throw new ValidationError('filter', `unknown filter node ${JSON.stringify((n as { op?: unknown }).op)}`);
-    }
+  readonly always = 'true';
+  readonly never = 'false';
+
+  exists(path: FilterPath, exists: boolean): string {
+    return `(${this.at(path)} IS ${exists ? 'NOT NULL' : 'NULL'})`;
   }
 
-  private not(sql: string): string {
+  contains(path: FilterPath, x: FilterScalar): string {
+    const inArray = this.arrayHas(path, [x]);
+    if (typeof x !== 'string') return inArray;
+    return `(${inArray} OR strpos(${this.text(this.at(path))}, ${this.bind(this.str(x))}) > 0)`;
+  }
+
+  not(sql: string): string {
     return `(NOT coalesce(${sql}, false))`;
   }
 
-  private equalsOrHas(path: FilterPath, values: FilterScalar[]): string {
+  equalsOrHas(path: FilterPath, values: FilterScalar[]): string {
     return `(${this.oneOf(this.at(path), values)} OR ${this.arrayHas(path, values)})`;
   }
 
@@ -142,11 +111,10 @@ class PgCompiler {
     return parts.length === 1 ? (parts[0] ?? 'false') : `(${parts.join(' OR ')})`;
   }
 
-  private range(path: FilterPath, op: string, x: FilterScalar): string {
+  range(path: FilterPath, op: RangeOp, x: number | string): string {
     const v = this.at(path);
-    if (typeof x === 'number' && Number.isFinite(x)) return `(${this.number(v)} ${op} ${this.bind(x)}::float8)`;
-    if (typeof x === 'string') return `(${this.text(v)} ${op} (${this.bind(this.str(x))}::text COLLATE "C"))`;
-    throw new ValidationError('filter', `a range compares numbers or strings only, got ${x === null ? 'null' : typeof x}`);
+    if (typeof x === 'number') return `(${this.number(v)} ${op} ${this.bind(x)}::float8)`;
+    return `(${this.text(v)} ${op} (${this.bind(this.str(x))}::text COLLATE "C"))`;
   }
 
   /** The string's text, or NULL when the value is not a JSON string. */
@@ -159,26 +127,13 @@ class PgCompiler {
     return `(CASE WHEN json_typeof(${side}) = 'number' THEN ((${side}) #>> '{}')::float8 END)`;
   }
 
-  /** The value at `path` (NULL when absent). Segments are re-checked: a hand-built tree is not trusted. */
+  /** The value at `path` (NULL when absent); its segments were checked by the walk. */
   private at(path: FilterPath): string {
-    if (!Array.isArray(path) || path.length === 0 || path.length > FILTER_LIMITS.maxPathSegments) {
-      throw new ValidationError('filter', 'invalid path');
-    }
-    for (const seg of path as unknown[]) {
-      if (typeof seg !== 'string') throw new ValidationError('filter', 'invalid path');
-      const problem = pathSegmentProblem(seg);
-      if (problem !== undefined) throw new ValidationError('filter', problem);
-    }
-    return `(${this.doc} #> ${this.bind([...this.prefix, ...(path as readonly string[])])}::text[])`;
+    return `(${this.doc} #> ${this.bind([...this.prefix, ...path])}::text[])`;
   }
 
   private bind(v: unknown): string {
     this.params.push(v);
     return `$${this.before + this.params.length}`;
   }
-}
-
-function checkScalar(v: FilterScalar): FilterScalar {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return v;
-  throw new ValidationError('filter', `not a filter value: ${typeof v}`);
 }

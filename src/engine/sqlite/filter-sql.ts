@@ -17,8 +17,8 @@
  * which behaves as false under AND/OR; `NOT` wraps its operand in `coalesce(…, 0)` so that
  * `$ne`, `$nin` and `$not` do match missing fields, and the whole fragment is always 0 or 1.
  */
-import { ValidationError } from '../../errors.js';
-import { FILTER_LIMITS, pathSegmentProblem, type FilterNode, type FilterPath, type FilterScalar } from '../filter-ast.js';
+import type { FilterNode, FilterPath, FilterScalar } from '../filter-ast.js';
+import { walkFilter, type FilterDialect, type RangeOp } from '../filter-walk.js';
 
 export interface CompiledFilter {
   /** A boolean SQL expression (0 or 1), self-delimited: safe to AND into any WHERE clause. */
@@ -34,10 +34,6 @@ export interface CompiledFilter {
 const COLUMN = /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
 /** The JSON path of the metadata object inside the document, e.g. `$.metadata` or `$`. */
 const PREFIX = /^\$(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
-/** Hand-built trees bypass parseFilter's limits: recursion still stays bounded. */
-const MAX_COMPILE_DEPTH = 4 * FILTER_LIMITS.maxDepth;
-
-const RANGE_SQL = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
 /**
  * Compiles `node` to a WHERE fragment over the JSON text in `column` whose metadata object is at
@@ -55,7 +51,7 @@ export function compileFilter(node: FilterNode, column = 'records.value', prefix
   }
   if (!PREFIX.test(prefix)) throw new TypeError(`compileFilter: prefix must be a JSON path like $.metadata, got ${JSON.stringify(prefix)}`);
   const c = new Compiler(column, prefix);
-  const sql = c.node(node, 0);
+  const sql = walkFilter(node, c);
   return { sql: `coalesce(${sql}, 0)`, params: c.params };
 }
 
@@ -65,7 +61,7 @@ interface Side {
   value(): string;
 }
 
-class Compiler {
+class Compiler implements FilterDialect {
   readonly params: unknown[] = [];
   private readonly elementSide: Side = { type: () => 'memex_e.type', value: () => 'memex_e.atom' };
 
@@ -74,54 +70,25 @@ class Compiler {
     private readonly prefix: string,
   ) {}
 
-  node(n: FilterNode, depth: number): string {
-    if (depth > MAX_COMPILE_DEPTH) throw new ValidationError('filter', `nests deeper than ${MAX_COMPILE_DEPTH} levels`);
-    switch (n.op) {
-      case 'and':
-      case 'or':
-        if (n.of.length === 0) return n.op === 'and' ? '1' : '0';
-        return `(${n.of.map((child) => this.node(child, depth + 1)).join(n.op === 'and' ? ' AND ' : ' OR ')})`;
-      case 'not':
-        return this.not(this.node(n.of, depth + 1));
-      case 'cmp':
-        switch (n.cmp) {
-          case 'eq':
-            return this.equalsOrHas(n.path, [checkScalar(n.value)]);
-          case 'ne':
-            return this.not(this.equalsOrHas(n.path, [checkScalar(n.value)]));
-          case 'gt':
-          case 'gte':
-          case 'lt':
-          case 'lte':
-            return this.range(n.path, RANGE_SQL[n.cmp], n.value);
-          default:
-            throw new ValidationError('filter', `unknown comparison ${JSON.stringify((n as { cmp?: unknown }).cmp)}`);
-        }
-      case 'in':
-      case 'nin': {
-        if (!Array.isArray(n.values) || n.values.length === 0) throw new ValidationError('filter', `$${n.op} needs a non-empty list`);
-        const sql = this.equalsOrHas(n.path, n.values.map(checkScalar));
-        return n.op === 'in' ? sql : this.not(sql);
-      }
-      case 'exists':
-        return `(${this.type(n.path)} IS ${n.exists ? 'NOT NULL' : 'NULL'})`;
-      case 'contains': {
-        const x = checkScalar(n.value);
-        const inArray = this.arrayHas(n.path, [x]);
-        if (typeof x !== 'string') return inArray;
-        return `(${inArray} OR (${this.type(n.path)} = 'text' AND instr(${this.extract(n.path)}, ${this.bind(x)}) > 0))`;
-      }
-      default:
-        throw new ValidationError('filter', `unknown filter node ${JSON.stringify((n as { op?: unknown }).op)}`);
-    }
+  readonly always = '1';
+  readonly never = '0';
+
+  exists(path: FilterPath, exists: boolean): string {
+    return `(${this.type(path)} IS ${exists ? 'NOT NULL' : 'NULL'})`;
   }
 
-  private not(sql: string): string {
+  contains(path: FilterPath, x: FilterScalar): string {
+    const inArray = this.arrayHas(path, [x]);
+    if (typeof x !== 'string') return inArray;
+    return `(${inArray} OR (${this.type(path)} = 'text' AND instr(${this.extract(path)}, ${this.bind(x)}) > 0))`;
+  }
+
+  not(sql: string): string {
     return `(NOT coalesce(${sql}, 0))`;
   }
 
   /** The value at `path` is one of `values`, or an array with an element that is. */
-  private equalsOrHas(path: FilterPath, values: FilterScalar[]): string {
+  equalsOrHas(path: FilterPath, values: FilterScalar[]): string {
     const doc: Side = { type: () => this.type(path), value: () => this.extract(path) };
     return `(${this.oneOf(doc, values)} OR ${this.arrayHas(path, values)})`;
   }
@@ -160,12 +127,9 @@ class Compiler {
     return `IN (SELECT ${item} FROM json_each(${this.bind(JSON.stringify(values))}) AS memex_l)`;
   }
 
-  private range(path: FilterPath, op: string, x: FilterScalar): string {
-    if (typeof x === 'number' && Number.isFinite(x)) {
-      return `(${this.type(path)} IN ('integer', 'real') AND CAST(${this.extract(path)} AS REAL) ${op} ${this.bind(x)})`;
-    }
-    if (typeof x === 'string') return `(${this.type(path)} = 'text' AND ${this.extract(path)} ${op} ${this.bind(x)})`;
-    throw new ValidationError('filter', `a range compares numbers or strings only, got ${x === null ? 'null' : typeof x}`);
+  range(path: FilterPath, op: RangeOp, x: number | string): string {
+    if (typeof x === 'number') return `(${this.type(path)} IN ('integer', 'real') AND CAST(${this.extract(path)} AS REAL) ${op} ${this.bind(x)})`;
+    return `(${this.type(path)} = 'text' AND ${this.extract(path)} ${op} ${this.bind(x)})`;
   }
 
   private type(path: FilterPath): string {
@@ -176,28 +140,13 @@ class Compiler {
     return `json_extract(${this.column}, ${this.path(path)})`;
   }
 
-  /** Binds the JSON path of `path`. Segments are re-checked: a hand-built tree is not trusted. */
+  /** Binds the JSON path of `path` (its segments checked by the walk). */
   private path(path: FilterPath): string {
-    if (!Array.isArray(path) || path.length === 0 || path.length > FILTER_LIMITS.maxPathSegments) {
-      throw new ValidationError('filter', 'invalid path');
-    }
-    let json = this.prefix;
-    for (const seg of path as unknown[]) {
-      if (typeof seg !== 'string') throw new ValidationError('filter', 'invalid path');
-      const problem = pathSegmentProblem(seg);
-      if (problem !== undefined) throw new ValidationError('filter', problem);
-      json += `."${seg}"`;
-    }
-    return this.bind(json);
+    return this.bind(`${this.prefix}${path.map((seg) => `."${seg}"`).join('')}`);
   }
 
   private bind(v: unknown): string {
     this.params.push(v);
     return '?';
   }
-}
-
-function checkScalar(v: FilterScalar): FilterScalar {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return v;
-  throw new ValidationError('filter', `not a filter value: ${typeof v}`);
 }
