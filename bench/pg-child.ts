@@ -3,9 +3,9 @@
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { openMemex } from '../src/index.js';
+import { PG_URL as URL_ } from '../test/helpers/pg.js';
 
 const [variant, schema, callersArg, msArg, nodeArg] = process.argv.slice(2);
-const URL_ = process.env.MEMEX_PG_URL ?? 'postgres://memex:memex@127.0.0.1:5432/memex';
 const callers = Number(callersArg);
 const node = Number(nodeArg);
 const table = `"${schema}".raw_kv`;

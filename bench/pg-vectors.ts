@@ -10,11 +10,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { adminQuery as admin, PG_URL as URL_ } from '../test/helpers/pg.js';
 import { openMemex, type Memex, type MemexOptions } from '../src/index.js';
 import { bruteTopK, DATASETS, docId, docIndex, generate, recallAt, row } from './lib/vectors-data.js';
 
-const URL_ = process.env.MEMEX_PG_URL ?? 'postgres://memex:memex@127.0.0.1:5432/memex';
 const nArg = process.argv.indexOf('--n');
 const N = nArg > 0 ? Number(process.argv[nArg + 1]) : 100_000;
 const DIM = 384;
@@ -23,13 +22,6 @@ const SECONDS = 5;
 const TOP_K = 10;
 const { docs, queries } = generate(DATASETS[0]!, N, QUERIES, DIM);
 const truth = Array.from({ length: QUERIES }, (_, q) => bruteTopK(docs, row(queries, q), TOP_K).map(([i]) => i));
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: URL_ });
-  await c.connect();
-  await c.query(sql);
-  await c.end();
-}
 
 async function measure(name: string, options: MemexOptions) {
   let mx: Memex = await openMemex(options);

@@ -11,23 +11,12 @@ import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { adminQuery as admin, PG_URL as URL_ } from '../test/helpers/pg.js';
 
-const URL_ = process.env.MEMEX_PG_URL ?? 'postgres://memex:memex@127.0.0.1:5432/memex';
 const QUICK = process.argv.includes('--quick');
 const MS = QUICK ? 1000 : 3000;
 const NODES = 4;
 const CHILD = fileURLToPath(new URL('./pg-child.ts', import.meta.url));
-
-async function admin(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-  const c = new pg.Client({ connectionString: URL_ });
-  await c.connect();
-  try {
-    return (await c.query(sql, params)).rows as Record<string, unknown>[];
-  } finally {
-    await c.end();
-  }
-}
 
 interface NodeResult {
   ops: number;
