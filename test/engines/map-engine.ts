@@ -23,7 +23,8 @@ import type {
   StoreSize,
   WriteTx,
 } from '../../src/engine/types.js';
-import { compareCodePoints, matchesFilter } from '../../src/stores/vectors/filter-match.js';
+import { compareCodePoints } from '../../src/engine/code-points.js';
+import { matchesFilter } from '../../src/stores/vectors/filter-match.js';
 
 type Row = { -readonly [K in keyof RecordRow]: RecordRow[K] } & { ns: string; store: string };
 

@@ -1,4 +1,4 @@
-import { compareCodePoints } from '../../stores/vectors/filter-match.js';
+import { compareCodePoints } from '../code-points.js';
 import type { FilterNode } from '../filter-ast.js';
 import { prefixEnd } from '../prefix-end.js';
 import { queryWords } from '../text-words.js';
