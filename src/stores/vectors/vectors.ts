@@ -203,15 +203,17 @@ export class Vectors implements VectorsStore {
 
   /**
    * How far this process's search index trails the change feed (it catches up at the next
-   * search, so a lag is normal between searches; it is reported, not judged).
+   * search, so a lag is normal between searches; it is reported, not judged). Nothing before the
+   * index is first built (at the first search of the namespace).
    */
-  indexHealth(lastSeq: number): HealthCheck {
+  indexHealth(lastSeq: number): HealthCheck | undefined {
     const { seq, docs } = this.index.state();
-    const detail =
-      seq < 0
-        ? 'not built yet (built at the first search)'
-        : `${docs} documents, covers seq ${seq}, ${Math.max(0, lastSeq - seq)} events behind the feed`;
-    return { name: `vectors index (${this.ctx.ns})`, ok: true, detail };
+    if (seq < 0) return undefined;
+    return {
+      name: `vectors index (${this.ctx.ns})`,
+      ok: true,
+      detail: `${docs} documents, covers seq ${seq}, ${Math.max(0, lastSeq - seq)} events behind the feed`,
+    };
   }
 
   /** Saves the derived index so the next open need not rebuild it, and stops a graph build (called by close). */
