@@ -2,7 +2,7 @@
  * Every error Memex throws on purpose is a {@link MemexError} with a stable `code`.
  * Callers branch on `code` (or `instanceof`), never on message text.
  */
-export type MemexErrorCode = 'invalid_input' | 'version_conflict' | 'lock_timeout' | 'limit_exceeded' | 'closed' | 'storage_error';
+export type MemexErrorCode = 'invalid_input' | 'version_conflict' | 'lock_timeout' | 'limit_exceeded' | 'closed' | 'storage_error' | 'access_denied';
 
 /**
  * Base class of every Memex error.
@@ -98,6 +98,24 @@ export class StorageError extends MemexError {
   constructor(message: string, driverCode?: string, options?: { cause?: unknown }) {
     super('storage_error', driverCode ? `${message} (${driverCode})` : message, options);
     this.driverCode = driverCode;
+  }
+}
+
+/**
+ * The server refused the caller: no token or an unknown one (`status` 401), or a token that may
+ * not reach this namespace or operation (403). Only the remote client throws it.
+ *
+ * @example
+ * ```ts
+ * try { await remote.scope('other-tenant').kv.get('k'); }
+ * catch (e) { if (isMemexError(e, 'access_denied')) console.error('token lacks access'); }
+ * ```
+ */
+export class AccessError extends MemexError {
+  readonly status: 401 | 403;
+  constructor(message: string, status: 401 | 403) {
+    super('access_denied', message);
+    this.status = status;
   }
 }
 

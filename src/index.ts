@@ -32,6 +32,7 @@ export {
   LimitError,
   ClosedError,
   StorageError,
+  AccessError,
   isMemexError,
   type MemexErrorCode,
 } from './errors.js';

@@ -1,7 +1,8 @@
 import type { Memex, MemexCapabilities, MemexHealth, MemexScope, MemexStats } from './api/memex.js';
 import { ClosedError, ValidationError } from './errors.js';
 import type { Engine } from './engine/types.js';
-import { resolveOptions, type MemexOptions, type StoreConfig } from './options.js';
+import { remoteOptions, resolveOptions, type MemexOptions, type StoreConfig } from './options.js';
+import { RemoteMemex } from './client/remote-memex.js';
 import { newCounters, type StoreContext, type StoreCounters } from './stores/context.js';
 import type { Memory, Recall, RecallInput, RememberInput } from './stores/memory/remember.js';
 import type { SweepResult } from './stores/module.js';
@@ -165,15 +166,21 @@ export class EngineMemex implements Memex {
 
 /**
  * Opens a Memex store. The embedded default (`path`) is one SQLite file shared safely by any
- * number of processes and worker threads on this host; `engine` opens any other engine.
+ * number of processes and worker threads on this host; `url: 'postgres://…'` opens the
+ * PostgreSQL engine (fleet mode); `url: 'http://…'` connects to a `memex serve` (the remote client,
+ * the same interface); `engine` opens any other engine.
  *
  * @example
  * ```ts
  * import { openMemex } from 'memex';
  * const mx = await openMemex({ path: './memex.db', durability: 'full' });
+ * const fleet = await openMemex({ url: 'postgres://memex:memex@127.0.0.1:5432/memex' });
+ * const remote = await openMemex({ url: 'http://127.0.0.1:7077', token: process.env.MEMEX_TOKEN });
  * ```
  */
 export async function openMemex(options: MemexOptions): Promise<Memex> {
+  const remote = remoteOptions(options);
+  if (remote) return RemoteMemex.connect(remote);
   const o = resolveOptions(options);
   const engine = await o.engine.open({ clock: o.clock, customClock: o.customClock, lockTimeoutMs: o.lockTimeoutMs, maxEvents: o.maxEvents });
   return new EngineMemex(engine, o);

@@ -22,6 +22,8 @@ const optionsSchema = z.strictObject({
   path: sqliteSettingsShape.path.optional(),
   engine: z.custom<EngineFactory>(isEngineFactory, 'must be an engine factory such as sqliteEngine({ path })').optional(),
   url: z.string().min(1).optional(),
+  token: z.string().min(1).optional(),
+  timeoutMs: positiveInt(3_600_000).optional(),
   schema: postgresSettingsShape.schema,
   pool: postgresSettingsShape.pool,
   indexDir: postgresSettingsShape.indexDir,
@@ -74,6 +76,13 @@ export interface MemexOptions extends Partial<SqliteSettings>, Partial<Omit<Post
    * `schema`, `pool` and `maxBatch` beside it. The short way to `engine: postgresEngine({ url })`.
    */
   url?: string;
+  /** The remote client (`url: 'http://…'`): the bearer token from the server's `--tokens` file. */
+  token?: string;
+  /**
+   * The remote client: longest a call may take before it fails with `StorageError` `ETIMEDOUT`
+   * (a lock wait gets its own `timeoutMs` on top). @default 30000
+   */
+  timeoutMs?: number;
   /**
    * Longest any call waits for contention before it throws LockTimeoutError.
    * @default 5000
@@ -126,9 +135,41 @@ export interface ResolvedOptions extends StoreConfig {
   readonly maxEvents: number;
 }
 
+/** What the remote client is opened with. */
+export interface RemoteOptions {
+  readonly url: string;
+  readonly token?: string;
+  readonly timeoutMs: number;
+  readonly attempts: number;
+}
+
+const REMOTE_SETTINGS = new Set(['url', 'token', 'timeoutMs']);
+
+/**
+ * The remote client's options when `url` is `http://` or `https://`, else `undefined`. The store
+ * settings (clock, embedder, bounds…) belong to the server, so they are refused here.
+ */
+export function remoteOptions(input: unknown): RemoteOptions | undefined {
+  const o = parseOptions(optionsSchema, input, 'options', '{ url: "http://127.0.0.1:7077" }');
+  if (o.url === undefined || !/^https?:/i.test(o.url)) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(o.url);
+  } catch {
+    throw new ValidationError('options.url', 'is not a valid http:// URL');
+  }
+  if (parsed.pathname !== '/' || parsed.search || parsed.username)
+    throw new ValidationError('options.url', 'must be the server’s origin, like http://127.0.0.1:7077');
+  const misplaced = Object.keys(o).find((k) => !REMOTE_SETTINGS.has(k) && (o as Record<string, unknown>)[k] !== undefined);
+  if (misplaced) throw new ValidationError(`options.${misplaced}`, 'is a setting of the server (memex serve), not of the remote client');
+  return { url: parsed.origin, timeoutMs: o.timeoutMs ?? 30_000, attempts: 3, ...(o.token === undefined ? {} : { token: o.token }) };
+}
+
 /** Validates user options and fills the defaults. Throws ValidationError naming the option. */
 export function resolveOptions(input: unknown): ResolvedOptions {
   const o = parseOptions(optionsSchema, input, 'options', '{ path: "./memex.db" }');
+  const remoteOnly = (['token', 'timeoutMs'] as const).find((k) => o[k] !== undefined);
+  if (remoteOnly) throw new ValidationError(`options.${remoteOnly}`, 'is a setting of the remote client (url: "http://…")');
   return {
     engine: chooseEngine(o),
     lockTimeoutMs: o.lockTimeoutMs ?? 5000,
@@ -157,10 +198,9 @@ function chooseEngine(o: ParsedOptions): EngineFactory {
   if (o.url !== undefined) {
     const misplaced = SQLITE_SETTINGS.find((k) => o[k] !== undefined && k !== 'maxBatch');
     if (misplaced) throw new ValidationError(`options.${misplaced}`, 'is a setting of the SQLite engine (path), not of url');
-    if (/^https?:/i.test(o.url))
-      throw new ValidationError('options.url', 'the HTTP client is not available in this version; use a postgres:// URL or path');
     const url = postgresSettingsShape.url.safeParse(o.url);
-    if (!url.success) throw new ValidationError('options.url', 'must be a postgres:// (or postgresql://) connection URL');
+    if (!url.success)
+      throw new ValidationError('options.url', 'must be a postgres:// (or postgresql://) connection URL, or http:// for a memex server');
     return postgresEngineFromSettings({ url: o.url, ...pick(o, POSTGRES_SETTINGS) });
   }
   if (o.path === undefined) throw new ValidationError('options.path', 'is required (a file path, or ":memory:"), unless url or engine is given');

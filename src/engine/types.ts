@@ -169,6 +169,8 @@ export interface HealthCheck {
   readonly name: string;
   readonly ok: boolean;
   readonly detail: string;
+  /** The check's measure where it has one (connections in use, events behind), for metrics. */
+  readonly value?: number;
 }
 
 /**

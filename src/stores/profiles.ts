@@ -30,7 +30,7 @@ function checkProfile(p: unknown, field: string): void {
 }
 
 /** Wraps an update callback so that what it returns must be a profile (an object) or `undefined`. */
-function checkedUpdate<T>(fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T> | undefined) {
+export function checkedUpdate<T>(fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T> | undefined) {
   return (cur: DeepReadonly<T> | undefined) => {
     const next = fn(cur);
     // A promise is refused by kv's own check with a clearer message.

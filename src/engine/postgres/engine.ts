@@ -247,6 +247,7 @@ export class PostgresEngine implements Engine {
         name: 'pool',
         ok: p.waiting === 0,
         detail: `${p.total - p.idle} of ${p.max} connections in use, ${p.idle} idle, ${p.waiting} waiting`,
+        value: p.total - p.idle,
       });
     } catch (e) {
       checks.push({ name: 'pool', ok: false, detail: (e as Error).message });

@@ -20,6 +20,8 @@ export interface Lease {
    * was closed (reason a `ClosedError`): `fn` should stop.
    */
   readonly signal: AbortSignal;
+  /** How long this caller waited for the grant, in ms: 0 when it was granted at once. */
+  readonly waitedMs: number;
 }
 
 /** The reason of `lease.signal` when a renewal found that the lease had expired. */
@@ -55,9 +57,11 @@ export class HeldLease {
     private readonly owner: string,
     token: number,
     private readonly leaseMs: number,
+    waitedMs: number,
+    autoRenew = true,
   ) {
-    this.view = Object.freeze({ name, token, signal: this.controller.signal });
-    this.schedule();
+    this.view = Object.freeze({ name, token, signal: this.controller.signal, waitedMs });
+    if (autoRenew) this.schedule();
   }
 
   /** Stops renewing (the lease then runs out by itself) and aborts `signal` with `reason`. */
@@ -99,29 +103,35 @@ export class HeldLease {
     this.timer.unref();
   }
 
-  private async renew(): Promise<void> {
-    if (this.stopped) return;
+  /**
+   * Extends the lease to `leaseMs` from now; `false` (and `signal` aborted with a
+   * `LeaseLostError`) when it had already expired. A failing write throws.
+   */
+  async renewNow(): Promise<boolean> {
     const { ns, engine } = this.ctx;
     const c = this.ctx.counters(LOCKS);
-    let kept: boolean;
-    try {
-      kept = await engine.write((tx) => {
-        const next = renewState(parseState(tx.get(ns, LOCKS, this.name), tx.now), this.owner, tx.now + this.leaseMs);
-        if (next) writeState(tx, ns, this.name, next);
-        return next !== undefined;
-      });
-    } catch (e) {
-      if (e instanceof ClosedError) this.stop(e);
-      else this.schedule(); // A busy store: try again next period; the lease has 2/3 of its time left.
-      return;
-    }
+    const kept = await engine.write((tx) => {
+      const next = renewState(parseState(tx.get(ns, LOCKS, this.name), tx.now), this.owner, tx.now + this.leaseMs);
+      if (next) writeState(tx, ns, this.name, next);
+      return next !== undefined;
+    });
     if (kept) {
       c.writes++;
       c.renewals = (c.renewals ?? 0) + 1;
-      this.schedule();
     } else {
       c.lost = (c.lost ?? 0) + 1;
       this.stop(new LeaseLostError(this.name));
+    }
+    return kept;
+  }
+
+  private async renew(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      if (await this.renewNow()) this.schedule();
+    } catch (e) {
+      if (e instanceof ClosedError) this.stop(e);
+      else this.schedule(); // A busy store: try again next period; the lease has 2/3 of its time left.
     }
   }
 }

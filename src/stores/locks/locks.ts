@@ -100,8 +100,8 @@ export class Locks implements LocksStore {
     const o = resolveLockOptions(options);
     if (this.disposed) throw new ClosedError();
     const owner = `${PROCESS_ID}.${++acquisitionSeq}`;
-    const token = await this.acquire(n, owner, o);
-    const lease = new HeldLease(this.ctx, n, owner, token, o.leaseMs);
+    const { token, waitedMs } = await this.acquire(n, owner, o);
+    const lease = new HeldLease(this.ctx, n, owner, token, o.leaseMs, waitedMs);
     this.held.add(lease);
     try {
       if (this.disposed) throw new ClosedError();
@@ -110,6 +110,33 @@ export class Locks implements LocksStore {
       this.held.delete(lease);
       await lease.release();
     }
+  }
+
+  /**
+   * Takes the lock `name` outside a `withLock` and returns its lease, which is renewed only when
+   * `renewNow()` is called and ends with `release()`: what the server holds for a remote caller,
+   * whose own renewals keep it. Same options, validation and queueing as {@link withLock}.
+   * @example
+   * ```ts
+   * const lease = await locks.acquireLease('browser', { leaseMs: 30_000 });
+   * await lease.renewNow();
+   * await lease.release();
+   * ```
+   */
+  async acquireLease(name: string, options?: LockOptions): Promise<HeldLease> {
+    const n = validateKey(name, 'name');
+    const o = resolveLockOptions(options);
+    if (this.disposed) throw new ClosedError();
+    const owner = `${PROCESS_ID}.${++acquisitionSeq}`;
+    const { token, waitedMs } = await this.acquire(n, owner, o);
+    const lease = new HeldLease(this.ctx, n, owner, token, o.leaseMs, waitedMs, false);
+    this.held.add(lease);
+    const release = lease.release.bind(lease);
+    lease.release = async () => {
+      this.held.delete(lease);
+      await release();
+    };
+    return lease;
   }
 
   /**
@@ -152,7 +179,7 @@ export class Locks implements LocksStore {
   }
 
   /** Polls until granted (resolves the fencing token) or the deadline passes (LockTimeoutError). */
-  private async acquire(name: string, owner: string, o: ResolvedLockOptions): Promise<number> {
+  private async acquire(name: string, owner: string, o: ResolvedLockOptions): Promise<{ token: number; waitedMs: number }> {
     const req = { owner, mode: o.mode === 'exclusive' ? 'x' : 's', leaseMs: o.leaseMs } as const;
     const key = lockKey(this.ctx.ns, name);
     const start = performance.now();
@@ -166,15 +193,9 @@ export class Locks implements LocksStore {
       const peek = waited && !final ? await this.peek(name, { ...req, final }) : undefined;
       const d = peek ?? (await this.attempt(name, { ...req, final }));
       if (d.kind === 'grant') {
-        const c = this.counters();
-        c.acquisitions = (c.acquisitions ?? 0) + 1;
-        if (waited) {
-          const ms = performance.now() - start;
-          c.waits = (c.waits ?? 0) + 1;
-          c.totalWaitMs = (c.totalWaitMs ?? 0) + ms;
-          c.maxWaitMs = Math.max(c.maxWaitMs ?? 0, ms);
-        }
-        return d.token;
+        const ms = waited ? performance.now() - start : 0;
+        countGrant(this.counters(), ms);
+        return { token: d.token, waitedMs: ms };
       }
       if (d.kind === 'timeout') {
         const c = this.counters();
@@ -204,6 +225,16 @@ export class Locks implements LocksStore {
     });
     if (a.wrote) this.counters().writes++;
     return a;
+  }
+}
+
+/** Counts one grant in the locks' counters; `waitedMs` 0 means it was granted at the first attempt. */
+export function countGrant(c: StoreCounters, waitedMs: number): void {
+  c.acquisitions = (c.acquisitions ?? 0) + 1;
+  if (waitedMs > 0) {
+    c.waits = (c.waits ?? 0) + 1;
+    c.totalWaitMs = (c.totalWaitMs ?? 0) + waitedMs;
+    c.maxWaitMs = Math.max(c.maxWaitMs ?? 0, waitedMs);
   }
 }
 

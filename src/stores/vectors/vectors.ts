@@ -213,6 +213,7 @@ export class Vectors implements VectorsStore {
       name: `vectors index (${this.ctx.ns})`,
       ok: true,
       detail: `${docs} documents, covers seq ${seq}, ${Math.max(0, lastSeq - seq)} events behind the feed`,
+      value: Math.max(0, lastSeq - seq),
     };
   }
 

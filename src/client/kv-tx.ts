@@ -1,0 +1,193 @@
+import type { KvTransaction } from '../api/kv.js';
+import type { RecordRow, WriteTx } from '../engine/types.js';
+import { ClosedError, ConflictError, ValidationError } from '../errors.js';
+import type { KvContext } from '../stores/kv/ops.js';
+import { kvTransaction } from '../stores/kv/transaction.js';
+import { newCounters } from '../stores/context.js';
+import { isThenable } from '../values/thenable.js';
+import type { HttpTransport } from './http.js';
+
+/** Bounded optimistic retries before a contended transaction gives up with ConflictError. */
+export const MAX_ATTEMPTS = 100;
+/** Versions of a transaction's own writes until it commits (the server numbers them then). */
+const PROVISIONAL = Number.MAX_SAFE_INTEGER;
+
+/** Thrown inside `fn` when it reads a key not fetched yet: the run is discarded and repeated. */
+class MissingKey extends Error {
+  constructor() {
+    super('this key is fetched and the transaction runs again');
+  }
+}
+
+interface WireEntry {
+  key: string;
+  value: unknown;
+  version: number;
+  updatedAt: number;
+  expiresAt: number | null;
+}
+
+/**
+ * `kv.transaction(fn)` and `kv.update` of the remote client: `fn` runs here, over the records it
+ * reads, with the embedded store's own transaction handle (so validation, compare-and-set inside
+ * the transaction and TTL handling are the same code). A key read for the first time stops the
+ * run, is fetched, and the run starts over; a finished run commits with `kv.commit`, whose checks
+ * hold only if every key read is still at the version `fn` saw — serializable, as the embedded
+ * store is. A failed check (another client wrote) refreshes and runs `fn` again, at most
+ * {@link MAX_ATTEMPTS} times, then throws `ConflictError`. `fn` may therefore run several times:
+ * it must be pure, as the embedded `update` asks already.
+ *
+ * Inside `fn`, the version of a write the transaction itself made is provisional (counting down
+ * from 2^53 − 1) until the commit; compare-and-set against it inside the transaction works. After
+ * the commit `fn` runs once more with the real versions (see `replay`), so what it returns and
+ * records carries them. `update` (whose result is a value) skips that run.
+ */
+export async function remoteTransaction<R>(http: HttpTransport, ctx: KvContext, fn: (tx: KvTransaction) => R, replayAfterCommit = true): Promise<R> {
+  if (http.isClosed) throw new ClosedError();
+  const known = new Map<string, RecordRow | null>();
+  for (let attempt = 1; ; attempt++) {
+    const scratch = newCounters();
+    const run = runOnce({ ...ctx, counters: () => scratch }, known, fn);
+    if (run.missing.size > 0) {
+      await fetchRows(http, ctx, [...run.missing], known);
+      attempt--; // fetching is not a conflict
+      continue;
+    }
+    // The counts of the run that decided the outcome (as the embedded store counts its one run).
+    const counted = () => http.counters.merge(ctx.store, scratch);
+    if ('error' in run) {
+      counted();
+      throw run.error;
+    }
+    if (isThenable(run.result)) throw new ValidationError('fn', 'must be synchronous; it returned a promise');
+    if (run.writes.length === 0) {
+      counted();
+      return run.result;
+    }
+    const checks = [...run.read].map((k) => ({ key: k, version: known.get(k)?.version ?? 0 }));
+    const writes = run.writes.map((w) => toWire(w, run.now));
+    try {
+      const { versions } = await http.call<{ versions: number[] }>('kv.commit', ctx.ns, { checks, writes });
+      counted();
+      return replayAfterCommit ? replay(ctx, known, fn, run, versions) : run.result;
+    } catch (e) {
+      if (!(e instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw e;
+      await fetchRows(http, ctx, [...run.read], known);
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
+    }
+  }
+}
+
+/** One write of a run, in order: a value (`json`) or a delete (`json` null). */
+interface Write {
+  readonly key: string;
+  readonly json: string | null;
+  readonly expiresAt: number | null;
+  /** The expiry of the record just before this write (`undefined`: there was none). */
+  readonly priorExpiresAt: number | null | undefined;
+}
+type Run<R> = { missing: Set<string>; read: Set<string>; writes: Write[]; now: number } & ({ result: R } | { error: unknown });
+
+/**
+ * After the commit, `fn` runs once more over the same records with each write given the version
+ * the server gave it, so what `fn` saw and returned carries the real versions. An `fn` that does
+ * not repeat itself (it is not pure) keeps the committed run's result.
+ */
+function replay<R>(
+  ctx: KvContext,
+  known: Map<string, RecordRow | null>,
+  fn: (tx: KvTransaction) => R,
+  committed: Run<R> & { result: R },
+  versions: number[],
+): R {
+  const again = runOnce({ ...ctx, counters: () => newCounters() }, known, fn, versions);
+  const same =
+    'result' in again &&
+    again.missing.size === 0 &&
+    again.writes.length === committed.writes.length &&
+    again.writes.every((w, i) => w.key === committed.writes[i]!.key && w.json === committed.writes[i]!.json);
+  return same ? again.result : committed.result;
+}
+
+function runOnce<R>(ctx: KvContext, known: Map<string, RecordRow | null>, fn: (tx: KvTransaction) => R, versions?: number[]): Run<R> {
+  const missing = new Set<string>();
+  const read = new Set<string>();
+  const writes: Write[] = [];
+  const own = new Map<string, RecordRow | null>();
+  const now = Date.now();
+  let provisional = PROVISIONAL;
+  const get = (key: string): RecordRow | undefined => {
+    if (own.has(key)) return own.get(key) ?? undefined;
+    if (!known.has(key)) {
+      missing.add(key);
+      throw new MissingKey();
+    }
+    read.add(key);
+    return known.get(key) ?? undefined;
+  };
+  const tx = {
+    now,
+    get: (_ns: string, _store: string, key: string) => get(key),
+    put: (_ns: string, _store: string, key: string, json: string, o: { expiresAt?: number | null }) => {
+      const prior = get(key);
+      const version = versions?.[writes.length] ?? provisional--;
+      const row: RecordRow = {
+        key,
+        value: json,
+        version,
+        createdAt: prior?.createdAt ?? now,
+        updatedAt: now,
+        expiresAt: o.expiresAt ?? null,
+        rank: null,
+      };
+      writes.push({ key, json, expiresAt: row.expiresAt, priorExpiresAt: prior ? prior.expiresAt : undefined });
+      own.set(key, row);
+      return version;
+    },
+    delete: (_ns: string, _store: string, key: string) => {
+      const existed = get(key) !== undefined;
+      writes.push({ key, json: null, expiresAt: null, priorExpiresAt: undefined });
+      own.set(key, null);
+      return existed;
+    },
+  } as unknown as WriteTx;
+  let active = true;
+  try {
+    const result = fn(kvTransaction(ctx, tx, () => active));
+    return { missing, read, writes, now, result };
+  } catch (error) {
+    return { missing, read, writes, now, error };
+  } finally {
+    active = false;
+  }
+}
+
+function toWire(w: Write, now: number): Record<string, unknown> {
+  const key = w.key;
+  if (w.json === null) return { key, delete: true };
+  const value: unknown = JSON.parse(w.json);
+  if (w.expiresAt === null) return { key, value };
+  if (w.priorExpiresAt === w.expiresAt) return { key, value, keepTtl: true };
+  return { key, value, ttlMs: Math.max(1, w.expiresAt - now) };
+}
+
+async function fetchRows(http: HttpTransport, ctx: KvContext, keys: string[], known: Map<string, RecordRow | null>): Promise<void> {
+  const entries = await http.call<(WireEntry | null)[]>('kv.getEntries', ctx.ns, { keys });
+  keys.forEach((k, i) => {
+    const e = entries[i];
+    known.set(
+      k,
+      e
+        ? {
+            key: e.key,
+            value: JSON.stringify(e.value),
+            version: e.version,
+            createdAt: e.updatedAt,
+            updatedAt: e.updatedAt,
+            expiresAt: e.expiresAt,
+            rank: null,
+          }
+        : null,
+    );
+  });
+}

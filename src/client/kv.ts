@@ -1,0 +1,91 @@
+import type { KvEntry, KvStore, KvTransaction, SetManyEntry, SetOptions } from '../api/kv.js';
+import type { ListOptions, ListPage } from '../api/list.js';
+import { ValidationError } from '../errors.js';
+import { newCounters } from '../stores/context.js';
+import type { KvContext } from '../stores/kv/ops.js';
+import { checkOptions, checkTtl } from '../stores/kv/ops.js';
+import { deepFreeze, type DeepReadonly } from '../values/freeze.js';
+import { FrozenValues } from '../values/frozen-cache.js';
+import { validateKey } from '../values/keys.js';
+import type { HttpTransport } from './http.js';
+import { remoteTransaction } from './kv-tx.js';
+
+/** Deeply frozen, as the embedded store returns every value. */
+export const frozen = <T>(v: T): T => (v === null || typeof v !== 'object' ? v : deepFreeze(v));
+const orUndefined = <T>(v: T | null | undefined): T | undefined => (v === null || v === undefined ? undefined : v);
+
+/** The context the embedded transaction code runs on, here: no engine, limits checked by the server. */
+export function clientKvContext(ns: string, store: string, keyField: string): KvContext {
+  const counters = newCounters();
+  return {
+    engine: undefined as never,
+    ns,
+    maxValueBytes: Number.MAX_SAFE_INTEGER,
+    frozen: new FrozenValues(),
+    counters: () => counters,
+    store,
+    keyField,
+  };
+}
+
+/** kv over HTTP; see {@link KvStore}. */
+export class RemoteKv implements KvStore {
+  private readonly ctx: KvContext;
+
+  constructor(
+    private readonly http: HttpTransport,
+    private readonly ns: string,
+  ) {
+    this.ctx = clientKvContext(ns, 'kv', 'key');
+  }
+
+  private call<T>(op: string, args: Record<string, unknown>): Promise<T> {
+    return this.http.call<T>(`kv.${op}`, this.ns, args);
+  }
+
+  async get<T = unknown>(key: string): Promise<DeepReadonly<T> | undefined> {
+    return frozen(await this.call<DeepReadonly<T> | undefined>('get', { key }));
+  }
+  async getEntry<T = unknown>(key: string): Promise<KvEntry<T> | undefined> {
+    return orUndefined(frozen(await this.call<KvEntry<T> | undefined>('getEntry', { key })));
+  }
+  has(key: string): Promise<boolean> {
+    return this.call('has', { key });
+  }
+  set(key: string, value: unknown, options?: SetOptions): Promise<{ version: number }> {
+    return this.call('set', { key, value, options });
+  }
+  delete(key: string, options?: { ifVersion?: number }): Promise<boolean> {
+    return this.call('delete', { key, options });
+  }
+  async getMany<T = unknown>(keys: readonly string[]): Promise<(DeepReadonly<T> | undefined)[]> {
+    const values = await this.call<unknown>('getMany', { keys });
+    return Array.isArray(values) ? values.map((v) => orUndefined(frozen(v)) as DeepReadonly<T> | undefined) : (values as never);
+  }
+  setMany(entries: readonly SetManyEntry[]): Promise<{ versions: number[] }> {
+    return this.call('setMany', { entries });
+  }
+  async update<T = unknown>(
+    key: string,
+    fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T> | undefined,
+    options?: { ttlMs?: number },
+  ): Promise<DeepReadonly<T> | undefined> {
+    // The embedded store's checks, in its order, before anything is sent.
+    validateKey(key, 'key');
+    if (typeof fn !== 'function') throw new ValidationError('fn', 'must be a function');
+    checkTtl(checkOptions(options, 'update').ttlMs);
+    return remoteTransaction(this.http, this.ctx, (tx) => tx.update<T>(key, fn, options), false);
+  }
+  async transaction<R>(fn: (tx: KvTransaction) => R): Promise<R> {
+    if (typeof fn !== 'function') throw new ValidationError('fn', 'must be a function');
+    return remoteTransaction(this.http, this.ctx, fn);
+  }
+  async list<T = unknown>(options?: ListOptions): Promise<ListPage<KvEntry<T>>> {
+    const page = await this.call<ListPage<KvEntry<T>>>('list', { options });
+    return frozen({ ...page, items: page.items.map((e) => frozen(e)) });
+  }
+  async clear(...args: never[]): Promise<number> {
+    if (args.length > 0) throw new ValidationError('arguments', 'clear() takes no arguments; it removes every key of the namespace');
+    return this.call('clear', {});
+  }
+}

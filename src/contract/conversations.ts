@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { json, key, op } from './op.js';
+
+const threadId = key.describe('A thread id: any non-empty string of at most 512 UTF-8 bytes.');
+export const message = z.object({
+  threadId: z.string(),
+  seq: z.number().int().describe('Orders the thread: monotonic, never wall-clock.'),
+  role: z.string(),
+  content: json,
+  metadata: z.record(z.string(), json).optional(),
+  at: z.number().int(),
+});
+const threadInfo = z.object({
+  threadId: z.string(),
+  messageCount: z.number().int(),
+  firstSeq: z.number().int(),
+  lastSeq: z.number().int(),
+  createdAt: z.number().int(),
+  lastActiveAt: z.number().int(),
+  expiresAt: z.number().int().nullable(),
+});
+const newMessage = z.object({
+  role: z.string().describe('[a-z][a-z0-9_-]{0,31}: user, assistant, tool…'),
+  content: json,
+  metadata: z.record(z.string(), json).optional(),
+});
+const exampleMessage = { threadId: 't1', seq: 31, role: 'user', content: 'hi', at: 1764650000000 };
+
+export const conversationsOps = [
+  op({
+    id: 'conversations.append',
+    summary: 'Appends a message (the thread policy is enforced in the same transaction); the stored message with its seq.',
+    access: 'write',
+    retry: 'keyed',
+    args: z.object({ threadId, message: newMessage }),
+    result: message,
+    example: { args: { threadId: 't1', message: { role: 'user', content: 'hi' } }, result: exampleMessage },
+    run: (s, a) => s.conversations.append(a.threadId as string, a.message as never),
+  }),
+  op({
+    id: 'conversations.recent',
+    summary: 'The newest messages of a thread, oldest first.',
+    access: 'read',
+    args: z.object({ threadId, limit: z.number().int().min(1).max(1000).optional() }),
+    result: z.array(message),
+    example: { args: { threadId: 't1', limit: 20 }, result: [exampleMessage] },
+    run: (s, a) => s.conversations.recent(a.threadId as string, a.limit as never),
+  }),
+  op({
+    id: 'conversations.page',
+    summary: 'Older messages: those before `beforeSeq`, oldest first.',
+    access: 'read',
+    args: z.object({ threadId, options: z.object({ beforeSeq: z.number().int().optional(), limit: z.number().int().min(1).max(1000) }) }),
+    result: z.array(message),
+    example: { args: { threadId: 't1', options: { beforeSeq: 31, limit: 50 } }, result: [] },
+    run: (s, a) => s.conversations.page(a.threadId as string, a.options as never),
+  }),
+  op({
+    id: 'conversations.get',
+    summary: 'A thread’s metadata and counts (no `result` when absent).',
+    access: 'read',
+    args: z.object({ threadId }),
+    result: threadInfo,
+    example: {
+      args: { threadId: 't1' },
+      result: { threadId: 't1', messageCount: 2, firstSeq: 30, lastSeq: 31, createdAt: 1764650000000, lastActiveAt: 1764650000000, expiresAt: null },
+    },
+    run: (s, a) => s.conversations.get(a.threadId as string),
+  }),
+  op({
+    id: 'conversations.list',
+    summary: 'Threads, most recently active first.',
+    access: 'read',
+    args: z.object({
+      options: z.object({ limit: z.number().int().min(1).max(1000).optional(), activeSince: z.number().int().optional() }).optional(),
+    }),
+    result: z.array(threadInfo),
+    example: { args: { options: { limit: 10 } }, result: [] },
+    run: (s, a) => s.conversations.list(a.options as never),
+  }),
+  op({
+    id: 'conversations.delete',
+    summary: 'Deletes a thread and its messages; `true` if it existed.',
+    access: 'write',
+    args: z.object({ threadId }),
+    result: z.boolean(),
+    example: { args: { threadId: 't1' }, result: true },
+    run: (s, a) => s.conversations.delete(a.threadId as string),
+  }),
+];

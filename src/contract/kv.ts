@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import { ConflictError, ValidationError } from '../errors.js';
+import type { KvStore } from '../api/kv.js';
+import { ifVersion, json, key, op, ttlMs } from './op.js';
+
+/** A kv record on the wire. */
+export const kvEntry = z.object({
+  key: z.string(),
+  value: json,
+  version: z.number().int().describe('Changes on every write; never repeats for a key.'),
+  updatedAt: z.number().int(),
+  expiresAt: z.number().int().nullable(),
+});
+
+const setOptions = z.object({ ttlMs: ttlMs.optional(), ifVersion: ifVersion.optional() }).optional();
+const listOptions = z
+  .object({ prefix: z.string().optional(), limit: z.number().int().min(1).max(1000).optional(), cursor: z.string().optional() })
+  .optional();
+
+/** One check of `kv.commit`: the key must still be at this version (0 = absent). */
+const check = z.object({ key, version: z.number().int().min(0) });
+/** One write of `kv.commit`: `delete`, or a value (`keepTtl` keeps the record's current expiry). */
+const write = z.object({
+  key,
+  delete: z.boolean().optional(),
+  value: json.optional(),
+  ttlMs: ttlMs.optional(),
+  keepTtl: z.boolean().optional(),
+});
+
+export const kvOps = [
+  op({
+    id: 'kv.get',
+    summary: 'The value of a key (no `result` when absent or expired).',
+    access: 'read',
+    args: z.object({ key }),
+    result: json,
+    example: { args: { key: 'cart' }, result: ['apple'] },
+    run: (s, a) => s.kv.get(a.key as string),
+  }),
+  op({
+    id: 'kv.getEntry',
+    summary: 'The record of a key with its version and timestamps.',
+    access: 'read',
+    args: z.object({ key }),
+    result: kvEntry,
+    example: { args: { key: 'cart' }, result: { key: 'cart', value: ['apple'], version: 17, updatedAt: 1764650000000, expiresAt: null } },
+    run: (s, a) => s.kv.getEntry(a.key as string),
+  }),
+  op({
+    id: 'kv.has',
+    summary: 'Whether a key exists and has not expired.',
+    access: 'read',
+    args: z.object({ key }),
+    result: z.boolean(),
+    example: { args: { key: 'cart' }, result: true },
+    run: (s, a) => s.kv.has(a.key as string),
+  }),
+  op({
+    id: 'kv.set',
+    summary: 'Writes a value; with `options.ifVersion` a compare-and-set (409 on mismatch, nothing written).',
+    access: 'write',
+    args: z.object({ key, value: json, options: setOptions }),
+    result: z.object({ version: z.number().int() }),
+    example: { args: { key: 'cart', value: ['apple'], options: { ifVersion: 0 } }, result: { version: 18 } },
+    run: (s, a) => s.kv.set(a.key as string, a.value, a.options as never),
+  }),
+  op({
+    id: 'kv.delete',
+    summary: 'Removes a key; `true` if it existed.',
+    access: 'write',
+    args: z.object({ key, options: z.object({ ifVersion: ifVersion.optional() }).optional() }),
+    result: z.boolean(),
+    example: { args: { key: 'cart' }, result: true },
+    run: (s, a) => s.kv.delete(a.key as string, a.options as never),
+  }),
+  op({
+    id: 'kv.getMany',
+    summary: 'Values of several keys from one consistent snapshot (`null` where absent).',
+    access: 'read',
+    args: z.object({ keys: z.array(key).max(1000) }),
+    result: z.array(json),
+    example: { args: { keys: ['a', 'b'] }, result: [1, null] },
+    run: async (s, a) => (await s.kv.getMany(a.keys as string[])).map((v) => (v === undefined ? null : v)),
+  }),
+  op({
+    id: 'kv.getEntries',
+    internal: true,
+    summary:
+      'Records of several keys (`null` where absent): what `update` and `transaction` read before they commit with `kv.commit`, whose checks make the reads consistent.',
+    access: 'read',
+    args: z.object({ keys: z.array(key).max(1000) }),
+    result: z.array(kvEntry.nullable()),
+    example: { args: { keys: ['a', 'b'] }, result: [null, null] },
+    run: async (s, a) => {
+      if (!Array.isArray(a.keys)) throw new ValidationError('keys', 'must be an array');
+      return Promise.all((a.keys as string[]).map(async (k) => (await s.kv.getEntry(k)) ?? null));
+    },
+  }),
+  op({
+    id: 'kv.setMany',
+    summary: 'Writes every entry or none: one failing `ifVersion` aborts the whole batch.',
+    access: 'write',
+    args: z.object({ entries: z.array(z.object({ key, value: json, ttlMs: ttlMs.optional(), ifVersion: ifVersion.optional() })).max(1000) }),
+    result: z.object({ versions: z.array(z.number().int()) }),
+    example: {
+      args: {
+        entries: [
+          { key: 'a', value: 1 },
+          { key: 'b', value: 2, ifVersion: 0 },
+        ],
+      },
+      result: { versions: [19, 20] },
+    },
+    run: (s, a) => s.kv.setMany(a.entries as never),
+  }),
+  op({
+    id: 'kv.commit',
+    internal: true,
+    summary:
+      'A conditional batch (what `transaction` and `update` commit): every check must hold (the key still at that version, 0 = absent), then every write applies, atomically; 409 and nothing written otherwise.',
+    access: 'write',
+    args: z.object({ checks: z.array(check).max(1000), writes: z.array(write).max(1000) }),
+    result: z.object({ versions: z.array(z.number().int()).describe('Per write: its version, 0 for a delete.') }),
+    example: {
+      args: {
+        checks: [
+          { key: 'alice', version: 12 },
+          { key: 'bob', version: 0 },
+        ],
+        writes: [
+          { key: 'alice', value: 70 },
+          { key: 'bob', value: 30 },
+        ],
+      },
+      result: { versions: [21, 22] },
+    },
+    run: (s, a) => commit(s.kv, a.checks as z.infer<typeof check>[], a.writes as z.infer<typeof write>[]),
+  }),
+  op({
+    id: 'kv.list',
+    summary: 'Keys in order, a page at a time (`cursor` of the answer continues).',
+    access: 'read',
+    args: z.object({ options: listOptions }),
+    result: z.object({ items: z.array(kvEntry), cursor: z.string().optional() }),
+    example: { args: { options: { prefix: 'user:', limit: 100 } }, result: { items: [], cursor: undefined } },
+    run: (s, a) => s.kv.list(a.options as never),
+  }),
+  op({
+    id: 'kv.clear',
+    summary: 'Removes every key of the namespace; how many were removed.',
+    access: 'write',
+    args: z.object({}),
+    result: z.number().int(),
+    example: { args: {}, result: 3 },
+    run: (s) => s.kv.clear(),
+  }),
+];
+
+async function commit(kv: KvStore, checks: z.infer<typeof check>[], writes: z.infer<typeof write>[]): Promise<{ versions: number[] }> {
+  if (!Array.isArray(checks)) throw new ValidationError('checks', 'must be an array');
+  if (!Array.isArray(writes)) throw new ValidationError('writes', 'must be an array');
+  return kv.transaction((tx) => {
+    for (const c of checks) {
+      const actual = tx.getEntry(c.key)?.version ?? 0;
+      if (actual !== c.version) throw new ConflictError(c.key, c.version, actual);
+    }
+    const versions = writes.map((w) => {
+      if (w.delete) {
+        tx.delete(w.key);
+        return 0;
+      }
+      if (w.keepTtl) {
+        tx.update(w.key, () => w.value);
+        return tx.getEntry(w.key)?.version ?? 0;
+      }
+      return tx.set(w.key, w.value, w.ttlMs === undefined ? undefined : { ttlMs: w.ttlMs }).version;
+    });
+    return { versions };
+  });
+}

@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { OPS } from './index.js';
+import { ns, opPath, type Op } from './op.js';
+import { problem } from './problem.js';
+
+type Json = Record<string, unknown>;
+
+const schemaOf = (s: z.ZodType, io: 'input' | 'output'): Json => {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Json;
+  return rest;
+};
+const problemRef = { $ref: '#/components/schemas/Problem' };
+const errors = {
+  default: { description: 'An error: problem details with the Memex code', content: { 'application/problem+json': { schema: problemRef } } },
+};
+
+function operation(o: Op): Json {
+  const body = o.scoped ? o.args.extend({ ns: ns.optional() }) : o.args;
+  const hasResult = o.example.result !== undefined;
+  return {
+    operationId: o.id.replace('.', '_'),
+    summary: o.summary,
+    tags: [o.id.split('.')[0]],
+    'x-memex-access': o.access,
+    'x-memex-retry': o.retry,
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': { schema: schemaOf(body, 'input'), example: o.scoped ? { ns: 'acme/users/42', ...o.example.args } : o.example.args },
+      },
+    },
+    responses: {
+      200: {
+        description: 'Done; `result` is absent when the method has nothing to return (e.g. a key that is not there).',
+        content: {
+          'application/json': {
+            schema: { type: 'object', properties: { result: schemaOf(o.result, 'output') }, additionalProperties: false },
+            example: hasResult ? { result: o.example.result } : {},
+          },
+        },
+      },
+      ...errors,
+    },
+  };
+}
+
+const plain = (summary: string, example: unknown, type = 'application/json'): Json => ({
+  summary,
+  security: [],
+  responses: { 200: { description: summary, content: { [type]: { schema: {}, example } } } },
+});
+
+/** The OpenAPI 3.1 document of the server, built from the contract (served at `/openapi.json`). */
+export function openApiDocument(version: string): Json {
+  const paths: Json = {};
+  for (const o of OPS) paths[opPath(o.id)] = { post: operation(o) };
+  const keyParam = { name: 'key', in: 'path', required: true, schema: { type: 'string' }, description: 'The key, percent-encoded (any characters).' };
+  const nsParam = { name: 'ns', in: 'query', required: false, schema: { type: 'string' }, description: 'The namespace (default "default").' };
+  paths['/v1/kv/{key}'] = {
+    get: {
+      operationId: 'kv_rest_get',
+      summary: 'The value of a key, with its version as the ETag.',
+      tags: ['kv'],
+      parameters: [keyParam, nsParam],
+      responses: {
+        200: {
+          description: 'The value',
+          headers: { ETag: { schema: { type: 'string' } } },
+          content: { 'application/json': { schema: {}, example: ['apple'] } },
+        },
+        ...errors,
+      },
+    },
+    put: {
+      operationId: 'kv_rest_put',
+      summary: 'Writes the body as the value; If-Match: "<version>" or If-None-Match: * make it a compare-and-set (412 when it fails).',
+      tags: ['kv'],
+      parameters: [
+        keyParam,
+        nsParam,
+        { name: 'ttlMs', in: 'query', required: false, schema: { type: 'integer', minimum: 1 } },
+        { name: 'If-Match', in: 'header', required: false, schema: { type: 'string' } },
+        { name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string', enum: ['*'] } },
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: {}, example: ['apple', 'pear'] } } },
+      responses: {
+        200: {
+          description: 'Written',
+          content: { 'application/json': { schema: { type: 'object', properties: { version: { type: 'integer' } } }, example: { version: 18 } } },
+        },
+        ...errors,
+      },
+    },
+    delete: {
+      operationId: 'kv_rest_delete',
+      summary: 'Removes a key (If-Match makes it conditional).',
+      tags: ['kv'],
+      parameters: [keyParam, nsParam, { name: 'If-Match', in: 'header', required: false, schema: { type: 'string' } }],
+      responses: {
+        200: {
+          description: 'Whether it existed',
+          content: { 'application/json': { schema: { type: 'object', properties: { deleted: { type: 'boolean' } } }, example: { deleted: true } } },
+        },
+        ...errors,
+      },
+    },
+  };
+  paths['/v1/events/watch'] = {
+    get: {
+      operationId: 'events_watch',
+      summary: 'The namespace’s events as Server-Sent Events (id = seq); resume with Last-Event-ID or fromSeq.',
+      tags: ['events'],
+      parameters: [
+        nsParam,
+        { name: 'fromSeq', in: 'query', required: false, schema: { type: 'integer', minimum: 0 } },
+        { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } },
+      ],
+      responses: {
+        200: {
+          description: 'An event stream',
+          content: { 'text/event-stream': { schema: { type: 'string' }, example: 'id: 17\ndata: {"seq":17,"op":"set"}\n\n' } },
+        },
+        ...errors,
+      },
+    },
+  };
+  paths['/healthz'] = { get: { operationId: 'healthz', ...plain('The process is alive.', { ok: true }) } };
+  paths['/readyz'] = {
+    get: { operationId: 'readyz', ...plain('The store is healthy (503 otherwise).', { ok: true, checks: [{ name: 'storage', ok: true }] }) },
+  };
+  paths['/metrics'] = {
+    get: {
+      operationId: 'metrics',
+      ...plain('Prometheus metrics (an admin token when tokens are configured).', 'memex_writes_total 12', 'text/plain'),
+    },
+  };
+  paths['/openapi.json'] = { get: { operationId: 'openapi', ...plain('This document.', {}) } };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Memex',
+      version,
+      description:
+        'A memory store for AI agents over HTTP. Every operation is POST /v1/<store>/<name> with a JSON body { ns?, ...arguments } and answers { result }. Errors are application/problem+json with the Memex error code. Writes accept an Idempotency-Key header: a resent request with the same key is applied once.',
+    },
+    servers: [{ url: 'http://127.0.0.1:7077' }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A token from the server’s --tokens file (none needed when the server runs without one).',
+        },
+      },
+      schemas: { Problem: schemaOf(problem, 'output') },
+    },
+    paths,
+  };
+}

@@ -1,0 +1,21 @@
+// The whole exported conformance suite against the remote client: each location is a real
+// server (an ephemeral loopback port, over the network stack) on its own SQLite file; opening a
+// location twice gives two clients of that server.
+import { openMemex, sqliteEngine } from '../../src/index.js';
+import { memexConformance } from '../../src/testing/index.js';
+import { serverAt, stopServers } from '../helpers/http-server.js';
+import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
+
+memexConformance({
+  name: 'http',
+  capabilities: { multiProcess: true, multiHost: true, durableFull: true, backup: true, persistent: true, fullText: true },
+  newLocation: () => tempDbPath(),
+  open: async (path, options) => {
+    const server = await serverAt(path, () => openMemex({ engine: sqliteEngine({ path, durability: 'normal' }), ...options }));
+    return openMemex({ url: server.url });
+  },
+  cleanup: async () => {
+    await stopServers();
+    cleanupTemp();
+  },
+});
