@@ -83,7 +83,7 @@ export class RemoteCache implements CacheStore {
   }
 
   private async fly<T>(key: CacheKey, compute: () => T | Promise<T>, options?: { ttlMs?: number; timeoutMs?: number }): Promise<DeepReadonly<T>> {
-    const wait = (options)?.timeoutMs ?? 60_000;
+    const wait = options?.timeoutMs ?? 60_000;
     const c = await this.call<{ hit: true; value: DeepReadonly<T> } | { hit: false; claimId: string }>(
       'claim',
       { key, options },

@@ -139,7 +139,7 @@ export class HttpTransport {
     } catch {
       throw new StorageError(`the server answered ${res.status} with a body that is not JSON`, `HTTP_${res.status}`);
     }
-    if (!res.ok) throw fromProblem((body ?? {}), res.status);
+    if (!res.ok) throw fromProblem(body ?? {}, res.status);
     return (body as { result?: unknown }).result;
   }
 }
