@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { runDemo, type DemoOptions } from './demo.js';
 import { formatDemo } from './print-demo.js';
+import { serve, type ServeOptions } from './serve.js';
 
 const int = (min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -29,6 +30,33 @@ program
     const report = await runDemo(opts);
     process.stdout.write(`${opts.json ? JSON.stringify(report, null, 2) : formatDemo(opts, report)}\n`);
     process.exitCode = report.ok ? 0 : 1;
+  });
+
+program
+  .command('serve')
+  .description('serve the store over HTTP/JSON (every store under /v1, OpenAPI at /openapi.json, /healthz, /readyz, /metrics)')
+  .option('--path <file>', 'database file', './memex.db')
+  .option('--url <postgres-url>', 'serve a PostgreSQL store instead: postgres://user:pass@host:5432/db')
+  .option('--schema <name>', 'the PostgreSQL schema (with --url)')
+  .option('--host <address>', 'address to listen on (without --tokens only loopback is allowed)', '127.0.0.1')
+  .option('--port <n>', 'port (0 = any free one)', int(0, 65535), 7077)
+  .option('--tokens <file>', 'JSON file of bearer tokens: [{ "token", "namespaces": ["acme/*"], "access": "read"|"write"|"admin" }]')
+  .option('--body-limit <bytes>', 'largest request body (413 beyond)', int(1024, 256 * 1024 * 1024), 8 * 1024 * 1024)
+  .option('--rate-limit <n>', 'requests per minute per token (429 beyond)', int(1, 1e9), 60_000)
+  .option('--cors <origin...>', 'origins allowed to call from a browser (CORS is off by default)')
+  .option('--log-level <level>', 'pino level: fatal, error, warn, info, debug', 'info')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  memex serve --path ./memex.db
+  memex serve --url postgres://memex:memex@db:5432/memex --host 0.0.0.0 --tokens ./tokens.json
+  curl -s localhost:7077/v1/kv/set -H 'content-type: application/json' -d '{"ns":"demo","key":"k","value":1}'`,
+  )
+  .action(async (opts: ServeOptions) => {
+    if (opts.url !== undefined && opts.path !== './memex.db') program.error('give --path or --url, not both');
+    const { url } = await serve(opts).catch((e: unknown) => program.error(`memex serve: ${(e as Error).message}`));
+    process.stderr.write(`memex serving ${opts.url ? 'PostgreSQL' : opts.path} at ${url} (OpenAPI: ${url}/openapi.json)\n`);
   });
 
 await program.parseAsync();

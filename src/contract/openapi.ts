@@ -54,7 +54,13 @@ const plain = (summary: string, example: unknown, type = 'application/json'): Js
 export function openApiDocument(version: string): Json {
   const paths: Json = {};
   for (const o of OPS) paths[opPath(o.id)] = { post: operation(o) };
-  const keyParam = { name: 'key', in: 'path', required: true, schema: { type: 'string' }, description: 'The key, percent-encoded (any characters).' };
+  const keyParam = {
+    name: 'key',
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+    description: 'The key, percent-encoded (any characters except the keys "." and "..", which URLs resolve away: use POST /v1/kv/get for those).',
+  };
   const nsParam = { name: 'ns', in: 'query', required: false, schema: { type: 'string' }, description: 'The namespace (default "default").' };
   paths['/v1/kv/{key}'] = {
     get: {
