@@ -55,7 +55,20 @@ afterAll(async () => {
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 const ACME_NS = ['acme/app', 'ACME/app', 'acme', 'acme/app/sub', 'default'];
-const BAD_NS = ['acme%2Fapp', 'globex/../acme/app', 'globex/app/../../acme/app', '../acme/app', 'globex/*', 'acme/app/', '/acme/app', ' acme/app', 'аcme/app', 'acme\\app', '', 'globex/app\u0000acme'];
+const BAD_NS = [
+  'acme%2Fapp',
+  'globex/../acme/app',
+  'globex/app/../../acme/app',
+  '../acme/app',
+  'globex/*',
+  'acme/app/',
+  '/acme/app',
+  ' acme/app',
+  'аcme/app',
+  'acme\\app',
+  '',
+  'globex/app\u0000acme',
+];
 
 type Attempt = [what: string, run: () => Promise<Answer>, allowed: number[]];
 
@@ -75,8 +88,10 @@ function attempts(): Attempt[] {
     ['/v1/memex/recall', { input: { userId: 'u1', threadId: 't1', query: 'plan' } }],
     ['/v1/locks/inspect', { name: 'door' }],
   ];
-  for (const ns of ACME_NS) for (const [path, body] of reads) out.push([`globex reads ${path} in ${ns}`, () => post(url, path, { ns, ...body }, g), [403]]);
-  for (const ns of BAD_NS) out.push([`globex uses namespace ${JSON.stringify(ns)}`, () => post(url, '/v1/kv/get', { ns, key: 'secret' }, g), [400, 403]]);
+  for (const ns of ACME_NS)
+    for (const [path, body] of reads) out.push([`globex reads ${path} in ${ns}`, () => post(url, path, { ns, ...body }, g), [403]]);
+  for (const ns of BAD_NS)
+    out.push([`globex uses namespace ${JSON.stringify(ns)}`, () => post(url, '/v1/kv/get', { ns, key: 'secret' }, g), [400, 403]]);
   const writes: [string, Record<string, unknown>][] = [
     ['/v1/kv/set', { key: 'secret', value: 'pwned' }],
     ['/v1/kv/setMany', { entries: [{ key: 'secret', value: 'pwned' }] }],
@@ -95,18 +110,27 @@ function attempts(): Attempt[] {
   out.push(['REST get in acme', () => request(url, '/v1/kv/secret?ns=acme/app', { headers: g }), [403]]);
   out.push(['REST get, ns twice', () => request(url, '/v1/kv/secret?ns=globex/app&ns=acme/app', { headers: g }), [400, 403]]);
   out.push(['REST traversal in the key', () => request(url, '/v1/kv/..%2F..%2Facme%2Fapp%2Fsecret?ns=globex/app', { headers: g }), [404]]);
-  out.push(['REST put in acme', () => request(url, '/v1/kv/secret?ns=acme/app', { method: 'PUT', headers: { ...g, 'content-type': 'application/json' }, body: '"pwned"' }), [403]]);
+  out.push([
+    'REST put in acme',
+    () => request(url, '/v1/kv/secret?ns=acme/app', { method: 'PUT', headers: { ...g, 'content-type': 'application/json' }, body: '"pwned"' }),
+    [403],
+  ]);
   out.push(['REST delete in acme', () => request(url, '/v1/kv/secret?ns=acme%2Fapp', { method: 'DELETE', headers: g }), [403]]);
   out.push(['SSE of acme', () => request(url, '/v1/events/watch?ns=acme/app&fromSeq=0', { headers: g }), [403]]);
   // Whole-store routes.
-  for (const path of ['/v1/memex/stats', '/v1/memex/health', '/v1/memex/sweep', '/v1/memex/backup']) out.push([`globex calls ${path}`, () => post(url, path, { path: '/tmp/x.db' }, g), [403]]);
+  for (const path of ['/v1/memex/stats', '/v1/memex/health', '/v1/memex/sweep', '/v1/memex/backup'])
+    out.push([`globex calls ${path}`, () => post(url, path, { path: '/tmp/x.db' }, g), [403]]);
   out.push(['metrics without admin', () => request(url, '/metrics', { headers: g }), [403]]);
   // Protocol ids of another tenant, used from the caller's own namespace.
   out.push(['release acme’s lease from globex', () => post(url, '/v1/locks/release', { ns: 'globex/app', leaseId: acmeLease }, g), [200]]);
   out.push(['renew acme’s lease from globex', () => post(url, '/v1/locks/renew', { ns: 'globex/app', leaseId: acmeLease }, g), [200]]);
   out.push(['fulfil an unknown claim', () => post(url, '/v1/cache/fulfil', { ns: 'globex/app', claimId: 'c_guess', value: 1 }, g), [400]]);
   // Filters and feeds in the caller's own namespace see only its own data.
-  out.push(['filter naming acme', () => post(url, '/v1/vectors/search', { ns: 'globex/app', query: { text: 'plan', filter: { owner: 'acme' } } }, g), [200]]);
+  out.push([
+    'filter naming acme',
+    () => post(url, '/v1/vectors/search', { ns: 'globex/app', query: { text: 'plan', filter: { owner: 'acme' } } }, g),
+    [200],
+  ]);
   out.push(['events.since(0) in globex', () => post(url, '/v1/events/since', { ns: 'globex/app', seq: 0 }, g), [200]]);
   out.push(['cache key of acme in globex', () => post(url, '/v1/cache/get', { ns: 'globex/app', key: 'prompt' }, g), [200]]);
   // Bad credentials.
@@ -121,9 +145,14 @@ function attempts(): Attempt[] {
   out.push(['acme token on acmex', () => post(url, '/v1/kv/get', { ns: 'acmex', key: 'secret' }, auth(T.acme)), [403]]);
   // A read token cannot write, anywhere in its namespaces.
   const r = auth(T.acmeRead);
-  for (const [path, body] of writes.slice(0, 7)) out.push([`read token writes ${path}`, () => post(url, path, { ns: 'acme/app', ...body }, r), [403]]);
+  for (const [path, body] of writes.slice(0, 7))
+    out.push([`read token writes ${path}`, () => post(url, path, { ns: 'acme/app', ...body }, r), [403]]);
   out.push(['read token takes a lock', () => post(url, '/v1/locks/acquire', { ns: 'acme/app', name: 'x' }, r), [403]]);
-  out.push(['read token REST put', () => request(url, '/v1/kv/secret?ns=acme/app', { method: 'PUT', headers: { ...r, 'content-type': 'application/json' }, body: '"pwned"' }), [403]]);
+  out.push([
+    'read token REST put',
+    () => request(url, '/v1/kv/secret?ns=acme/app', { method: 'PUT', headers: { ...r, 'content-type': 'application/json' }, body: '"pwned"' }),
+    [403],
+  ]);
   return out;
 }
 
