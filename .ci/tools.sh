@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The command-line tools the README's examples use and the doc tests run (curl, python3 for the
+# standard-library Python client). Installs the Debian packages if missing. Needs root.
+set -euo pipefail
+missing=()
+command -v curl >/dev/null || missing+=(curl)
+command -v python3 >/dev/null || missing+=(python3)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+echo "tools: $(curl --version | head -1 | cut -d' ' -f1-2), $(python3 --version)"
