@@ -38,6 +38,7 @@ program
   .option('--path <file>', 'database file', './memex.db')
   .option('--url <postgres-url>', 'serve a PostgreSQL store instead: postgres://user:pass@host:5432/db')
   .option('--schema <name>', 'the PostgreSQL schema (with --url)')
+  .option('--durability <mode>', "SQLite: 'full' (fsync every commit, the default) or 'normal'")
   .option('--host <address>', 'address to listen on (without --tokens only loopback is allowed)', '127.0.0.1')
   .option('--port <n>', 'port (0 = any free one)', int(0, 65535), 7077)
   .option('--tokens <file>', 'JSON file of bearer tokens: [{ "token", "namespaces": ["acme/*"], "access": "read"|"write"|"admin" }]')
@@ -55,6 +56,7 @@ Examples:
   )
   .action(async (opts: ServeOptions) => {
     if (opts.url !== undefined && opts.path !== './memex.db') program.error('give --path or --url, not both');
+    if (opts.durability !== undefined && opts.durability !== 'full' && opts.durability !== 'normal') program.error("--durability must be 'full' or 'normal'");
     const { url } = await serve(opts).catch((e: unknown) => program.error(`memex serve: ${(e as Error).message}`));
     process.stderr.write(`memex serving ${opts.url ? 'PostgreSQL' : opts.path} at ${url} (OpenAPI: ${url}/openapi.json)\n`);
   });

@@ -72,8 +72,13 @@ export async function remoteTransaction<R>(http: HttpTransport, ctx: KvContext, 
       return replayAfterCommit ? replay(ctx, known, fn, run, versions) : run.result;
     } catch (e) {
       if (!(e instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw e;
-      await fetchRows(http, ctx, [...run.read], known);
-      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
+      const fresh = (e as { entries?: (WireEntry | null)[] }).entries;
+      if (fresh && fresh.length === checks.length) learn(checks.map((c) => c.key), fresh, known);
+      else await fetchRows(http, ctx, [...run.read], known);
+      // Randomized exponential backoff (as Ethernet's): contenders that collided spread out
+      // instead of colliding again in step, and a failed attempt costs the server as much as one
+      // that succeeds.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(64, 2 ** attempt)));
     }
   }
 }
@@ -172,7 +177,10 @@ function toWire(w: Write, now: number): Record<string, unknown> {
 }
 
 async function fetchRows(http: HttpTransport, ctx: KvContext, keys: string[], known: Map<string, RecordRow | null>): Promise<void> {
-  const entries = await http.call<(WireEntry | null)[]>('kv.getEntries', ctx.ns, { keys });
+  learn(keys, await http.call<(WireEntry | null)[]>('kv.getEntries', ctx.ns, { keys }), known);
+}
+
+function learn(keys: string[], entries: (WireEntry | null)[], known: Map<string, RecordRow | null>): void {
   keys.forEach((k, i) => {
     const e = entries[i];
     known.set(

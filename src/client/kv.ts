@@ -28,9 +28,20 @@ export function clientKvContext(ns: string, store: string, keyField: string): Kv
   };
 }
 
+/** Updates of one key gathered into one commit. */
+const MAX_BATCH = 64;
+
+interface UpdateJob {
+  readonly fn: (current: unknown) => unknown;
+  readonly options: { ttlMs?: number } | undefined;
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: unknown) => void;
+}
+
 /** kv over HTTP; see {@link KvStore}. */
 export class RemoteKv implements KvStore {
   private readonly ctx: KvContext;
+  private readonly updates = new Map<string, UpdateJob[]>();
 
   constructor(
     private readonly http: HttpTransport,
@@ -74,7 +85,46 @@ export class RemoteKv implements KvStore {
     validateKey(key, 'key');
     if (typeof fn !== 'function') throw new ValidationError('fn', 'must be a function');
     checkTtl(checkOptions(options, 'update').ttlMs);
-    return remoteTransaction(this.http, this.ctx, (tx) => tx.update<T>(key, fn, options), false);
+    return new Promise((resolve, reject) => {
+      const job: UpdateJob = { fn: fn as UpdateJob['fn'], options, resolve: resolve as UpdateJob['resolve'], reject };
+      const queue = this.updates.get(key);
+      if (queue) return void queue.push(job);
+      this.updates.set(key, [job]);
+      void this.drain(key);
+    });
+  }
+
+  /**
+   * The updates of one key made by this client's callers go together: each batch is one commit
+   * (one round trip, every update its own write and event, in order), and while it is under way
+   * the next callers queue for the next batch. Contention on a hot key is then between clients,
+   * not between every caller of every client — as the embedded store's group commit gathers a
+   * process's writes. A throwing `fn` fails only its own caller.
+   */
+  private async drain(key: string): Promise<void> {
+    const queue = this.updates.get(key)!;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH);
+      try {
+        const results = await remoteTransaction(
+          this.http,
+          this.ctx,
+          (tx) =>
+            batch.map((j) => {
+              try {
+                return { value: tx.update(key, j.fn, j.options) };
+              } catch (error) {
+                return { error };
+              }
+            }),
+          false,
+        );
+        results.forEach((r, i) => ('error' in r ? batch[i]!.reject(r.error) : batch[i]!.resolve(r.value)));
+      } catch (e) {
+        for (const j of batch) j.reject(e);
+      }
+    }
+    this.updates.delete(key);
   }
   async transaction<R>(fn: (tx: KvTransaction) => R): Promise<R> {
     if (typeof fn !== 'function') throw new ValidationError('fn', 'must be a function');

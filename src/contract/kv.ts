@@ -163,7 +163,12 @@ async function commit(kv: KvStore, checks: z.infer<typeof check>[], writes: z.in
   return kv.transaction((tx) => {
     for (const c of checks) {
       const actual = tx.getEntry(c.key)?.version ?? 0;
-      if (actual !== c.version) throw new ConflictError(c.key, c.version, actual);
+      if (actual !== c.version) {
+        // The fresh records of every checked key come with the refusal: the client's next attempt
+        // needs no read of its own (one round trip per retry, not two).
+        const fresh = checks.map((k) => tx.getEntry(k.key) ?? null);
+        throw Object.assign(new ConflictError(c.key, c.version, actual), { entries: fresh });
+      }
     }
     const versions = writes.map((w) => {
       if (w.delete) {

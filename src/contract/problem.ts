@@ -33,6 +33,7 @@ export const problem = z
     actual: z.number().optional(),
     waitedMs: z.number().optional(),
     driverCode: z.string().optional(),
+    entries: z.array(z.unknown()).optional().describe('version_conflict of kv.commit: the current records of the checked keys (null where absent).'),
     name: z.string().optional().describe('compute_error: the name of the error the computing caller raised.'),
   })
   .meta({
@@ -82,7 +83,10 @@ export function problemOf(code: string, status: number, detail: string, extra: P
 /** What the server answers for an error a handler threw; a `StorageError` keeps no internals but its driver code. */
 export function toProblem(e: unknown): Problem {
   if (e instanceof ValidationError) return problemOf(e.code, 400, e.message, { field: e.field, reason: e.reason });
-  if (e instanceof ConflictError) return problemOf(e.code, 409, e.message, { key: e.key, expected: e.expected, actual: e.actual });
+  if (e instanceof ConflictError) {
+    const entries = (e as { entries?: unknown[] }).entries;
+    return problemOf(e.code, 409, e.message, { key: e.key, expected: e.expected, actual: e.actual, ...(entries ? { entries } : {}) });
+  }
   if (e instanceof LockTimeoutError) return problemOf(e.code, 503, e.message, { waitedMs: e.waitedMs });
   if (e instanceof StorageError) return problemOf(e.code, 500, 'the storage engine failed', e.driverCode ? { driverCode: e.driverCode } : {});
   if (e instanceof MemexError) return problemOf(e.code, STATUS[e.code], e.message);
@@ -104,8 +108,10 @@ export function fromProblem(p: Partial<Problem>, status: number): Error {
   switch (p.code) {
     case 'invalid_input':
       return new ValidationError(p.field ?? 'request', p.reason ?? detail);
-    case 'version_conflict':
-      return new ConflictError(p.key ?? '', p.expected ?? 0, p.actual ?? 0);
+    case 'version_conflict': {
+      const e = new ConflictError(p.key ?? '', p.expected ?? 0, p.actual ?? 0);
+      return p.entries ? Object.assign(e, { entries: p.entries }) : e;
+    }
     case 'lock_timeout':
       return Object.assign(new LockTimeoutError('the lock', p.waitedMs ?? 0), { message: detail });
     case 'limit_exceeded':

@@ -21,7 +21,7 @@ export interface ServerOptions {
   readonly logger?: Logger | false;
   /** Largest request body in bytes (-> 413). @default 8 MiB */
   readonly bodyLimit?: number;
-  /** Requests per minute per token (or per address without tokens) (-> 429). @default 60000 */
+  /** Requests per minute per token (-> 429); only with tokens. @default 60000 */
   readonly rateLimitPerMinute?: number;
   /** A request not answered in this time is cut (lock waits included). @default 300000 */
   readonly requestTimeoutMs?: number;
@@ -103,37 +103,41 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problemOf('not_found', 404, `no route ${req.method} ${req.url.split('?')[0]}`)));
 
-  app.addHook('onResponse', async (req, reply) => {
-    parts.metrics.requests.observe(
-      { route: req.routeOptions.url ?? 'unknown', method: req.method, status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+  // Callback hooks, not async ones: each is on every request's path.
+  app.addHook('onResponse', (req, reply, done) => {
+    parts.metrics.requests.observe({ route: req.routeOptions.url ?? 'unknown', method: req.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
   });
-  app.addHook('onRequest', async (req, reply) => {
-    const origin = req.headers.origin;
-    if (origin && o.corsOrigins?.includes(origin)) {
+  const cors = new Set(o.corsOrigins ?? []);
+  if (cors.size > 0)
+    app.addHook('onRequest', (req, reply, done) => {
+      const origin = req.headers.origin;
+      if (!origin || !cors.has(origin)) return done();
       void reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
-      if (req.method === 'OPTIONS')
-        return reply
-          .header('access-control-allow-methods', 'GET, POST, PUT, DELETE')
-          .header('access-control-allow-headers', 'authorization, content-type, if-match, if-none-match, idempotency-key, last-event-id')
-          .code(204)
-          .send();
-    }
-    if (!req.url.startsWith('/v1/') && !req.url.startsWith('/metrics')) return;
-    if (!parts.tokens) return;
-    req.principal = parts.tokens.authenticate(req.headers.authorization);
-    if (!req.principal) {
+      if (req.method !== 'OPTIONS') return done();
+      void reply
+        .header('access-control-allow-methods', 'GET, POST, PUT, DELETE')
+        .header('access-control-allow-headers', 'authorization, content-type, if-match, if-none-match, idempotency-key, last-event-id')
+        .code(204)
+        .send();
+    });
+  const tokens = parts.tokens;
+  if (tokens)
+    app.addHook('onRequest', (req, reply, done) => {
+      if (!req.url.startsWith('/v1/') && !req.url.startsWith('/metrics')) return done();
+      req.principal = tokens.authenticate(req.headers.authorization);
+      if (req.principal) return done();
       parts.metrics.rejected.inc({ reason: 'unauthorized' });
-      return sendProblem(reply.header('www-authenticate', 'Bearer'), problemOf('unauthorized', 401, 'a valid bearer token is required'));
-    }
-  });
-  await app.register(rateLimit, {
-    max: o.rateLimitPerMinute ?? 60_000,
-    timeWindow: 60_000,
-    keyGenerator: (req: FastifyRequest) => req.principal?.name ?? req.ip,
-    errorResponseBuilder: (_req, ctx) => Object.assign(new Error(`rate limit of ${ctx.max} per minute`), { statusCode: 429 }),
-  });
+      void sendProblem(reply.header('www-authenticate', 'Bearer'), problemOf('unauthorized', 401, 'a valid bearer token is required'));
+    });
+  // Per token: without tokens (loopback only, one trusted user) there is nobody to limit.
+  if (parts.tokens)
+    await app.register(rateLimit, {
+      max: o.rateLimitPerMinute ?? 60_000,
+      timeWindow: 60_000,
+      keyGenerator: (req: FastifyRequest) => req.principal?.name ?? req.ip,
+      errorResponseBuilder: (_req, ctx) => Object.assign(new Error(`rate limit of ${ctx.max} per minute`), { statusCode: 429 }),
+    });
 
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {
