@@ -23,15 +23,20 @@ if (mode === 'bare') {
   process.stdin.destroy();
   const end = performance.now() + Number(msArg);
   let ops = 0;
+  let errors = 0;
   await Promise.all(
     Array.from({ length: Number(callersArg) }, async () => {
       while (performance.now() < end) {
-        await kv.update<number>('hot', (n = 0) => n + 1);
-        ops++;
+        try {
+          await kv.update<number>('hot', (n = 0) => n + 1);
+          ops++;
+        } catch {
+          errors++;
+        }
       }
     }),
   );
-  process.stdout.write(`${JSON.stringify({ ops })}\n`);
+  process.stdout.write(`${JSON.stringify({ ops, errors })}\n`);
   await mx.close();
 } else {
   throw new Error('usage: server-child.ts bare | update <target> <callers> <ms>');

@@ -30,7 +30,7 @@ function child(args: string[], re: RegExp, stream: 'stdout' | 'stderr' = 'stdout
   const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   kids.push(proc);
   return new Promise((resolve, reject) => {
-    createInterface({ input: proc[stream]! }).on('line', (line) => {
+    createInterface({ input: proc[stream] }).on('line', (line) => {
       const m = re.exec(line);
       if (m) resolve({ proc, line: m[1] ?? line });
     });
@@ -50,13 +50,19 @@ async function load(url: string, path: string, body: object): Promise<{ rps: num
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
 }
 
+let updateErrors = 0;
 async function contended(target: string): Promise<number> {
   const MS = SECONDS * 1000;
   const procs = await Promise.all(Array.from({ length: 4 }, () => child([CHILD, 'update', target, '16', String(MS)], /^(ready)$/)));
   const done = procs.map(
     ({ proc }) =>
       new Promise<number>((resolve) => {
-        createInterface({ input: proc.stdout! }).on('line', (l) => l.startsWith('{') && resolve((JSON.parse(l) as { ops: number }).ops));
+        createInterface({ input: proc.stdout! }).on('line', (l) => {
+          if (!l.startsWith('{')) return;
+          const r = JSON.parse(l) as { ops: number; errors: number };
+          updateErrors += r.errors;
+          resolve(r.ops);
+        });
       }),
   );
   for (const { proc } of procs) proc.stdin!.end('go\n');
@@ -67,11 +73,19 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 try {
   // 1. kv.get / kv.set against the bare route.
   const dbPath = join(dir, 'memex.db');
-  const server = await child([CLI, 'serve', '--path', dbPath, '--port', '0', '--log-level', 'warn', '--rate-limit', '1000000000'], / at (http:\S+) /, 'stderr');
+  const server = await child(
+    [CLI, 'serve', '--path', dbPath, '--port', '0', '--log-level', 'warn', '--rate-limit', '1000000000'],
+    / at (http:\S+) /,
+    'stderr',
+  );
   const bare = await child([CHILD, 'bare'], /^(http:\S+)$/);
   const url = server.line;
   const value = { name: 'Ada', languages: ['python', 'typescript'], visits: 42 };
-  await fetch(`${url}/v1/kv/set`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ns: 'bench', key: 'user', value }) });
+  await fetch(`${url}/v1/kv/set`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ns: 'bench', key: 'user', value }),
+  });
   const rows: string[] = [];
   const bareGet = await load(bare.line, '/v1/kv/get', { ns: 'bench', key: 'user' });
   const get = await load(url, '/v1/kv/get', { ns: 'bench', key: 'user' });
@@ -86,7 +100,11 @@ try {
   const embeddedPath = join(dir, 'embedded.db');
   await (await openMemex({ path: embeddedPath, durability: 'normal' })).close();
   const embedded = await contended(embeddedPath);
-  const normalServer = await child([CLI, 'serve', '--path', join(dir, 'normal.db'), '--durability', 'normal', '--port', '0', '--log-level', 'warn', '--rate-limit', '1000000000'], / at (http:\S+) /, 'stderr');
+  const normalServer = await child(
+    [CLI, 'serve', '--path', join(dir, 'normal.db'), '--durability', 'normal', '--port', '0', '--log-level', 'warn', '--rate-limit', '1000000000'],
+    / at (http:\S+) /,
+    'stderr',
+  );
   const remote = await contended(normalServer.line);
   const embedded2 = await contended(embeddedPath);
 
@@ -113,7 +131,11 @@ try {
   };
   const local = await time((q) => v.search({ vector: q, topK: 10 }));
   await mx.close();
-  const vecServer = await child([CLI, 'serve', '--path', vecPath, '--port', '0', '--log-level', 'warn', '--rate-limit', '1000000000'], / at (http:\S+) /, 'stderr');
+  const vecServer = await child(
+    [CLI, 'serve', '--path', vecPath, '--port', '0', '--log-level', 'warn', '--rate-limit', '1000000000'],
+    / at (http:\S+) /,
+    'stderr',
+  );
   const client = await openMemex({ url: vecServer.line });
   const rv = client.scope('bench').vectors;
   const remoteSearch = await time((q) => rv.search({ vector: q, topK: 10 }));
@@ -131,6 +153,7 @@ try {
       '|---|---:|---:|',
       `| embedded (SQLite file, durability normal), mean of 2 runs | ${fmt((embedded + embedded2) / 2)} | 1.00x |`,
       `| through memex serve (durability normal) | ${fmt(remote)} | ${(remote / ((embedded + embedded2) / 2)).toFixed(2)}x |`,
+      `(failed updates, all variants: ${updateErrors})`,
       '',
       '| vectors.search topK 10, 20k x 384 | mean ms | p50 ms | p99 ms |',
       '|---|---:|---:|---:|',

@@ -56,7 +56,8 @@ Examples:
   )
   .action(async (opts: ServeOptions) => {
     if (opts.url !== undefined && opts.path !== './memex.db') program.error('give --path or --url, not both');
-    if (opts.durability !== undefined && opts.durability !== 'full' && opts.durability !== 'normal') program.error("--durability must be 'full' or 'normal'");
+    if (opts.durability !== undefined && opts.durability !== 'full' && opts.durability !== 'normal')
+      program.error("--durability must be 'full' or 'normal'");
     const { url } = await serve(opts).catch((e: unknown) => program.error(`memex serve: ${(e as Error).message}`));
     process.stderr.write(`memex serving ${opts.url ? 'PostgreSQL' : opts.path} at ${url} (OpenAPI: ${url}/openapi.json)\n`);
   });

@@ -36,7 +36,11 @@ export async function serve(o: ServeOptions): Promise<{ url: string; stop: () =>
     { level: o.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' } },
     pino.destination(2),
   );
-  const memex = await openMemex(o.url ? { url: o.url, ...(o.schema ? { schema: o.schema } : {}) } : { path: o.path ?? './memex.db', ...(o.durability ? { durability: o.durability } : {}) });
+  const memex = await openMemex(
+    o.url
+      ? { url: o.url, ...(o.schema ? { schema: o.schema } : {}) }
+      : { path: o.path ?? './memex.db', ...(o.durability ? { durability: o.durability } : {}) },
+  );
   const app = await buildServer({ memex, tokens, logger, bodyLimit: o.bodyLimit, rateLimitPerMinute: o.rateLimit, corsOrigins: o.cors });
   await app.listen({ host: o.host, port: o.port });
   const addr = app.server.address();

@@ -73,12 +73,17 @@ export async function remoteTransaction<R>(http: HttpTransport, ctx: KvContext, 
     } catch (e) {
       if (!(e instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw e;
       const fresh = (e as { entries?: (WireEntry | null)[] }).entries;
-      if (fresh && fresh.length === checks.length) learn(checks.map((c) => c.key), fresh, known);
+      if (fresh && fresh.length === checks.length)
+        learn(
+          checks.map((c) => c.key),
+          fresh,
+          known,
+        );
       else await fetchRows(http, ctx, [...run.read], known);
-      // Randomized exponential backoff (as Ethernet's): contenders that collided spread out
-      // instead of colliding again in step, and a failed attempt costs the server as much as one
-      // that succeeds.
-      await new Promise((r) => setTimeout(r, Math.random() * Math.min(64, 2 ** attempt)));
+      // A short random pause: contenders that collided spread out instead of colliding again in
+      // step. Capped low, because a pause that keeps growing with the losses makes a loser lose
+      // ever more often (the capture effect of Ethernet's backoff).
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(8, 2 ** attempt)));
     }
   }
 }

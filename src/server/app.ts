@@ -105,7 +105,10 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
 
   // Callback hooks, not async ones: each is on every request's path.
   app.addHook('onResponse', (req, reply, done) => {
-    parts.metrics.requests.observe({ route: req.routeOptions.url ?? 'unknown', method: req.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    parts.metrics.requests.observe(
+      { route: req.routeOptions.url ?? 'unknown', method: req.method, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
     done();
   });
   const cors = new Set(o.corsOrigins ?? []);
