@@ -164,6 +164,9 @@ function runOnce<R>(ctx: KvContext, known: Map<string, RecordRow | null>, fn: (t
   let active = true;
   try {
     const result = fn(kvTransaction(ctx, tx, () => active));
+    // An async fn is refused (ValidationError) once its run completes; the promise of a discarded
+    // run may still reject (a key it read was not fetched yet): that rejection is expected.
+    if (isThenable(result)) (result as unknown as Promise<unknown>).catch(() => undefined);
     return { missing, read, writes, now, result };
   } catch (error) {
     return { missing, read, writes, now, error };

@@ -50,7 +50,11 @@ const rows: Row[] = [
   { name: 'path contains NUL', options: (path) => ({ path: `${path}\0.evil` }), field: 'options.path' },
   // url: reserved for the PostgreSQL and HTTP engines
   { name: 'url given (postgres) with path', options: (path) => ({ path, url: 'postgres://localhost/memex' }), field: 'options.url' },
-  { name: 'url given (http) without path', options: () => ({ url: 'http://localhost:8080' }), field: 'options.url' },
+  { name: 'url given (http) with a store setting', options: () => ({ url: 'http://localhost:8080', clock: () => 0 }), field: 'options.clock' },
+  { name: 'url (http) with a path', options: () => ({ url: 'http://localhost:8080/v1' }), field: 'options.url' },
+  { name: 'url (http) with credentials', options: () => ({ url: 'http://user:pw@localhost:8080' }), field: 'options.url' },
+  { name: 'token without an http url', options: (path) => ({ path, token: 'secret' }), field: 'options.token' },
+  { name: 'timeoutMs without an http url', options: (path) => ({ path, timeoutMs: 100 }), field: 'options.timeoutMs' },
   { name: "url ''", options: (path) => ({ path, url: '' }), field: 'options.url' },
   // durability
   { name: "durability 'fast'", options: (path) => ({ path, durability: 'fast' }), field: 'options.durability' },
