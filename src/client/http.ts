@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { OP_BY_ID, opPath } from '../contract/index.js';
 import { fromProblem } from '../contract/problem.js';
-import { encodeWire } from '../contract/wire.js';
+import { decodeWire, encodeWire } from '../contract/wire.js';
 import { ClosedError, ConflictError, StorageError } from '../errors.js';
 import { ClientCounters } from './counters.js';
 
@@ -140,6 +140,6 @@ export class HttpTransport {
       throw new StorageError(`the server answered ${res.status} with a body that is not JSON`, `HTTP_${res.status}`);
     }
     if (!res.ok) throw fromProblem(body ?? {}, res.status);
-    return (body as { result?: unknown }).result;
+    return decodeWire((body as { result?: unknown }).result);
   }
 }

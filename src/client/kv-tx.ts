@@ -5,6 +5,7 @@ import type { KvContext } from '../stores/kv/ops.js';
 import { kvTransaction } from '../stores/kv/transaction.js';
 import { newCounters } from '../stores/context.js';
 import { isThenable } from '../values/thenable.js';
+import { parseStored, typedReplacer } from '../values/typed.js';
 import type { HttpTransport } from './http.js';
 
 /** Bounded optimistic retries before a contended transaction gives up with ConflictError. */
@@ -178,7 +179,7 @@ function runOnce<R>(ctx: KvContext, known: Map<string, RecordRow | null>, fn: (t
 function toWire(w: Write, now: number): Record<string, unknown> {
   const key = w.key;
   if (w.json === null) return { key, delete: true };
-  const value: unknown = JSON.parse(w.json);
+  const value: unknown = parseStored(w.json);
   if (w.expiresAt === null) return { key, value };
   if (w.priorExpiresAt === w.expiresAt) return { key, value, keepTtl: true };
   return { key, value, ttlMs: Math.max(1, w.expiresAt - now) };
@@ -196,7 +197,7 @@ function learn(keys: string[], entries: (WireEntry | null)[], known: Map<string,
       e
         ? {
             key: e.key,
-            value: JSON.stringify(e.value),
+            value: JSON.stringify(e.value, typedReplacer),
             version: e.version,
             createdAt: e.updatedAt,
             updatedAt: e.updatedAt,

@@ -8,6 +8,7 @@ import type { SearchHit, SearchOptions } from '../stores/vectors/search-options.
 import { parseFrozen, type DeepReadonly } from '../values/freeze.js';
 import { validateKey } from '../values/keys.js';
 import { isThenable } from '../values/thenable.js';
+import { typedReplacer } from '../values/typed.js';
 import type { ListPage } from '../api/list.js';
 import type { HttpTransport } from './http.js';
 import { frozen } from './kv.js';
@@ -89,7 +90,7 @@ export class RemoteProfiles implements ProfilesStore {
           return undefined;
         }
         await this.set(userId, next as object, { ifVersion: e?.version ?? 0 });
-        return parseFrozen<DeepReadonly<T>>(JSON.stringify(next));
+        return parseFrozen<DeepReadonly<T>>(JSON.stringify(next, typedReplacer));
       } catch (err) {
         if (!(err instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw err;
       }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeWire, encodeWire } from './wire.js';
 import {
   AccessError,
   ClosedError,
@@ -85,7 +86,12 @@ export function toProblem(e: unknown): Problem {
   if (e instanceof ValidationError) return problemOf(e.code, 400, e.message, { field: e.field, reason: e.reason });
   if (e instanceof ConflictError) {
     const entries = (e as { entries?: unknown[] }).entries;
-    return problemOf(e.code, 409, e.message, { key: e.key, expected: e.expected, actual: e.actual, ...(entries ? { entries } : {}) });
+    return problemOf(e.code, 409, e.message, {
+      key: e.key,
+      expected: e.expected,
+      actual: e.actual,
+      ...(entries ? { entries: encodeWire(entries) as unknown[] } : {}),
+    });
   }
   if (e instanceof LockTimeoutError) return problemOf(e.code, 503, e.message, { waitedMs: e.waitedMs });
   if (e instanceof StorageError) return problemOf(e.code, 500, 'the storage engine failed', e.driverCode ? { driverCode: e.driverCode } : {});
@@ -110,7 +116,7 @@ export function fromProblem(p: Partial<Problem>, status: number): Error {
       return new ValidationError(p.field ?? 'request', p.reason ?? detail);
     case 'version_conflict': {
       const e = new ConflictError(p.key ?? '', p.expected ?? 0, p.actual ?? 0);
-      return p.entries ? Object.assign(e, { entries: p.entries }) : e;
+      return p.entries ? Object.assign(e, { entries: decodeWire(p.entries) }) : e;
     }
     case 'lock_timeout':
       return Object.assign(new LockTimeoutError('the lock', p.waitedMs ?? 0), { message: detail });

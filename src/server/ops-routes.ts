@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MemexScope } from '../api/memex.js';
 import { OPS, opPath, type Op } from '../contract/index.js';
 import { problemOf, toProblem, type Problem } from '../contract/problem.js';
-import { decodeWire } from '../contract/wire.js';
+import { decodeWire, encodeWire } from '../contract/wire.js';
 import { ValidationError } from '../errors.js';
 import { validateNamespace } from '../values/namespace.js';
 import { typeName } from '../values/keys.js';
@@ -65,7 +65,8 @@ async function handle(parts: ServerParts, op: Op, req: FastifyRequest): Promise<
   const exec = async (): Promise<Outcome> => {
     try {
       const result = await op.run(scope, args, { memex: parts.memex, holds: parts.holds, version: VERSION });
-      return { status: 200, body: result === undefined ? {} : { result } };
+      // The wire encoding also answers: a typed array in a value goes back as a typed array.
+      return { status: 200, body: result === undefined ? {} : { result: encodeWire(result) } };
     } catch (e) {
       return fail(e);
     }

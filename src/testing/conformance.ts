@@ -12,6 +12,7 @@ import { sitesPromptSuite } from './stores/sites-prompt.js';
 import { sitesSuite } from './stores/sites.js';
 import { vectorsAnnSuite } from './stores/vectors-ann.js';
 import { vectorsSuite } from './stores/vectors.js';
+import { typedValuesSuite } from './stores/typed-values.js';
 import { suiteEnv, type ConformanceTarget, type SuiteEnv } from './target.js';
 
 /** The store suites, each a function of the environment; gated on capabilities inside. */
@@ -27,6 +28,7 @@ const STORE_SUITES: readonly [name: string, suite: (env: SuiteEnv) => void][] = 
   ['sites: prompt', sitesPromptSuite],
   ['vectors', vectorsSuite],
   ['vectors: ANN', vectorsAnnSuite],
+  ['typed arrays in values', typedValuesSuite],
 ];
 
 /**

@@ -1,3 +1,4 @@
+import { holdsTyped } from './typed.js';
 import { LRUCache } from 'lru-cache';
 import { parseFrozen, type DeepReadonly } from './freeze.js';
 
@@ -28,8 +29,9 @@ export class FrozenValues {
 
   /** Remembers a value this process wrote, once its transaction has committed. */
   remember(version: number, json: string, value: unknown): void {
-    // Values too large to be worth holding are parsed per read.
-    if (json.length <= FROZEN_CACHE_BYTES / 16) this.cache.set(version, { v: value }, { size: json.length + 64 });
+    // Values too large to be worth holding are parsed per read; so are values holding typed
+    // arrays, which cannot be frozen and so must not be shared between readers.
+    if (json.length <= FROZEN_CACHE_BYTES / 16 && !holdsTyped(json)) this.cache.set(version, { v: value }, { size: json.length + 64 });
   }
 
   /** The frozen value of a record read inside a write transaction: uses the cache, never fills it. */

@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors.js';
 import { typeName } from './keys.js';
+import { isStorableTyped, TYPED_TAG, typedReplacer } from './typed.js';
 
 /** Default largest serialized value: 1 MiB of UTF-8 JSON. */
 export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
@@ -15,9 +16,11 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * arrays, sparse arrays, the keys `__proto__`/`constructor`/`prototype`, accessor properties,
  * and anything larger than `maxBytes`. `undefined` object properties are dropped, as JSON does.
  */
-export function serializeValue(value: unknown, maxBytes: number, field = 'value'): string {
-  validateJson(value, field);
-  const json = JSON.stringify(value);
+export function serializeValue(value: unknown, maxBytes: number, field = 'value', typedArrays = false): string {
+  if (value === undefined) throw new ValidationError(field, 'must not be undefined (use delete to remove a record)');
+  const found = { typed: false };
+  check(value, field, new Set<object>(), 0, typedArrays ? found : undefined);
+  const json = found.typed ? JSON.stringify(value, typedReplacer) : JSON.stringify(value);
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > maxBytes) throw new ValidationError(field, `is ${bytes} bytes of JSON, over the limit of ${maxBytes}`);
   return json;
@@ -29,7 +32,11 @@ export function validateJson(value: unknown, field = 'value'): void {
   check(value, field, new Set<object>(), 0);
 }
 
-function check(v: unknown, path: string, seen: Set<object>, depth: number): void {
+/**
+ * `typed`: where typed arrays are accepted (kv, cache and profile values), the flag to set when one
+ * is found; elsewhere they are refused like any other non-plain object.
+ */
+function check(v: unknown, path: string, seen: Set<object>, depth: number, typed?: { typed: boolean }): void {
   switch (typeof v) {
     case 'string':
       if (!v.isWellFormed()) throw new ValidationError(path, 'string contains lone surrogates');
@@ -45,6 +52,13 @@ function check(v: unknown, path: string, seen: Set<object>, depth: number): void
       throw new ValidationError(path, `${typeof v} is not a JSON value`);
   }
   if (v === null) return;
+  if (typed && isStorableTyped(v)) {
+    if (v instanceof Float32Array || v instanceof Float64Array)
+      for (let i = 0; i < v.length; i++)
+        if (!Number.isFinite(v[i])) throw new ValidationError(`${path}[${i}]`, `number must be finite, got ${String(v[i])}`);
+    typed.typed = true;
+    return;
+  }
   if (depth >= MAX_DEPTH) throw new ValidationError(path, `nesting deeper than ${MAX_DEPTH} levels`);
   if (seen.has(v)) throw new ValidationError(path, 'contains a cycle');
   seen.add(v);
@@ -53,23 +67,25 @@ function check(v: unknown, path: string, seen: Set<object>, depth: number): void
       if (!(i in v)) throw new ValidationError(`${path}[${i}]`, 'sparse array hole is not JSON');
       const item: unknown = v[i];
       if (item === undefined) throw new ValidationError(`${path}[${i}]`, 'undefined inside an array is not JSON');
-      check(item, `${path}[${i}]`, seen, depth + 1);
+      check(item, `${path}[${i}]`, seen, depth + 1, typed);
     }
   } else {
     const proto: unknown = Object.getPrototypeOf(v);
     if (proto !== Object.prototype && proto !== null) {
-      throw new ValidationError(path, `${typeName(v)} is not a plain object`);
+      const hint = ArrayBuffer.isView(v) ? ' (typed arrays are accepted in kv, cache and profile values, and as vectors)' : '';
+      throw new ValidationError(path, `${typeName(v)} is not a plain object${hint}`);
     }
     if (Object.getOwnPropertySymbols(v).length > 0) throw new ValidationError(path, 'symbol keys are not JSON');
     for (const k of Object.getOwnPropertyNames(v)) {
       const sub = `${path}.${k}`;
       if (FORBIDDEN_KEYS.has(k)) throw new ValidationError(sub, `the key "${k}" is forbidden (prototype pollution)`);
+      if (k === TYPED_TAG) throw new ValidationError(sub, `the key "${k}" is reserved (it marks a stored typed array)`);
       const desc = Object.getOwnPropertyDescriptor(v, k);
       if (!desc || !desc.enumerable) throw new ValidationError(sub, 'non-enumerable properties are not JSON');
       if (desc.get || desc.set) throw new ValidationError(sub, 'accessor properties are not allowed');
       if (!k.isWellFormed()) throw new ValidationError(sub, 'key contains lone surrogates');
       if (desc.value === undefined) continue;
-      check(desc.value, sub, seen, depth + 1);
+      check(desc.value, sub, seen, depth + 1, typed);
     }
   }
   seen.delete(v);

@@ -136,7 +136,12 @@ const badValues: readonly BadValue[] = [
   },
   { label: 'an Error', make: () => new Error('boom'), at: '' },
   { label: 'a boxed String', make: () => new String('x'), at: '' },
-  { label: 'a Uint8Array', make: () => new Uint8Array([1, 2]), at: '' },
+  // Typed arrays are values (issue 15); these views are not.
+  { label: 'a Buffer (a Uint8Array subclass)', make: () => Buffer.from([1, 2]), at: '' },
+  { label: 'a DataView', make: () => new DataView(new ArrayBuffer(4)), at: '' },
+  { label: 'a BigInt64Array', make: () => new BigInt64Array(2), at: '' },
+  { label: 'a Float32Array holding NaN', make: () => ({ v: Float32Array.of(1, NaN) }), at: '.v[1]' },
+  { label: 'the reserved key $typedArray', make: () => ({ $typedArray: 'Float32Array', base64: 'AACAPw==' }), at: '.$typedArray' },
   { label: 'undefined inside an array', make: () => [1, undefined, 3], at: '[1]' },
   // eslint-disable-next-line no-sparse-arrays
   { label: 'a sparse array', make: () => [1, , 3], at: '[1]' },

@@ -294,7 +294,7 @@ export class Cache implements CacheStore {
   }
 
   private serialize(value: unknown): string {
-    return serializeValue(value, this.ctx.maxValueBytes, 'value');
+    return serializeValue(value, this.ctx.maxValueBytes, 'value', true);
   }
 
   /**

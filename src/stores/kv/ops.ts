@@ -74,7 +74,7 @@ export function prepareSet(ctx: KvContext, key: unknown, value: unknown, opts: u
   const o = checkOptions(opts, 'set', optionsField);
   return {
     key: validateKey(key, `${field}${ctx.keyField}`),
-    json: serializeValue(value, ctx.maxValueBytes, `${field}value`),
+    json: serializeValue(value, ctx.maxValueBytes, `${field}value`, true),
     ttlMs: checkTtl(o.ttlMs, `${optionsField}.ttlMs`),
     ifVersion: checkVersion(o.ifVersion, `${optionsField}.ifVersion`),
   };
@@ -115,7 +115,7 @@ export function applyUpdate<T>(
     if (row) tx.delete(ctx.ns, ctx.store, key);
     return { value: undefined, version: 0, json: '' };
   }
-  const json = serializeValue(next, ctx.maxValueBytes, 'value returned by fn');
+  const json = serializeValue(next, ctx.maxValueBytes, 'value returned by fn', true);
   const expiresAt = ttlMs !== undefined ? tx.now + ttlMs : (row?.expiresAt ?? null);
   const version = tx.put(ctx.ns, ctx.store, key, json, { expiresAt });
   return { value: parseFrozen<DeepReadonly<T>>(json), version, json };
