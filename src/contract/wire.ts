@@ -9,22 +9,13 @@
  *
  * A caller's own object whose only key is `$mx` is escaped as `{ "$mx": "obj", "v": {…} }`.
  */
+import { TYPED_ARRAYS, typedFromBase64, type TypedName } from '../values/typed.js';
+
 const TAG = '$mx';
 
 type Tagged = { [TAG]: string; [k: string]: unknown };
 
-const TYPED = {
-  Float32Array,
-  Float64Array,
-  Int8Array,
-  Int16Array,
-  Int32Array,
-  Uint8Array,
-  Uint16Array,
-  Uint32Array,
-  Uint8ClampedArray,
-} as const;
-type TypedName = keyof typeof TYPED;
+const TYPED = TYPED_ARRAYS;
 
 const tag = (kind: string, rest: Record<string, unknown> = {}): Tagged => ({ [TAG]: kind, ...rest });
 
@@ -138,12 +129,8 @@ function fromTag(o: Tagged): { ok: boolean; value?: unknown } {
     case 'inst':
       return { ok: true, value: instanceNamed(String(o.type)) };
     case 'typed': {
-      const C = TYPED[o.type as TypedName];
-      if (!C || typeof o.b64 !== 'string') return { ok: false };
-      const bytes = Buffer.from(o.b64, 'base64');
-      const out = new C(bytes.byteLength / C.BYTES_PER_ELEMENT);
-      new Uint8Array(out.buffer).set(bytes);
-      return { ok: true, value: out };
+      const value = typedFromBase64(o.type, o.b64);
+      return value ? { ok: true, value } : { ok: false };
     }
     default:
       return { ok: false };

@@ -76,7 +76,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
     onConstructorPoisoning: 'ignore',
     return503OnClosing: true,
     // A key of 512 UTF-8 bytes is up to 1,536 characters percent-encoded.
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
     genReqId: () => crypto.randomUUID(),
   }) as unknown as FastifyInstance;
   const parts: ServerParts = {

@@ -7,7 +7,8 @@
  */
 export const TYPED_TAG = '$typedArray';
 
-const CTORS = {
+/** The typed-array classes a value may hold, by name. */
+export const TYPED_ARRAYS = {
   Float32Array,
   Float64Array,
   Int8Array,
@@ -18,13 +19,25 @@ const CTORS = {
   Uint32Array,
   Uint8ClampedArray,
 } as const;
-type TypedName = keyof typeof CTORS;
-export type StorableTypedArray = InstanceType<(typeof CTORS)[TypedName]>;
+export type TypedName = keyof typeof TYPED_ARRAYS;
+export type StorableTypedArray = InstanceType<(typeof TYPED_ARRAYS)[TypedName]>;
+
+/** The typed array of class `name` whose bytes are `b64`, or `undefined` if either is not one. */
+export function typedFromBase64(name: unknown, b64: unknown): StorableTypedArray | undefined {
+  const C = typeof name === 'string' && Object.hasOwn(TYPED_ARRAYS, name) ? TYPED_ARRAYS[name as TypedName] : undefined;
+  if (!C || typeof b64 !== 'string') return undefined;
+  const bytes = Buffer.from(b64, 'base64');
+  if (bytes.byteLength % C.BYTES_PER_ELEMENT !== 0) return undefined;
+  // A fresh, aligned buffer: a Buffer's offset need not be a multiple of the element size.
+  const out = new C(bytes.byteLength / C.BYTES_PER_ELEMENT);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
 
 /** Whether `v` is a typed array of a storable kind (not a DataView, not a BigInt array, not a subclass). */
 export function isStorableTyped(v: unknown): v is StorableTypedArray {
   if (!ArrayBuffer.isView(v)) return false;
-  const C = CTORS[v.constructor.name as TypedName] as { prototype: object } | undefined;
+  const C = TYPED_ARRAYS[v.constructor.name as TypedName] as { prototype: object } | undefined;
   return C !== undefined && Object.getPrototypeOf(v) === C.prototype;
 }
 
@@ -44,11 +57,6 @@ export function parseStored(json: string): unknown {
   return JSON.parse(json, (_k, v: unknown) => {
     if (v === null || typeof v !== 'object') return v;
     const o = v as Record<string, unknown>;
-    const C = typeof o[TYPED_TAG] === 'string' ? CTORS[o[TYPED_TAG] as TypedName] : undefined;
-    if (!C || typeof o.base64 !== 'string') return v;
-    const bytes = Buffer.from(o.base64, 'base64');
-    const out = new C(bytes.byteLength / C.BYTES_PER_ELEMENT);
-    new Uint8Array(out.buffer).set(bytes);
-    return out;
+    return typedFromBase64(o[TYPED_TAG], o.base64) ?? v;
   });
 }
