@@ -37,6 +37,7 @@ export function codeBlocks(markdown: string): Block[] {
 /** Placeholders the README's snippets name but do not define (a model call, a vector…). */
 export const PLACEHOLDERS = `
 import { HashingEmbedder as __Embedder, sqliteEngine as __sqliteEngine } from 'memex';
+import { MockLanguageModelV3 as __MockModel } from 'ai/test';
 const model = 'gpt-4o';
 const messages = [{ role: 'user', content: 'Say hi' }];
 const callModel = async (_messages: unknown): Promise<string> => 'Hi!';
@@ -46,7 +47,13 @@ const fetchAll = async (_o: { signal: AbortSignal }): Promise<number[]> => [1, 2
 const readConfig = async (): Promise<Record<string, unknown>> => ({ theme: 'dark' });
 const item = 'book';
 const myEngine = (location: string) => __sqliteEngine({ path: \`\${location}.db\` });
-void [model, messages, callModel, text, vector, myVector, other, fetchAll, readConfig, item, myEngine];
+const __usage = { inputTokens: { total: 1, noCache: 1, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 1, text: 1, reasoning: 0 } };
+// "your model": one that stores a fact with the remember tool, then answers.
+const yourModel = new __MockModel({ doGenerate: [
+  { content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 'remember', input: JSON.stringify({ fact: 'The user likes hiking' }) }], finishReason: { unified: 'tool-calls', raw: undefined }, usage: __usage, warnings: [] },
+  { content: [{ type: 'text', text: 'Noted: you like hiking.' }], finishReason: { unified: 'stop', raw: undefined }, usage: __usage, warnings: [] },
+] });
+void [yourModel, model, messages, callModel, text, vector, myVector, other, fetchAll, readConfig, item, myEngine];
 `;
 
 /** What a snippet (a block without imports) runs after: a store and a namespace, as the README's text names them. */
@@ -79,5 +86,6 @@ export function program(b: Block): string {
   const rest = code.split('\n').filter((l) => !/^import /.test(l));
   const helper = `function __mustThrowTypeError(f: () => unknown): void { try { f(); } catch (e) { if (e instanceof TypeError) return; throw e; } throw new Error('the line the README says fails did not throw'); }\nvoid __mustThrowTypeError;`;
   const tail = standalone ? '' : '\nawait mx.close();';
-  return [...imports, PLACEHOLDERS, standalone ? '' : SNIPPET_PREAMBLE, helper, ...rest, tail, 'export {};'].join('\n');
+  // The block in a scope of its own: what it declares shadows a placeholder of the same name.
+  return [...imports, PLACEHOLDERS, standalone ? '' : SNIPPET_PREAMBLE, helper, '{', ...rest, '}', tail, 'export {};'].join('\n');
 }
