@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { runDemo, type DemoOptions } from './demo.js';
 import { formatDemo } from './print-demo.js';
 import { serve, type ServeOptions } from './serve.js';
+import { runMcp, type McpOptions } from './mcp.js';
 
 const int = (min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -60,6 +61,25 @@ Examples:
       program.error("--durability must be 'full' or 'normal'");
     const { url } = await serve(opts).catch((e: unknown) => program.error(`memex serve: ${(e as Error).message}`));
     process.stderr.write(`memex serving ${opts.url ? 'PostgreSQL' : opts.path} at ${url} (OpenAPI: ${url}/openapi.json)\n`);
+  });
+
+program
+  .command('mcp')
+  .description('speak the Model Context Protocol over stdio: memory tools (remember, recall, search_memory, kv_get, …) for MCP clients')
+  .option('--path <file>', 'database file', './memex.db')
+  .option('--url <url>', 'a PostgreSQL store (postgres://…) or a memex server (http://…) instead')
+  .option('--schema <name>', 'the PostgreSQL schema (with a postgres:// --url)')
+  .option('--token <token>', 'bearer token (with an http:// --url)')
+  .option('--ns <namespace>', 'the namespace the tools work in', 'default')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  memex mcp --path ./memex.db --ns agents
+  claude mcp add memex -- npx memex mcp --path /home/me/memex.db`,
+  )
+  .action(async (opts: McpOptions) => {
+    await runMcp(opts).catch((e: unknown) => program.error(`memex mcp: ${(e as Error).message}`));
   });
 
 await program.parseAsync();

@@ -1,0 +1,37 @@
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { openMemex } from '../memex.js';
+import { createMcpServer } from '../mcp/server.js';
+
+export interface McpOptions {
+  path?: string;
+  url?: string;
+  schema?: string;
+  token?: string;
+  ns?: string;
+}
+
+/**
+ * `memex mcp`: the MCP server over stdio. stdout carries the protocol only; anything to say goes
+ * to stderr. Ends (closing the store) when the client closes stdin.
+ */
+export async function runMcp(o: McpOptions): Promise<void> {
+  const memex = await openMemex(
+    o.url ? { url: o.url, ...(o.schema ? { schema: o.schema } : {}), ...(o.token ? { token: o.token } : {}) } : { path: o.path ?? './memex.db' },
+  );
+  const server = createMcpServer(memex, o.ns ? { ns: o.ns } : {});
+  const transport = new StdioServerTransport();
+  let closing = false;
+  const close = async () => {
+    if (closing) return;
+    closing = true;
+    await server.close().catch(() => undefined);
+    await memex.close();
+  };
+  transport.onclose = () => void close();
+  process.stdin.on('end', () => void close());
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void close().then(() => process.exit(0)));
+  await server.connect(transport);
+  process.stderr.write(
+    `memex mcp: serving ${o.url ? o.url.replace(/\/\/[^@]*@/, '//…@') : (o.path ?? './memex.db')} (namespace ${o.ns ?? 'default'}) on stdio\n`,
+  );
+}
