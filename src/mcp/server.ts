@@ -15,11 +15,12 @@ import { MCP_TOOLS, toolError } from './tools.js';
  * await server.connect(new StdioServerTransport());
  * ```
  */
-export function createMcpServer(memex: Memex, o: { ns?: string } = {}): McpServer {
+export function createMcpServer(memex: Memex, o: { ns?: string; readOnly?: boolean } = {}): McpServer {
   const ns = o.ns ?? 'default';
   const scope = ns === 'default' ? memex : memex.scope(ns);
   const server = new McpServer({ name: 'memex', version: VERSION });
   for (const t of MCP_TOOLS) {
+    if (o.readOnly && !t.annotations.readOnlyHint) continue; // a read token's session
     server.registerTool(
       t.name,
       { description: t.description, inputSchema: t.input, outputSchema: t.output, annotations: t.annotations },

@@ -10,6 +10,7 @@ import { ServerMetrics } from './metrics.js';
 import { registerOps } from './ops-routes.js';
 import { registerKvRest } from './kv-rest.js';
 import { registerWatch, type WatchStreams } from './sse.js';
+import { registerMcp } from './mcp-route.js';
 import type { Principal, Tokens } from './tokens.js';
 import { VERSION } from '../version.js';
 
@@ -127,7 +128,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   const tokens = parts.tokens;
   if (tokens)
     app.addHook('onRequest', (req, reply, done) => {
-      if (!req.url.startsWith('/v1/') && !req.url.startsWith('/metrics')) return done();
+      if (!req.url.startsWith('/v1/') && !req.url.startsWith('/metrics') && !req.url.startsWith('/mcp')) return done();
       req.principal = tokens.authenticate(req.headers.authorization);
       if (req.principal) return done();
       parts.metrics.rejected.inc({ reason: 'unauthorized' });
@@ -158,6 +159,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   registerOps(app, parts);
   registerKvRest(app, parts);
   registerWatch(app, parts);
+  registerMcp(app, parts, cors);
   app.addHook('preClose', async () => {
     for (const end of [...parts.streams]) end();
     await parts.holds.close();
