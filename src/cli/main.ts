@@ -4,6 +4,7 @@ import { runDemo, type DemoOptions } from './demo.js';
 import { formatDemo } from './print-demo.js';
 import { serve, type ServeOptions } from './serve.js';
 import { runMcp, type McpOptions } from './mcp.js';
+import { importMcpMemory } from './import-mcp.js';
 
 const int = (min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -80,6 +81,22 @@ Examples:
   )
   .action(async (opts: McpOptions) => {
     await runMcp(opts).catch((e: unknown) => program.error(`memex mcp: ${(e as Error).message}`));
+  });
+
+program
+  .command('import')
+  .description("import data into a store; this version reads the reference MCP memory server's memory.jsonl")
+  .argument('<file>', 'the file to import (- for stdin)')
+  .requiredOption('--from <format>', "the format: 'mcp-memory' (the knowledge graph of @modelcontextprotocol/server-memory)")
+  .option('--path <file>', 'database file', './memex.db')
+  .option('--url <url>', 'a PostgreSQL store (postgres://…) or a memex server (http://…) instead')
+  .option('--ns <namespace>', 'the namespace to import into', 'default')
+  .option('--json', 'print the counts as JSON')
+  .addHelpText('after', '\nExamples:\n  memex import --from mcp-memory ~/.memory.jsonl --path ./memex.db --ns agents')
+  .action(async (file: string, opts: { from: string; path?: string; url?: string; ns?: string; json?: boolean }) => {
+    if (opts.from !== 'mcp-memory') program.error(`memex import: --from ${opts.from} is not supported in this version (only mcp-memory)`);
+    const n = await importMcpMemory(file, opts).catch((e: unknown) => program.error(`memex import: ${(e as Error).message}`));
+    process.stdout.write(opts.json ? `${JSON.stringify(n)}\n` : `imported ${n.entities} entities and ${n.relations} relations\n`);
   });
 
 await program.parseAsync();

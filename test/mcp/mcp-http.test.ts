@@ -54,13 +54,23 @@ describe('/mcp on memex serve', () => {
   it('a session works in its namespace; a read token gets only the read-only tools', async () => {
     const s = await start(true);
     const writer = await connect(s.url, 'acme/app', WRITER);
-    expect((await writer.listTools()).tools).toHaveLength(10);
+    expect((await writer.listTools()).tools).toHaveLength(19);
     const set = await writer.callTool({ name: 'kv_set', arguments: { key: 'k', value: 'v' } });
     expect(set.isError ?? false, text(set)).toBe(false);
     expect(await s.memex.scope('acme/app').kv.get('k')).toBe('v');
     const reader = await connect(s.url, 'acme/app', READER);
     const names = (await reader.listTools()).tools.map((t) => t.name).sort();
-    expect(names).toEqual(['conversation_recent', 'kv_get', 'kv_list', 'recall', 'search_memory', 'site_context']);
+    expect(names).toEqual([
+      'conversation_recent',
+      'kv_get',
+      'kv_list',
+      'open_nodes',
+      'read_graph',
+      'recall',
+      'search_memory',
+      'search_nodes',
+      'site_context',
+    ]);
     expect((await reader.callTool({ name: 'kv_get', arguments: { key: 'k' } })).structuredContent).toEqual({
       found: true,
       value: 'v',
@@ -126,6 +136,6 @@ describe('/mcp on memex serve', () => {
     });
     expect(status).toBe(403);
     const client = await connect(s.url, 'default');
-    expect((await client.listTools()).tools).toHaveLength(10);
+    expect((await client.listTools()).tools).toHaveLength(19);
   });
 });

@@ -38,7 +38,7 @@ describe('memex mcp', () => {
     const { client, mx } = await inMemory();
     const { tools } = await client.listTools();
     const names = tools.map((t) => t.name).sort();
-    expect(names).toEqual([
+    const spec = [
       'conversation_recent',
       'delete_memory',
       'kv_get',
@@ -49,7 +49,19 @@ describe('memex mcp', () => {
       'search_memory',
       'site_context',
       'upsert_memory',
-    ]);
+    ];
+    const reference = [
+      'add_observations',
+      'create_entities',
+      'create_relations',
+      'delete_entities',
+      'delete_observations',
+      'delete_relations',
+      'open_nodes',
+      'read_graph',
+      'search_nodes',
+    ];
+    expect(names).toEqual([...spec, ...reference].sort());
     for (const t of tools) {
       expect(t.outputSchema, t.name).toBeDefined();
       expect(t.annotations?.readOnlyHint, t.name).toBeTypeOf('boolean');
@@ -122,7 +134,7 @@ describe('memex mcp', () => {
         return client;
       }),
     );
-    expect((await clients[0]!.listTools()).tools.length).toBe(10);
+    expect((await clients[0]!.listTools()).tools.length).toBe(19);
     await Promise.all(
       clients.flatMap((c, p) =>
         Array.from({ length: 20 }, (_, i) =>
