@@ -1,6 +1,7 @@
 import type { Memex, MemexCapabilities, MemexHealth, MemexScope, MemexStats } from './api/memex.js';
 import { ClosedError, ValidationError } from './errors.js';
 import type { Engine } from './engine/types.js';
+import { WriteFailures } from './write-failures.js';
 import { remoteOptions, resolveOptions, type MemexOptions, type StoreConfig } from './options.js';
 import { RemoteMemex } from './client/remote-memex.js';
 import { newCounters, type StoreContext, type StoreCounters } from './stores/context.js';
@@ -39,11 +40,15 @@ export class EngineMemex implements Memex {
   private readonly counters = new Map<string, StoreCounters>();
   private readonly frozen = new FrozenValues();
   private closed = false;
+  private readonly writeFailures = new WriteFailures();
+  private readonly engine: Engine;
 
   constructor(
-    private readonly engine: Engine,
+    engine: Engine,
     private readonly config: StoreConfig,
   ) {
+    // Every store writes through this view, so a failing disk shows in health() and stats().
+    this.engine = this.writeFailures.watch(engine);
     this.capabilities = engine.capabilities;
     const root = (this.root = this.build(DEFAULT_NS).scope);
     ({ kv: this.kv, events: this.events, sites: this.sites, locks: this.locks, conversations: this.conversations } = root);
@@ -74,11 +79,20 @@ export class EngineMemex implements Memex {
     }
     const conflicts = [...this.counters.values()].reduce((n, c) => n + c.conflicts, 0);
     const avgWaitMs = e.lock.waits === 0 ? 0 : e.lock.totalWaitMs / e.lock.waits;
-    return { reads: e.reads, writes: e.writes, commits: e.commits, conflicts, lock: { ...e.lock, avgWaitMs }, stores, lastSeq };
+    return {
+      reads: e.reads,
+      writes: e.writes,
+      commits: e.commits,
+      conflicts,
+      lock: { ...e.lock, avgWaitMs },
+      stores,
+      lastSeq,
+      storageErrors: this.writeFailures.counts(),
+    };
   }
 
   async health(): Promise<MemexHealth> {
-    const checks = await this.engine.health();
+    const checks = [...(await this.engine.health()), this.writeFailures.check()];
     const lastSeq = await this.engine.read((tx) => tx.lastSeq()).catch(() => undefined);
     if (lastSeq !== undefined) {
       for (const { stores } of this.scopes.values()) {

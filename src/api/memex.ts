@@ -63,6 +63,8 @@ export interface MemexStats {
   stores: Record<string, StoreCounters & { records: number }>;
   /** Newest event seq in the store. */
   lastSeq: number;
+  /** Writes of this process that failed with a `StorageError`, by driver code (`SQLITE_FULL`, `57P01`…). */
+  storageErrors: Record<string, number>;
 }
 
 export interface MemexHealth {

@@ -17,7 +17,7 @@ describe('health on SQLite', () => {
     await mx.kv.set('a', 1);
     const h = await mx.health();
     expect(h.ok).toBe(true);
-    expect(h.checks.map((c) => c.name).sort()).toEqual(['integrity', 'lockTimeouts', 'storage', 'wal']);
+    expect(h.checks.map((c) => c.name).sort()).toEqual(['integrity', 'lockTimeouts', 'storage', 'wal', 'writes']);
     for (const c of h.checks) {
       expect(c.ok, c.name).toBe(true);
       expect(c.detail, c.name).toBeTypeOf('string');
