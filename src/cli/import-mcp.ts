@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { openMemex } from '../memex.js';
+import { openFromFlags, type StoreFlags } from './open-store.js';
 import { KnowledgeGraph, parseMemoryJsonl } from '../mcp/graph.js';
 
 /**
@@ -7,12 +7,9 @@ import { KnowledgeGraph, parseMemoryJsonl } from '../mcp/graph.js';
  * into a namespace, where `memex mcp`'s tools of the same names (`open_nodes`, `search_nodes`, …)
  * serve it. Entities and relations that exist already are kept; running it twice changes nothing.
  */
-export async function importMcpMemory(
-  file: string,
-  o: { path?: string; url?: string; ns?: string },
-): Promise<{ entities: number; relations: number }> {
+export async function importMcpMemory(file: string, o: StoreFlags & { ns?: string }): Promise<{ entities: number; relations: number }> {
   const { entities, relations } = parseMemoryJsonl(file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8'));
-  const mx = await openMemex(o.url ? { url: o.url } : { path: o.path ?? './memex.db' });
+  const mx = await openFromFlags(o);
   try {
     const g = new KnowledgeGraph((o.ns && o.ns !== 'default' ? mx.scope(o.ns) : mx).kv);
     let e = 0;

@@ -5,12 +5,27 @@ import { formatDemo } from './print-demo.js';
 import { serve, type ServeOptions } from './serve.js';
 import { runMcp, type McpOptions } from './mcp.js';
 import { importMcpMemory } from './import-mcp.js';
+import type { StoreFlags } from './open-store.js';
 
 const int = (min: number, max: number) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
   return n;
 };
+
+/** `--path`, `--url`, `--schema` and (`remote`) `--token`: how every command that opens a store names it. */
+function storeFlags(cmd: Command, remote: boolean): Command {
+  cmd
+    .option('--path <file>', 'database file', './memex.db')
+    .option(
+      '--url <url>',
+      remote
+        ? 'a PostgreSQL store (postgres://…) or a memex server (http://…) instead'
+        : 'a PostgreSQL store instead: postgres://user:pass@host:5432/db',
+    )
+    .option('--schema <name>', 'the PostgreSQL schema (with a postgres:// --url)');
+  return remote ? cmd.option('--token <token>', 'bearer token (with an http:// --url)') : cmd;
+}
 
 const program = new Command('memex').description('Memex: a memory store for AI agents');
 
@@ -34,12 +49,8 @@ program
     process.exitCode = report.ok ? 0 : 1;
   });
 
-program
-  .command('serve')
+storeFlags(program.command('serve'), false)
   .description('serve the store over HTTP/JSON (every store under /v1, OpenAPI at /openapi.json, /healthz, /readyz, /metrics)')
-  .option('--path <file>', 'database file', './memex.db')
-  .option('--url <postgres-url>', 'serve a PostgreSQL store instead: postgres://user:pass@host:5432/db')
-  .option('--schema <name>', 'the PostgreSQL schema (with --url)')
   .option('--durability <mode>', "SQLite: 'full' (fsync every commit, the default) or 'normal'")
   .option('--host <address>', 'address to listen on (without --tokens only loopback is allowed)', '127.0.0.1')
   .option('--port <n>', 'port (0 = any free one)', int(0, 65535), 7077)
@@ -64,13 +75,8 @@ Examples:
     process.stderr.write(`memex serving ${opts.url ? 'PostgreSQL' : opts.path} at ${url} (OpenAPI: ${url}/openapi.json)\n`);
   });
 
-program
-  .command('mcp')
+storeFlags(program.command('mcp'), true)
   .description('speak the Model Context Protocol over stdio: memory tools (remember, recall, search_memory, kv_get, …) for MCP clients')
-  .option('--path <file>', 'database file', './memex.db')
-  .option('--url <url>', 'a PostgreSQL store (postgres://…) or a memex server (http://…) instead')
-  .option('--schema <name>', 'the PostgreSQL schema (with a postgres:// --url)')
-  .option('--token <token>', 'bearer token (with an http:// --url)')
   .option('--ns <namespace>', 'the namespace the tools work in', 'default')
   .addHelpText(
     'after',
@@ -83,17 +89,14 @@ Examples:
     await runMcp(opts).catch((e: unknown) => program.error(`memex mcp: ${(e as Error).message}`));
   });
 
-program
-  .command('import')
+storeFlags(program.command('import'), true)
   .description("import data into a store; this version reads the reference MCP memory server's memory.jsonl")
   .argument('<file>', 'the file to import (- for stdin)')
   .requiredOption('--from <format>', "the format: 'mcp-memory' (the knowledge graph of @modelcontextprotocol/server-memory)")
-  .option('--path <file>', 'database file', './memex.db')
-  .option('--url <url>', 'a PostgreSQL store (postgres://…) or a memex server (http://…) instead')
   .option('--ns <namespace>', 'the namespace to import into', 'default')
   .option('--json', 'print the counts as JSON')
   .addHelpText('after', '\nExamples:\n  memex import --from mcp-memory ~/.memory.jsonl --path ./memex.db --ns agents')
-  .action(async (file: string, opts: { from: string; path?: string; url?: string; ns?: string; json?: boolean }) => {
+  .action(async (file: string, opts: StoreFlags & { from: string; ns?: string; json?: boolean }) => {
     if (opts.from !== 'mcp-memory') program.error(`memex import: --from ${opts.from} is not supported in this version (only mcp-memory)`);
     const n = await importMcpMemory(file, opts).catch((e: unknown) => program.error(`memex import: ${(e as Error).message}`));
     process.stdout.write(opts.json ? `${JSON.stringify(n)}\n` : `imported ${n.entities} entities and ${n.relations} relations\n`);

@@ -1,12 +1,8 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { openMemex } from '../memex.js';
+import { openFromFlags, type StoreFlags } from './open-store.js';
 import { createMcpServer } from '../mcp/server.js';
 
-export interface McpOptions {
-  path?: string;
-  url?: string;
-  schema?: string;
-  token?: string;
+export interface McpOptions extends StoreFlags {
   ns?: string;
 }
 
@@ -15,9 +11,7 @@ export interface McpOptions {
  * to stderr. Ends (closing the store) when the client closes stdin.
  */
 export async function runMcp(o: McpOptions): Promise<void> {
-  const memex = await openMemex(
-    o.url ? { url: o.url, ...(o.schema ? { schema: o.schema } : {}), ...(o.token ? { token: o.token } : {}) } : { path: o.path ?? './memex.db' },
-  );
+  const memex = await openFromFlags(o);
   const server = createMcpServer(memex, o.ns ? { ns: o.ns } : {});
   const transport = new StdioServerTransport();
   let closing = false;

@@ -1,13 +1,9 @@
 import pino from 'pino';
-import { openMemex } from '../memex.js';
+import { openFromFlags, type StoreFlags } from './open-store.js';
 import { buildServer } from '../server/app.js';
 import { Tokens } from '../server/tokens.js';
 
-export interface ServeOptions {
-  path?: string;
-  url?: string;
-  schema?: string;
-  durability?: 'full' | 'normal';
+export interface ServeOptions extends StoreFlags {
   host: string;
   port: number;
   tokens?: string;
@@ -36,11 +32,7 @@ export async function serve(o: ServeOptions): Promise<{ url: string; stop: () =>
     { level: o.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' } },
     pino.destination(2),
   );
-  const memex = await openMemex(
-    o.url
-      ? { url: o.url, ...(o.schema ? { schema: o.schema } : {}) }
-      : { path: o.path ?? './memex.db', ...(o.durability ? { durability: o.durability } : {}) },
-  );
+  const memex = await openFromFlags(o);
   const app = await buildServer({ memex, tokens, logger, bodyLimit: o.bodyLimit, rateLimitPerMinute: o.rateLimit, corsOrigins: o.cors });
   await app.listen({ host: o.host, port: o.port });
   const addr = app.server.address();

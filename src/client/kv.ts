@@ -16,13 +16,13 @@ const orUndefined = <T>(v: T | null | undefined): T | undefined => (v === null |
 
 /** The context the embedded transaction code runs on, here: no engine, limits checked by the server. */
 export function clientKvContext(ns: string, store: string, keyField: string): KvContext {
-  const counters = newCounters();
+  // Counters are per run: remoteTransaction merges the deciding run's into the client's.
   return {
     engine: undefined as never,
     ns,
     maxValueBytes: Number.MAX_SAFE_INTEGER,
     frozen: new FrozenValues(),
-    counters: () => counters,
+    counters: newCounters,
     store,
     keyField,
   };

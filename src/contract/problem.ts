@@ -133,7 +133,7 @@ export function fromProblem(p: Partial<Problem>, status: number): Error {
     case 'compute_error':
       return new ComputeError(p.name ?? 'Error', detail);
     case 'storage_error':
-      return new StorageError(detail.replace(/ \([A-Z0-9_]+\)$/, ''), p.driverCode);
+      return new StorageError(detail, p.driverCode);
     default:
       return new StorageError(`the server refused the request: ${detail}`, `HTTP_${status}`);
   }

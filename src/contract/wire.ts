@@ -9,13 +9,11 @@
  *
  * A caller's own object whose only key is `$mx` is escaped as `{ "$mx": "obj", "v": {…} }`.
  */
-import { TYPED_ARRAYS, typedFromBase64, type TypedName } from '../values/typed.js';
+import { isStorableTyped, typedFromBase64, typedToBase64 } from '../values/typed.js';
 
 const TAG = '$mx';
 
 type Tagged = { [TAG]: string; [k: string]: unknown };
-
-const TYPED = TYPED_ARRAYS;
 
 const tag = (kind: string, rest: Record<string, unknown> = {}): Tagged => ({ [TAG]: kind, ...rest });
 
@@ -51,10 +49,7 @@ export function encodeWire(value: unknown): unknown {
     }
   };
   const container = (v: object, path: (string | number)[]): unknown => {
-    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
-      const name = v.constructor.name as TypedName;
-      if (name in TYPED) return tag('typed', { type: name, b64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') });
-    }
+    if (isStorableTyped(v)) return tag('typed', { type: v.constructor.name, b64: typedToBase64(v) });
     if (Array.isArray(v)) {
       const out: unknown[] = [];
       for (let i = 0; i < v.length; i++) out.push(i in v ? walk(v[i], [...path, i]) : tag('hole'));

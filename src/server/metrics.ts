@@ -26,13 +26,23 @@ export class ServerMetrics {
       labelNames: ['reason'],
       registers,
     });
+    // One stats() per scrape, shared by every gauge that reads it (each would otherwise count the
+    // records again): the promise is dropped once the scrape's collectors have run.
+    let scrape: ReturnType<Memex['stats']> | undefined;
+    const stats = () => {
+      if (!scrape) {
+        scrape = memex.stats();
+        setImmediate(() => (scrape = undefined));
+      }
+      return scrape;
+    };
     const fromStats = (name: string, help: string, read: (s: Awaited<ReturnType<Memex['stats']>>) => number) =>
       new Gauge({
         name,
         help,
         registers,
         async collect() {
-          this.set(read(await memex.stats()));
+          this.set(read(await stats()));
         },
       });
     fromStats('memex_writes_total', 'Writes committed by the server', (s) => s.writes);

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { MemexScope } from '../api/memex.js';
 import { OPS, opPath, type Op } from '../contract/index.js';
 import { problemOf, toProblem, type Problem } from '../contract/problem.js';
@@ -86,5 +86,3 @@ function fail(e: unknown): Outcome {
   const p = toProblem(e);
   return { status: p.status, body: p };
 }
-
-export type { FastifyReply };

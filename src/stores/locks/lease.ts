@@ -51,17 +51,22 @@ export class HeldLease {
   private inflight: Promise<void> | undefined;
   private stopped = false;
 
+  readonly name: string;
+  private readonly owner: string;
+  private readonly leaseMs: number;
+  private readonly held: Set<HeldLease>;
+
+  /**
+   * `autoRenew`: renew every `leaseMs / 3` by itself (withLock), or only on `renewNow()` (a lease
+   * the server keeps for a remote holder). `held`: the live leases it leaves when released.
+   */
   constructor(
     private readonly ctx: StoreContext,
-    readonly name: string,
-    private readonly owner: string,
-    token: number,
-    private readonly leaseMs: number,
-    waitedMs: number,
-    autoRenew = true,
+    g: { name: string; owner: string; token: number; leaseMs: number; waitedMs: number; autoRenew: boolean; held: Set<HeldLease> },
   ) {
-    this.view = Object.freeze({ name, token, signal: this.controller.signal, waitedMs });
-    if (autoRenew) this.schedule();
+    ({ name: this.name, owner: this.owner, leaseMs: this.leaseMs, held: this.held } = g);
+    this.view = Object.freeze({ name: g.name, token: g.token, signal: this.controller.signal, waitedMs: g.waitedMs });
+    if (g.autoRenew) this.schedule();
   }
 
   /** Stops renewing (the lease then runs out by itself) and aborts `signal` with `reason`. */
@@ -76,6 +81,7 @@ export class HeldLease {
    * store was closed, say) the lease simply runs out at its expiry.
    */
   async release(): Promise<void> {
+    this.held.delete(this);
     this.stop();
     await this.inflight;
     const { ns, engine } = this.ctx;

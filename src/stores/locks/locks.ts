@@ -97,17 +97,11 @@ export class Locks implements LocksStore {
   async withLock<T>(name: string, fn: (lease: Lease) => Promise<T> | T, options?: LockOptions): Promise<T> {
     const n = validateKey(name, 'name');
     if (typeof fn !== 'function') throw new ValidationError('fn', 'must be a function');
-    const o = resolveLockOptions(options);
-    if (this.disposed) throw new ClosedError();
-    const owner = `${PROCESS_ID}.${++acquisitionSeq}`;
-    const { token, waitedMs } = await this.acquire(n, owner, o);
-    const lease = new HeldLease(this.ctx, n, owner, token, o.leaseMs, waitedMs);
-    this.held.add(lease);
+    const lease = await this.grant(n, resolveLockOptions(options), true);
     try {
       if (this.disposed) throw new ClosedError();
       return await fn(lease.view);
     } finally {
-      this.held.delete(lease);
       await lease.release();
     }
   }
@@ -125,17 +119,16 @@ export class Locks implements LocksStore {
    */
   async acquireLease(name: string, options?: LockOptions): Promise<HeldLease> {
     const n = validateKey(name, 'name');
-    const o = resolveLockOptions(options);
+    return this.grant(n, resolveLockOptions(options), false);
+  }
+
+  /** Waits for the lock and returns the lease, kept among the held ones until it is released. */
+  private async grant(name: string, o: ResolvedLockOptions, autoRenew: boolean): Promise<HeldLease> {
     if (this.disposed) throw new ClosedError();
     const owner = `${PROCESS_ID}.${++acquisitionSeq}`;
-    const { token, waitedMs } = await this.acquire(n, owner, o);
-    const lease = new HeldLease(this.ctx, n, owner, token, o.leaseMs, waitedMs, false);
+    const { token, waitedMs } = await this.acquire(name, owner, o);
+    const lease = new HeldLease(this.ctx, { name, owner, token, leaseMs: o.leaseMs, waitedMs, autoRenew, held: this.held });
     this.held.add(lease);
-    const release = lease.release.bind(lease);
-    lease.release = async () => {
-      this.held.delete(lease);
-      await release();
-    };
     return lease;
   }
 

@@ -1,6 +1,7 @@
 import { ValidationError } from '../../errors.js';
 import { typeName, validateKey } from '../../values/keys.js';
 import { serializeValue } from '../../values/json.js';
+import { typedFromBase64, typedToBase64 } from '../../values/typed.js';
 
 /** A document of semantic memory. A `text` without a `vector` is embedded by the configured embedder. */
 export interface VectorDoc {
@@ -29,15 +30,9 @@ export const MAX_BATCH = 1000;
 export const MAX_TEXT_CHARS = 100_000;
 export const MAX_DIMENSION = 8192;
 
-export const encodeVector = (v: Float32Array): string => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+export const encodeVector = (v: Float32Array): string => typedToBase64(v);
 
-export function decodeVector(b64: string): Float32Array {
-  const bytes = Buffer.from(b64, 'base64');
-  // Copy into a fresh, aligned buffer: a Buffer's offset need not be a multiple of 4.
-  const out = new Float32Array(bytes.byteLength / 4);
-  new Uint8Array(out.buffer).set(bytes);
-  return out;
-}
+export const decodeVector = (b64: string): Float32Array => typedFromBase64('Float32Array', b64) as Float32Array;
 
 /** Checks a vector (any dimension here; the collection's dimension is checked in the write). */
 export function toVector(v: unknown, field: string): Float32Array {
