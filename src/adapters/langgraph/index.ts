@@ -1,0 +1,1 @@
+export { MemexSaver } from './saver.js';
