@@ -1,1 +1,2 @@
 export { MemexSaver } from './saver.js';
+export { MemexStore, type MemexStoreOptions } from './store.js';

@@ -96,7 +96,7 @@ export class MemexSaver extends BaseCheckpointSaver {
       return rec && sameIds(rec, ids) ? this.toTuple(rec) : undefined;
     }
     for await (const e of scan<CheckpointRecord>(this.kv, checkpointPrefix(ids.thread_id, ids.checkpoint_ns))) {
-      if (sameIds(e.value, ids)) return this.toTuple(e.value as CheckpointRecord);
+      if (sameIds(e.value, ids)) return this.toTuple(e.value);
     }
     return undefined;
   }
@@ -131,7 +131,7 @@ export class MemexSaver extends BaseCheckpointSaver {
     const ids = { thread_id, checkpoint_ns };
     checkId(checkpoint.id, 'checkpoint.id');
     const copy = copyCheckpoint(checkpoint);
-    const values = copy.channel_values as Record<string, unknown>;
+    const values = copy.channel_values;
     copy.channel_values = {};
     const blobs = await Promise.all(
       Object.entries(newVersions).map(async ([channel, v]): Promise<[string, BlobRecord]> => {
@@ -184,8 +184,7 @@ export class MemexSaver extends BaseCheckpointSaver {
 
   async deleteThread(threadId: string): Promise<void> {
     const t = digest(threadId, 24);
-    for (const kind of ['ckpt', 'blob', 'write'])
-      await deleteWhere<{ thread_id: string }>(this.kv, `${kind}:${t}`, (r) => r.thread_id === threadId);
+    for (const kind of ['ckpt', 'blob', 'write']) await deleteWhere<{ thread_id: string }>(this.kv, `${kind}:${t}`, (r) => r.thread_id === threadId);
   }
 
   private async toTuple(rec: CheckpointRecord): Promise<CheckpointTuple> {
@@ -210,9 +209,9 @@ export class MemexSaver extends BaseCheckpointSaver {
     const wanted = Object.entries(versions ?? {}).map(([channel, v]) => ({ channel, version: String(v) }));
     const blobs = await this.kv.getMany<BlobRecord>(wanted.map((w) => blobKey(ids, w.channel, w.version)));
     const values: Record<string, unknown> = {};
-    for (let i = 0; i < wanted.length; i++) {
-      const b = blobs[i] as BlobRecord | undefined;
-      if (!b || !sameIds(b, ids) || b.channel !== wanted[i].channel || b.version !== wanted[i].version || b.value === null) continue;
+    for (const [i, w] of wanted.entries()) {
+      const b = blobs[i];
+      if (!b || !sameIds(b, ids) || b.channel !== w.channel || b.version !== w.version || b.value === null) continue;
       values[b.channel] = await this.serde.loadsTyped(b.type, b.value);
     }
     return values;
@@ -232,7 +231,7 @@ export class MemexSaver extends BaseCheckpointSaver {
   /** Checkpoints before format 4 kept pending sends as the parent's TASKS writes; LangGraph expects them as a channel. */
   private async migratePendingSends(checkpoint: Checkpoint, ids: Ids, parentId: string): Promise<void> {
     const sends = (await this.writesOf(ids, parentId)).filter((w) => w.channel === TASKS);
-    const values = checkpoint.channel_values as Record<string, unknown>;
+    const values = checkpoint.channel_values;
     values[TASKS] = await Promise.all(sends.map((w) => this.serde.loadsTyped(w.type, w.value)));
     const versions = checkpoint.channel_versions as Record<string, number | string>;
     const existing = Object.values(versions);
@@ -249,7 +248,10 @@ function idsOf(config: RunnableConfig): Ids | undefined {
 function requireThread(config: RunnableConfig, call: string): string {
   const thread = config.configurable?.thread_id as unknown;
   if (thread === undefined || thread === null)
-    throw new ValidationError('config.configurable.thread_id', `is required for ${call}: pass { configurable: { thread_id } } so the checkpointer knows which thread to save`);
+    throw new ValidationError(
+      'config.configurable.thread_id',
+      `is required for ${call}: pass { configurable: { thread_id } } so the checkpointer knows which thread to save`,
+    );
   if (typeof thread !== 'string' && typeof thread !== 'number') throw new ValidationError('config.configurable.thread_id', 'must be a string');
   return String(thread);
 }
@@ -264,8 +266,7 @@ const sameIds = (r: Ids, ids: Ids): boolean => r.thread_id === ids.thread_id && 
 const scopeKey = (thread: string, ns: string): string => `${digest(thread, 24)}${digest(ns, 16)}:`;
 
 /** All checkpoints of a thread (one namespace when `ns` is given), newest first within a namespace. */
-const checkpointPrefix = (thread: string, ns?: string): string =>
-  ns === undefined ? `ckpt:${digest(thread, 24)}` : `ckpt:${scopeKey(thread, ns)}`;
+const checkpointPrefix = (thread: string, ns?: string): string => (ns === undefined ? `ckpt:${digest(thread, 24)}` : `ckpt:${scopeKey(thread, ns)}`);
 
 const checkpointKey = (ids: Ids, id: string): string => `ckpt:${scopeKey(ids.thread_id, ids.checkpoint_ns)}${descending(id)}`;
 
