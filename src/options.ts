@@ -55,13 +55,13 @@ const optionsSchema = z.strictObject({
 });
 
 /** The SQLite settings accepted at the top level as the short way (`openMemex({ path })`). */
-const SQLITE_SETTINGS = ['durability', 'checkOnOpen', 'maxBatch', 'walWarnBytes'] as const;
+const SQLITE_SETTINGS = ['durability', 'checkOnOpen', 'maxBatch', 'walWarnBytes', 'minFreeBytes'] as const;
 /** The PostgreSQL settings accepted beside `url`. */
 const POSTGRES_SETTINGS = ['schema', 'pool', 'maxBatch', 'indexDir'] as const;
 
 /**
  * Options of {@link openMemex}: either `path` (the embedded SQLite engine, with its settings
- * `durability`, `checkOnOpen`, `maxBatch`, `walWarnBytes` beside it) or `engine` (a factory such
+ * `durability`, `checkOnOpen`, `maxBatch`, `walWarnBytes`, `minFreeBytes` beside it) or `engine` (a factory such
  * as `sqliteEngine({ path })`), plus what every engine shares. Unknown options are refused, so a
  * typo never silently falls back to a default.
  */

@@ -14,6 +14,7 @@ memexConformance({
 
 engineConformance({
   name: 'sqlite',
-  open: (o) => SqliteEngine.open({ path: tempDbPath(), durability: 'normal', checkOnOpen: 'quick', maxBatch: 64, walWarnBytes: 1 << 30, ...o }),
+  open: (o) =>
+    SqliteEngine.open({ path: tempDbPath(), durability: 'normal', checkOnOpen: 'quick', maxBatch: 64, walWarnBytes: 1 << 30, minFreeBytes: 1, ...o }),
   cleanup: cleanupTemp,
 });

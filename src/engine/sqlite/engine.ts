@@ -1,7 +1,9 @@
 import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { ClosedError, LockTimeoutError } from '../../errors.js';
 import type { Engine, EngineCapabilities, EngineOpenOptions, EngineStats, HealthCheck, ReadTx, WriteTx } from '../types.js';
+import { diskCheck } from './disk.js';
 import { isBusy, toMemexError } from './errors.js';
 import { openDatabase } from './open.js';
 import type { ResolvedSqliteSettings } from './options.js';
@@ -129,6 +131,7 @@ export class SqliteEngine implements Engine {
       const size = this.walBytes();
       return { name: 'wal', ok: size <= this.o.walWarnBytes, detail: `WAL ${size} bytes (warn above ${this.o.walWarnBytes})` };
     });
+    if (this.o.path !== ':memory:') attempt('disk', () => diskCheck(dirname(this.o.path), this.o.minFreeBytes));
     const cutoff = Date.now() - RECENT_TIMEOUT_WINDOW_MS;
     const recent = this.queue.recentTimeouts.filter((t) => t >= cutoff).length;
     checks.push({ name: 'lockTimeouts', ok: recent === 0, detail: `${recent} lock timeouts in the last 60 s` });

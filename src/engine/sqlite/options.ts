@@ -12,6 +12,7 @@ export const sqliteSettingsShape = {
   checkOnOpen: z.enum(['quick', 'none']).optional(),
   maxBatch: positiveInt(10_000).optional(),
   walWarnBytes: positiveInt(Number.MAX_SAFE_INTEGER).optional(),
+  minFreeBytes: positiveInt(Number.MAX_SAFE_INTEGER).optional(),
 };
 
 /** Settings of {@link sqliteEngine}. */
@@ -39,6 +40,12 @@ export interface SqliteSettings {
    * @default 268435456
    */
   walWarnBytes?: number;
+  /**
+   * Less free space than this on the database's filesystem makes `health()` report not ok (the
+   * `disk` check), before writes start failing with `SQLITE_FULL`.
+   * @default 67108864
+   */
+  minFreeBytes?: number;
 }
 
 export interface ResolvedSqliteSettings {
@@ -47,6 +54,7 @@ export interface ResolvedSqliteSettings {
   readonly checkOnOpen: 'quick' | 'none';
   readonly maxBatch: number;
   readonly walWarnBytes: number;
+  readonly minFreeBytes: number;
 }
 
 export function withSqliteDefaults(s: SqliteSettings): ResolvedSqliteSettings {
@@ -56,5 +64,6 @@ export function withSqliteDefaults(s: SqliteSettings): ResolvedSqliteSettings {
     checkOnOpen: s.checkOnOpen ?? 'quick',
     maxBatch: s.maxBatch ?? 256,
     walWarnBytes: s.walWarnBytes ?? 256 * 1024 * 1024,
+    minFreeBytes: s.minFreeBytes ?? 64 * 1024 * 1024,
   };
 }

@@ -1,6 +1,10 @@
 // What health() checks on the SQLite engine.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openMemex, type MemexOptions } from '../../../src/index.js';
+import { openMemex, type Memex, type MemexOptions } from '../../../src/index.js';
 import { tempDbPath } from '../../helpers/tmp.js';
 import { closeAfterEach } from '../../helpers/stores.js';
 
@@ -12,12 +16,12 @@ const open = async (options: Partial<MemexOptions> = {}) => {
 };
 
 describe('health on SQLite', () => {
-  it('health() is ok with the checks storage, integrity, wal and lockTimeouts', async () => {
+  it('health() is ok with the checks storage, integrity, wal, disk, lockTimeouts and writes', async () => {
     const mx = await open();
     await mx.kv.set('a', 1);
     const h = await mx.health();
     expect(h.ok).toBe(true);
-    expect(h.checks.map((c) => c.name).sort()).toEqual(['integrity', 'lockTimeouts', 'storage', 'wal', 'writes']);
+    expect(h.checks.map((c) => c.name).sort()).toEqual(['disk', 'integrity', 'lockTimeouts', 'storage', 'wal', 'writes']);
     for (const c of h.checks) {
       expect(c.ok, c.name).toBe(true);
       expect(c.detail, c.name).toBeTypeOf('string');
@@ -48,5 +52,39 @@ describe('health on SQLite', () => {
     expect(wal.ok, wal.detail).toBe(false);
     expect((await mx.health()).ok).toBe(false);
     expect(wal.detail).toMatch(/^WAL \d+ bytes \(warn above 65536\)$/);
+  });
+});
+
+describe('the disk check', () => {
+  it('reports the free space of the database’s own filesystem (a 4 MiB tmpfs) and is not ok below minFreeBytes', async () => {
+    // A real small filesystem: tmpfs, mounted as root (CI runs as root; mounting needs it).
+    const dir = mkdtempSync(join(tmpdir(), 'memex-disk-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir]);
+    const opened: Memex[] = [];
+    try {
+      const mx = await openMemex({ path: join(dir, 'small.db'), durability: 'normal' });
+      opened.push(mx);
+      const disk = (await mx.health()).checks.find((c) => c.name === 'disk')!;
+      expect(disk.value).toBeGreaterThan(0);
+      expect(disk.value).toBeLessThanOrEqual(4 * 1024 * 1024);
+      expect(disk.detail).toContain(dir);
+      expect(disk.ok, disk.detail).toBe(false); // below the 64 MiB default
+      expect((await mx.health()).ok).toBe(false);
+      await mx.close();
+      const roomy = await openMemex({ path: join(dir, 'small.db'), durability: 'normal', minFreeBytes: 2 * 1024 * 1024 });
+      opened.push(roomy);
+      expect((await roomy.health()).checks.find((c) => c.name === 'disk')?.ok).toBe(true);
+      await roomy.kv.set('big', 'x'.repeat(900_000));
+      await roomy.kv.set('big2', 'y'.repeat(900_000));
+      await roomy.kv.set('big3', 'z'.repeat(900_000));
+      const after = (await roomy.health()).checks.find((c) => c.name === 'disk')!;
+      expect(after.value!).toBeLessThan(disk.value!);
+      expect(after.ok, after.detail).toBe(false);
+      await roomy.close();
+    } finally {
+      for (const m of opened) await m.close();
+      execFileSync('umount', [dir]);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
