@@ -97,8 +97,18 @@ function readFloats(file: string): Float32Array {
  * and a crash mid-save leaves only orphans that the next save removes. Losing these files only
  * costs a rebuild from the records.
  */
+/** The outcome of the latest save, for `health()`. */
+export interface SaveState {
+  readonly ok: boolean;
+  readonly at: number;
+  readonly seq: number;
+  readonly error?: string;
+}
+
 export class IndexFiles {
   private readonly base: string;
+  /** The latest save's outcome (none before the first save). */
+  lastSave: SaveState | undefined;
 
   /** `dir` is where the engine keeps derived files (`<db>-vectors/` beside a SQLite file). */
   constructor(
@@ -127,7 +137,10 @@ export class IndexFiles {
     }
   }
 
-  /** Saves vectors (and, via `graph.write`, the graph) as of `seq`. Best effort: failures are ignored. */
+  /**
+   * Saves vectors (and, via `graph.write`, the graph) as of `seq`; resolves whether it was saved.
+   * Best effort: a failure loses nothing (the index is derived) and is reported by `health()`.
+   */
   save(
     collection: string,
     seq: number,
@@ -136,7 +149,7 @@ export class IndexFiles {
     metadataOf: ReadonlyMap<string, Record<string, unknown>>,
     textOf: ReadonlyMap<string, string | null>,
     graph?: { labels: (ids: readonly string[]) => number[]; write: (file: string) => void },
-  ): void {
+  ): boolean {
     try {
       mkdirSync(this.dir, { recursive: true });
       const token = randomBytes(6).toString('hex');
@@ -156,8 +169,12 @@ export class IndexFiles {
       writeDurably(tmp, Buffer.from(JSON.stringify(side)));
       renameSync(tmp, join(this.dir, `${this.base}.json`));
       this.removeOthers(token);
-    } catch {
+      this.lastSave = { ok: true, at: Date.now(), seq };
+      return true;
+    } catch (e) {
       // A derived cache: if it cannot be saved, the next open rebuilds it from the records.
+      this.lastSave = { ok: false, at: Date.now(), seq, error: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
+      return false;
     }
   }
 

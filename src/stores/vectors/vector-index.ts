@@ -11,7 +11,7 @@ import type { FilterNode } from './filter.js';
 import { matchesFilter } from './filter-match.js';
 import { decodeVector, type DocRecord } from './doc.js';
 import { VECTORS, VECTORS_META } from '../names.js';
-import { IndexFiles } from './index-files.js';
+import { IndexFiles, type SaveState } from './index-files.js';
 import { VectorTable, dotAt } from './vector-table.js';
 import { bump, type StoreCounters } from '../context.js';
 
@@ -22,6 +22,7 @@ export const ANN_MIN_DOCS = 2000;
 export const EXACT_FILTER_MAX = 20_000;
 /** Save the index after this many applied changes (and on close), so reopening skips a rebuild. */
 const SAVE_AFTER_CHANGES = 5000;
+const RETRY_AFTER_CHANGES = 1000;
 /**
  * From this many vectors a graph is built on a worker thread while searches scan exactly (or use
  * the graph being replaced); below, in line, which blocks for at most ~2 s (384-d, 2 cores).
@@ -71,6 +72,8 @@ export class VectorIndex {
   private pending: { build: GraphBuild; changed: Set<string>; settled: Promise<void> } | undefined;
   private seq = -1;
   private unsaved = 0;
+  /** After a failed save: the `unsaved` count at which the next save is tried. */
+  private retryAt: number | undefined;
   private collection = '';
   private readonly files: IndexFiles | undefined;
 
@@ -118,8 +121,8 @@ export class VectorIndex {
   }
 
   /** The last event seq the index covers (-1 before it is first built), and its size. */
-  state(): { seq: number; docs: number } {
-    return { seq: this.seq, docs: this.vectors.size };
+  state(): { seq: number; docs: number; unsaved: number; lastSave: SaveState | undefined } {
+    return { seq: this.seq, docs: this.vectors.size, unsaved: this.unsaved, lastSave: this.files?.lastSave };
   }
 
   /** Resolves when no graph build is in flight (for warm-up after a bulk load, and for tests). */
@@ -238,8 +241,9 @@ export class VectorIndex {
   persist(force = false): void {
     if (!this.files || this.seq < 0 || (!force && this.unsaved < SAVE_AFTER_CHANGES) || (force && this.unsaved === 0)) return;
     if (this.vectors.size === 0) return;
+    if (!force && this.retryAt !== undefined && this.unsaved < this.retryAt) return;
     const ann = this.ann;
-    this.files.save(
+    const saved = this.files.save(
       this.collection,
       this.seq,
       this.vectors.dimension,
@@ -248,7 +252,10 @@ export class VectorIndex {
       this.texts,
       ann && { labels: (ids) => ann.labelsFor(ids), write: (f) => ann.write(f) },
     );
-    this.unsaved = 0;
+    // A failed save is retried after more changes (not on every write: a save writes it all), so
+    // the index is saved again by itself once the cause (a full disk, a permission) is gone.
+    this.retryAt = saved ? undefined : this.unsaved + RETRY_AFTER_CHANGES;
+    if (saved) this.unsaved = 0;
   }
 
   /** Starts from the saved index when it is not newer than the records (else rebuilds later). */

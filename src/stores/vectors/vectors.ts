@@ -207,12 +207,18 @@ export class Vectors implements VectorsStore {
    * index is first built (at the first search of the namespace).
    */
   indexHealth(lastSeq: number): HealthCheck | undefined {
-    const { seq, docs } = this.index.state();
+    const { seq, docs, unsaved, lastSave } = this.index.state();
     if (seq < 0) return undefined;
+    const save = !lastSave
+      ? 'not saved yet'
+      : lastSave.ok
+        ? `saved at ${new Date(lastSave.at).toISOString()} (seq ${lastSave.seq})`
+        : `last save FAILED at ${new Date(lastSave.at).toISOString()}: ${lastSave.error ?? 'unknown error'} (the records are intact; a reopen rebuilds the index)`;
     return {
       name: `vectors index (${this.ctx.ns})`,
-      ok: true,
-      detail: `${docs} documents, covers seq ${seq}, ${Math.max(0, lastSeq - seq)} events behind the feed`,
+      // Not ok while saves fail: the index itself is derived, but the disk or permission behind it needs a look.
+      ok: lastSave?.ok !== false,
+      detail: `${docs} documents, covers seq ${seq}, ${Math.max(0, lastSeq - seq)} events behind the feed; ${unsaved} changes unsaved; ${save}`,
       value: Math.max(0, lastSeq - seq),
     };
   }
