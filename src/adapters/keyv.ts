@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { KvStore } from '../api/kv.js';
 import type { MemexScope } from '../api/memex.js';
+import { kvEntries } from '../util/kv-pages.js';
 
 /** Keys per page when clearing or iterating a namespace. */
 const PAGE = 500;
@@ -85,13 +86,12 @@ export class KeyvMemex extends EventEmitter {
 
   /** `[key, value]` pairs of a Keyv namespace, a page at a time. */
   async *iterator<Value>(namespace?: string): AsyncGenerator<[string, Value], void> {
-    const prefix = namespace ? `${namespace}:` : '';
-    let cursor: string | undefined;
-    do {
-      const page = await this.guard(() => this.kv.list<Value>({ prefix, limit: PAGE, ...(cursor ? { cursor } : {}) }));
-      for (const e of page.items) yield [e.key, e.value as Value];
-      cursor = page.cursor;
-    } while (cursor);
+    try {
+      for await (const e of kvEntries<Value>(this.kv, namespace ? `${namespace}:` : '', PAGE)) yield [e.key, e.value as Value];
+    } catch (e) {
+      this.reportError(e);
+      throw e;
+    }
   }
 
   /** Nothing to release: the Memex belongs to the caller, who closes it. */
@@ -101,9 +101,13 @@ export class KeyvMemex extends EventEmitter {
     try {
       return await f();
     } catch (e) {
-      if (this.listenerCount('error') > 0) this.emit('error', e);
+      this.reportError(e);
       throw e;
     }
+  }
+
+  private reportError(e: unknown): void {
+    if (this.listenerCount('error') > 0) this.emit('error', e);
   }
 }
 

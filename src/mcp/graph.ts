@@ -1,5 +1,6 @@
 import type { KvStore, KvTransaction } from '../api/kv.js';
 import { ValidationError } from '../errors.js';
+import { kvEntries } from '../util/kv-pages.js';
 
 /**
  * The knowledge graph of the reference MCP memory server (entities with observations, and
@@ -119,22 +120,12 @@ export class KnowledgeGraph {
   }
 
   private async *entities(): AsyncGenerator<Entity> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.kv.list<Entity>({ prefix: E, limit: 500, ...(cursor ? { cursor } : {}) });
-      for (const i of page.items) yield i.value as Entity;
-      cursor = page.cursor;
-    } while (cursor);
+    for await (const e of kvEntries<Entity>(this.kv, E, 500)) yield e.value as Entity;
   }
 
   private async allRelations(): Promise<Relation[]> {
     const out: Relation[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.kv.list<Relation>({ prefix: R, limit: 500, ...(cursor ? { cursor } : {}) });
-      for (const i of page.items) out.push(i.value);
-      cursor = page.cursor;
-    } while (cursor);
+    for await (const e of kvEntries<Relation>(this.kv, R, 500)) out.push(e.value);
     return out;
   }
 

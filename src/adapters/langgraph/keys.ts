@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { KvEntry, KvStore } from '../../api/kv.js';
-
-/** Keys per page when scanning a prefix (kv's largest page). */
-export const PAGE = 1000;
+import type { KvStore } from '../../api/kv.js';
+import { kvPages } from '../../util/kv-pages.js';
 
 /**
  * A fixed-width digest of a caller's identifier. Thread ids, namespaces and task ids are arbitrary
@@ -24,25 +22,12 @@ export function descending(id: string): string {
   return `${out}~`;
 }
 
-/** Every kv entry under `prefix`, a page at a time (memory stays one page). */
-export async function* scan<T>(kv: KvStore, prefix: string): AsyncGenerator<KvEntry<T>> {
-  let cursor: string | undefined;
-  do {
-    const page = await kv.list<T>({ prefix, limit: PAGE, ...(cursor ? { cursor } : {}) });
-    yield* page.items;
-    cursor = page.cursor;
-  } while (cursor);
-}
-
 /** Deletes every key under `prefix` whose record `doomed` picks, one transaction per page. */
 export async function deleteWhere<T>(kv: KvStore, prefix: string, doomed: (value: T) => boolean): Promise<number> {
   let deleted = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await kv.list<T>({ prefix, limit: PAGE, ...(cursor ? { cursor } : {}) });
-    const keys = page.items.filter((e) => doomed(e.value as T)).map((e) => e.key);
+  for await (const page of kvPages<T>(kv, prefix)) {
+    const keys = page.filter((e) => doomed(e.value as T)).map((e) => e.key);
     if (keys.length > 0) deleted += await kv.transaction((tx) => keys.filter((k) => tx.delete(k)).length);
-    cursor = page.cursor;
-  } while (cursor);
+  }
   return deleted;
 }

@@ -21,7 +21,8 @@ import {
 import type { KvStore } from '../../api/kv.js';
 import type { MemexScope } from '../../api/memex.js';
 import { ValidationError } from '../../errors.js';
-import { deleteWhere, descending, digest, scan } from './keys.js';
+import { kvEntries } from '../../util/kv-pages.js';
+import { deleteWhere, descending, digest } from './keys.js';
 
 /** One checkpoint, its channel values left out (they are blobs, stored once per version). */
 interface CheckpointRecord {
@@ -95,7 +96,7 @@ export class MemexSaver extends BaseCheckpointSaver {
       const rec = await this.kv.get<CheckpointRecord>(checkpointKey(ids, id));
       return rec && sameIds(rec, ids) ? this.toTuple(rec) : undefined;
     }
-    for await (const e of scan<CheckpointRecord>(this.kv, checkpointPrefix(ids.thread_id, ids.checkpoint_ns))) {
+    for await (const e of kvEntries<CheckpointRecord>(this.kv, checkpointPrefix(ids.thread_id, ids.checkpoint_ns))) {
       if (sameIds(e.value, ids)) return this.toTuple(e.value);
     }
     return undefined;
@@ -109,7 +110,7 @@ export class MemexSaver extends BaseCheckpointSaver {
     const onlyId = config.configurable?.checkpoint_id as string | undefined;
     const beforeId = before?.configurable?.checkpoint_id as string | undefined;
     const prefix = thread === undefined ? 'ckpt:' : checkpointPrefix(thread, ns);
-    for await (const e of scan<CheckpointRecord>(this.kv, prefix)) {
+    for await (const e of kvEntries<CheckpointRecord>(this.kv, prefix)) {
       if (remaining !== undefined && remaining <= 0) return;
       const rec = e.value as CheckpointRecord;
       if (thread !== undefined && rec.thread_id !== thread) continue;
@@ -126,9 +127,8 @@ export class MemexSaver extends BaseCheckpointSaver {
   }
 
   async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
-    const thread_id = requireThread(config, 'put');
-    const checkpoint_ns = (config.configurable?.checkpoint_ns as string | undefined) ?? '';
-    const ids = { thread_id, checkpoint_ns };
+    const ids = requireIds(config, 'put');
+    const { thread_id, checkpoint_ns } = ids;
     checkId(checkpoint.id, 'checkpoint.id');
     const copy = copyCheckpoint(checkpoint);
     const values = copy.channel_values;
@@ -159,11 +159,10 @@ export class MemexSaver extends BaseCheckpointSaver {
   }
 
   async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, taskPath?: string): Promise<void> {
-    const thread_id = requireThread(config, 'putWrites');
+    const ids = requireIds(config, 'putWrites');
     const checkpoint_id = config.configurable?.checkpoint_id as string | undefined;
     if (!checkpoint_id) throw new ValidationError('config.configurable.checkpoint_id', 'is required to store writes');
     if (typeof taskId !== 'string') throw new ValidationError('taskId', 'must be a string');
-    const ids = { thread_id, checkpoint_ns: (config.configurable?.checkpoint_ns as string | undefined) ?? '' };
     const records = await Promise.all(
       writes.map(async ([channel, value], i): Promise<WriteRecord> => {
         const [type, bytes] = await this.serde.dumpsTyped(value);
@@ -220,7 +219,7 @@ export class MemexSaver extends BaseCheckpointSaver {
   /** The writes stored against one checkpoint, in the order live execution applies them. */
   private async writesOf(ids: Ids, checkpointId: string): Promise<WriteRecord[]> {
     const out: WriteRecord[] = [];
-    for await (const e of scan<WriteRecord>(this.kv, `${writePrefix(ids)}${digest(checkpointId, 16)}:`)) {
+    for await (const e of kvEntries<WriteRecord>(this.kv, `${writePrefix(ids)}${digest(checkpointId, 16)}:`)) {
       const w = e.value as WriteRecord;
       if (sameIds(w, ids) && w.checkpoint_id === checkpointId) out.push(w);
     }
@@ -239,21 +238,21 @@ export class MemexSaver extends BaseCheckpointSaver {
   }
 }
 
+/** The thread and namespace a config names; `undefined` when it names no thread. */
 function idsOf(config: RunnableConfig): Ids | undefined {
-  const thread_id = config.configurable?.thread_id as string | undefined;
-  if (thread_id === undefined) return undefined;
-  return { thread_id: String(thread_id), checkpoint_ns: (config.configurable?.checkpoint_ns as string | undefined) ?? '' };
+  const thread = config.configurable?.thread_id as unknown;
+  if (thread === undefined || thread === null) return undefined;
+  if (typeof thread !== 'string' && typeof thread !== 'number') throw new ValidationError('config.configurable.thread_id', 'must be a string');
+  return { thread_id: String(thread), checkpoint_ns: (config.configurable?.checkpoint_ns as string | undefined) ?? '' };
 }
 
-function requireThread(config: RunnableConfig, call: string): string {
-  const thread = config.configurable?.thread_id as unknown;
-  if (thread === undefined || thread === null)
-    throw new ValidationError(
-      'config.configurable.thread_id',
-      `is required for ${call}: pass { configurable: { thread_id } } so the checkpointer knows which thread to save`,
-    );
-  if (typeof thread !== 'string' && typeof thread !== 'number') throw new ValidationError('config.configurable.thread_id', 'must be a string');
-  return String(thread);
+function requireIds(config: RunnableConfig, call: string): Ids {
+  const ids = idsOf(config);
+  if (ids) return ids;
+  throw new ValidationError(
+    'config.configurable.thread_id',
+    `is required for ${call}: pass { configurable: { thread_id } } so the checkpointer knows which thread to save`,
+  );
 }
 
 function checkId(id: unknown, field: string): void {

@@ -18,7 +18,8 @@ import type { MemexScope } from '../../api/memex.js';
 import type { VectorsStore } from '../../api/vectors.js';
 import type { VectorDoc } from '../../stores/vectors/doc.js';
 import { ValidationError } from '../../errors.js';
-import { digest, scan } from './keys.js';
+import { kvEntries } from '../../util/kv-pages.js';
+import { digest } from './keys.js';
 
 export interface MemexStoreOptions {
   /**
@@ -118,7 +119,7 @@ export class MemexStore extends BaseStore {
     if (op.query && this.fields) return this.semantic(op, op.query, limit, offset);
     const out: SearchItem[] = [];
     let skipped = 0;
-    for await (const e of scan<ItemRecord>(this.kv, itemPrefix(op.namespacePrefix))) {
+    for await (const e of kvEntries<ItemRecord>(this.kv, itemPrefix(op.namespacePrefix))) {
       const rec = e.value as ItemRecord;
       if (op.filter && !matches(rec.value, op.filter)) continue;
       if (skipped++ < offset) continue;
@@ -157,7 +158,7 @@ export class MemexStore extends BaseStore {
 
   private async listNamespaces_(op: ListNamespacesOperation): Promise<string[][]> {
     const seen = new Map<string, string[]>();
-    for await (const e of scan<ItemRecord>(this.kv, itemPrefix([]))) {
+    for await (const e of kvEntries<ItemRecord>(this.kv, itemPrefix([]))) {
       const ns = (e.value as ItemRecord).namespace;
       if (!(op.matchConditions ?? []).every((c) => nsMatches(c, ns))) continue;
       const cut = op.maxDepth === undefined ? [...ns] : ns.slice(0, op.maxDepth);

@@ -90,13 +90,6 @@ function readFloats(file: string): Float32Array {
   }
 }
 
-/**
- * Files of one namespace's derived index, next to the database (`<db>-vectors/`). A save writes
- * the vectors and the graph under a fresh token, fsyncs them, then atomically renames a sidecar
- * naming that token into place: a reader sees the old complete set or the new one, never a mix,
- * and a crash mid-save leaves only orphans that the next save removes. Losing these files only
- * costs a rebuild from the records.
- */
 /** The outcome of the latest save, for `health()`. */
 export interface SaveState {
   readonly ok: boolean;
@@ -105,6 +98,13 @@ export interface SaveState {
   readonly error?: string;
 }
 
+/**
+ * Files of one namespace's derived index, next to the database (`<db>-vectors/`). A save writes
+ * the vectors and the graph under a fresh token, fsyncs them, then atomically renames a sidecar
+ * naming that token into place: a reader sees the old complete set or the new one, never a mix,
+ * and a crash mid-save leaves only orphans that the next save removes. Losing these files only
+ * costs a rebuild from the records.
+ */
 export class IndexFiles {
   private readonly base: string;
   /** The latest save's outcome (none before the first save). */
