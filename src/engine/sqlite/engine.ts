@@ -13,6 +13,11 @@ import { WriteQueue } from './write-queue.js';
 
 export type SqliteEngineOptions = ResolvedSqliteSettings & EngineOpenOptions;
 
+/** Internal seams for tests: fault injection wraps the connection before anything prepares on it. */
+export interface SqliteEngineHooks {
+  readonly wrapDatabase?: (db: Database.Database) => Database.Database;
+}
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const RECENT_TIMEOUT_WINDOW_MS = 60_000;
 /** A connection defers to another waiter only when that one has waited this much longer. */
@@ -34,10 +39,14 @@ export class SqliteEngine implements Engine {
   private reads = 0;
   private closed = false;
 
-  private constructor(private readonly o: SqliteEngineOptions) {
+  private constructor(
+    private readonly o: SqliteEngineOptions,
+    hooks: SqliteEngineHooks,
+  ) {
     const file = o.path !== ':memory:';
     this.capabilities = { multiProcess: file, multiHost: false, durableFull: file, backup: true, persistent: file, fullText: true };
-    this.db = openDatabase(o);
+    const db = openDatabase(o);
+    this.db = hooks.wrapDatabase ? hooks.wrapDatabase(db) : db;
     this.tx = new SqliteTx(this.db);
     this.begin = this.db.prepare('BEGIN');
     this.commit = this.db.prepare('COMMIT');
@@ -45,8 +54,8 @@ export class SqliteEngine implements Engine {
     this.queue = new WriteQueue(this.db, this.tx, { ...o, board: this.board });
   }
 
-  static open(o: SqliteEngineOptions): SqliteEngine {
-    return new SqliteEngine(o);
+  static open(o: SqliteEngineOptions, hooks: SqliteEngineHooks = {}): SqliteEngine {
+    return new SqliteEngine(o, hooks);
   }
 
   derivedPath(name: string): string | undefined {

@@ -74,7 +74,13 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
         this.waited(epochNow() - waitStart);
         waitStart = undefined;
       }
-      this.runBatch(this.pending.splice(0, this.opts.maxBatch));
+      const batch = this.pending.splice(0, this.opts.maxBatch);
+      try {
+        this.runBatch(batch);
+      } catch (e) {
+        // A failing SAVEPOINT, RELEASE or ROLLBACK: no job of the group may stay unsettled.
+        this.abandon(batch, e);
+      }
       // Let other processes in before this one begins again.
       if (this.pending.length > 0) await new Promise((r) => setImmediate(r));
     }
@@ -121,10 +127,13 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
         this.tx.lastWrittenSeq = seqBefore;
         // A callback's own error (whatever it threw) reaches its caller unchanged.
         const error = driverCode(e) ? toMemexError(e, 'write failed') : e;
-        if (isolate && this.db.inTransaction) {
+        // After SQLITE_FULL or an I/O error SQLite may have rolled the whole transaction back by
+        // itself: the jobs that already ran lost their writes too, so they run again.
+        const undone = !this.db.inTransaction;
+        if (isolate && !undone) {
           this.st.rollbackTo.run();
           this.st.release.run();
-        } else if (this.tx.mutations !== mutationsBefore && batch.length > 1) {
+        } else if (batch.length > 1 && (undone || this.tx.mutations !== mutationsBefore)) {
           this.undoGroup(batch, job, error);
           return;
         }
@@ -132,6 +141,16 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
       }
     }
     this.finish(done, failed);
+  }
+
+  private abandon(batch: Job[], e: unknown): void {
+    try {
+      if (this.db.inTransaction) this.st.rollback.run();
+    } catch {
+      // The connection's own rollback failed too; SQLite undoes the transaction when it can.
+    }
+    const err = toMemexError(e, 'write failed');
+    for (const j of batch) j.reject(err);
   }
 
   /** `failed` wrote before it threw, mixed into the group: undo all, retry the others isolated. */
