@@ -2,6 +2,7 @@ import type { Memex, MemexCapabilities, MemexHealth, MemexScope, MemexStats } fr
 import { ClosedError, ValidationError } from './errors.js';
 import type { Engine } from './engine/types.js';
 import { WriteFailures } from './write-failures.js';
+import { MonotonicClock } from './values/monotonic-clock.js';
 import { remoteOptions, resolveOptions, type MemexOptions, type StoreConfig } from './options.js';
 import { RemoteMemex } from './client/remote-memex.js';
 import { newCounters, type StoreContext, type StoreCounters } from './stores/context.js';
@@ -46,6 +47,8 @@ export class EngineMemex implements Memex {
   constructor(
     engine: Engine,
     private readonly config: StoreConfig,
+    /** The clock the engine was given, for the `clock` health check (absent: the engine's own). */
+    private readonly clock?: MonotonicClock,
   ) {
     // Every store writes through this view, so a failing disk shows in health() and stats().
     this.engine = this.writeFailures.watch(engine);
@@ -93,6 +96,7 @@ export class EngineMemex implements Memex {
 
   async health(): Promise<MemexHealth> {
     const checks = [...(await this.engine.health()), this.writeFailures.check()];
+    if (this.clock) checks.push(this.clock.check());
     const lastSeq = await this.engine.read((tx) => tx.lastSeq()).catch(() => undefined);
     if (lastSeq !== undefined) {
       for (const { stores } of this.scopes.values()) {
@@ -196,6 +200,8 @@ export async function openMemex(options: MemexOptions): Promise<Memex> {
   const remote = remoteOptions(options);
   if (remote) return RemoteMemex.connect(remote);
   const o = resolveOptions(options);
-  const engine = await o.engine.open({ clock: o.clock, customClock: o.customClock, lockTimeoutMs: o.lockTimeoutMs, maxEvents: o.maxEvents });
-  return new EngineMemex(engine, o);
+  const clock = new MonotonicClock(o.clock);
+  const engine = await o.engine.open({ clock: clock.now, customClock: o.customClock, lockTimeoutMs: o.lockTimeoutMs, maxEvents: o.maxEvents });
+  // Without a clock of the caller's, PostgreSQL reads the database's: the check would watch a clock not used.
+  return new EngineMemex(engine, o, o.customClock || engine.kind !== 'postgres' ? clock : undefined);
 }

@@ -9,6 +9,7 @@ import { openDatabase } from './open.js';
 import type { ResolvedSqliteSettings } from './options.js';
 import { SqliteTx } from './tx.js';
 import { WaitBoard } from './wait-board.js';
+import { WalGuard } from './wal-guard.js';
 import { WriteQueue } from './write-queue.js';
 
 export type SqliteEngineOptions = ResolvedSqliteSettings & EngineOpenOptions;
@@ -22,6 +23,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const RECENT_TIMEOUT_WINDOW_MS = 60_000;
 /** A connection defers to another waiter only when that one has waited this much longer. */
 const FAIRNESS_GRACE_MS = 2;
+/** With durability 'normal', how often a commit looks for removed WAL files ('full': every commit). */
+const WAL_CHECK_EVERY_MS = 100;
 
 /**
  * The embedded engine: one better-sqlite3 connection per process or worker thread, WAL mode,
@@ -34,6 +37,7 @@ export class SqliteEngine implements Engine {
   private readonly tx: SqliteTx;
   private readonly queue: WriteQueue;
   private readonly board: WaitBoard | undefined;
+  private readonly walGuard: WalGuard | undefined;
   private readonly begin;
   private readonly commit;
   private reads = 0;
@@ -51,7 +55,8 @@ export class SqliteEngine implements Engine {
     this.begin = this.db.prepare('BEGIN');
     this.commit = this.db.prepare('COMMIT');
     this.board = o.path === ':memory:' ? undefined : new WaitBoard(o.path, FAIRNESS_GRACE_MS);
-    this.queue = new WriteQueue(this.db, this.tx, { ...o, board: this.board });
+    const guard = (this.walGuard = file ? new WalGuard(o.path, o.durability === 'full' ? 0 : WAL_CHECK_EVERY_MS) : undefined);
+    this.queue = new WriteQueue(this.db, this.tx, { ...o, board: this.board, afterCommit: guard && (() => guard.afterCommit(this.db)) });
   }
 
   static open(o: SqliteEngineOptions, hooks: SqliteEngineHooks = {}): SqliteEngine {
@@ -138,7 +143,9 @@ export class SqliteEngine implements Engine {
     });
     attempt('wal', () => {
       const size = this.walBytes();
-      return { name: 'wal', ok: size <= this.o.walWarnBytes, detail: `WAL ${size} bytes (warn above ${this.o.walWarnBytes})` };
+      const files = this.walGuard?.status();
+      const detail = `WAL ${size} bytes (warn above ${this.o.walWarnBytes})${files ? `; ${files.detail}` : ''}`;
+      return { name: 'wal', ok: size <= this.o.walWarnBytes && (files?.ok ?? true), detail };
     });
     if (this.o.path !== ':memory:') attempt('disk', () => diskCheck(dirname(this.o.path), this.o.minFreeBytes));
     const cutoff = Date.now() - RECENT_TIMEOUT_WINDOW_MS;

@@ -16,6 +16,8 @@ export interface WriteQueueOptions {
   readonly clock: () => number;
   /** Advisory fairness between connections; absent for private (in-memory) databases. */
   readonly board?: WaitBoard;
+  /** Runs after each commit, before its writes are acknowledged (must not throw). */
+  readonly afterCommit?: () => void;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -170,6 +172,7 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
         if (this.tx.lastWrittenSeq > this.opts.maxEvents) this.st.trimEvents.run(this.tx.lastWrittenSeq - this.opts.maxEvents);
         this.st.commit.run();
         this.commits++;
+        this.opts.afterCommit?.();
       }
     } catch (e) {
       if (this.db.inTransaction) this.st.rollback.run();

@@ -16,12 +16,12 @@ const open = async (options: Partial<MemexOptions> = {}) => {
 };
 
 describe('health on SQLite', () => {
-  it('health() is ok with the checks storage, integrity, wal, disk, lockTimeouts and writes', async () => {
+  it('health() is ok with the checks storage, integrity, wal, disk, lockTimeouts, clock and writes', async () => {
     const mx = await open();
     await mx.kv.set('a', 1);
     const h = await mx.health();
     expect(h.ok).toBe(true);
-    expect(h.checks.map((c) => c.name).sort()).toEqual(['disk', 'integrity', 'lockTimeouts', 'storage', 'wal', 'writes']);
+    expect(h.checks.map((c) => c.name).sort()).toEqual(['clock', 'disk', 'integrity', 'lockTimeouts', 'storage', 'wal', 'writes']);
     for (const c of h.checks) {
       expect(c.ok, c.name).toBe(true);
       expect(c.detail, c.name).toBeTypeOf('string');
