@@ -26,6 +26,8 @@ interface EngineState {
   readonly pool: pg.Pool;
   readonly max: number;
   readonly slots: Map<Slot, SlotState>;
+  /** Since a write met 25006 and until a writable session is found: the writer's is checked first. */
+  readOnlySeen: boolean;
 }
 
 /** int8 as a JS number: every integer Memex stores (versions, Unix ms) is below 2^53. */
@@ -46,10 +48,16 @@ function wire(e: unknown): WireError {
   return { message, code: /timeout/i.test(message) ? 'ETIMEDOUT' : 'ECONNRESET' };
 }
 
-/** Errors after which a connection is not reused: network failures and server shutdowns. */
+const READ_ONLY = '25006';
+
+/**
+ * Errors after which a connection is not reused: network failures, server shutdowns, and 25006
+ * (read-only transaction: the server became a standby after a failover; a new connection may
+ * reach the new primary, an old one never will).
+ */
 function isConnectionError(e: unknown): boolean {
   const code = wire(e).code!;
-  return !/^[0-9A-Z]{5}$/.test(code) || code.startsWith('08') || code.startsWith('57P') || code === '57014';
+  return !/^[0-9A-Z]{5}$/.test(code) || code.startsWith('08') || code.startsWith('57P') || code === '57014' || code === READ_ONLY;
 }
 
 const names = new Map<string, string>();
@@ -82,18 +90,37 @@ function openPool(id: number, s: PoolSettings): void {
   // An idle connection that dies (server restart) emits 'error' on the pool: without a listener
   // that would crash the process. The next use simply opens a new connection.
   pool.on('error', () => undefined);
-  engines.set(id, { pool, max: s.max, slots: new Map() });
+  engines.set(id, { pool, max: s.max, slots: new Map(), readOnlySeen: false });
 }
 
-async function client(state: EngineState, slot: SlotState): Promise<pg.PoolClient> {
+async function client(state: EngineState, slot: SlotState, name: Slot): Promise<pg.PoolClient> {
   if (slot.client) return slot.client;
-  const c = await state.pool.connect();
+  const c = await (state.readOnlySeen && name === 'W' ? writable(state) : state.pool.connect());
   slot.broken = false;
   c.on('error', () => {
     slot.broken = true;
   });
   slot.client = c;
   return c;
+}
+
+/**
+ * A session a write can use, once one turned out read-only: idle sessions opened while the
+ * database was read-only stay so (the setting is read at session start), so they are closed
+ * until one that is writable turns up — at most the pool's size; then the write fails with 25006
+ * without holding a session, and the next write looks again.
+ */
+async function writable(state: EngineState): Promise<pg.PoolClient> {
+  for (let i = 0; ; i++) {
+    const c = await state.pool.connect();
+    const r = await c.query<{ ro: boolean }>("SELECT current_setting('transaction_read_only') = 'on' AS ro").catch(() => undefined);
+    if (r && !r.rows[0]!.ro) {
+      state.readOnlySeen = false;
+      return c;
+    }
+    c.release(true);
+    if (i >= state.max) throw Object.assign(new Error('the database is read-only (no writable session found)'), { code: READ_ONLY });
+  }
 }
 
 function drop(slot: SlotState): void {
@@ -127,7 +154,7 @@ async function runStatements(state: EngineState, slotName: Slot, given: readonly
   if (!slot) state.slots.set(slotName, (slot = { client: undefined, broken: false, chain: Promise.resolve() }));
   const s = slot;
   const run = async () => {
-    const c = await client(state, s);
+    const c = await client(state, s, slotName);
     const out: StatementResult[] = [];
     try {
       for (const st of statements) {
@@ -140,6 +167,7 @@ async function runStatements(state: EngineState, slotName: Slot, given: readonly
         for (const one of Array.isArray(r) ? r : [r]) out.push({ rows: one.rows as Record<string, unknown>[], rowCount: one.rowCount ?? 0 });
       }
     } catch (e) {
+      if (wire(e).code === READ_ONLY) state.readOnlySeen = true;
       if (s.broken || isConnectionError(e)) drop(s);
       throw e;
     }

@@ -87,7 +87,8 @@ export class PostgresEngine implements Engine {
             connectionTimeoutMs: o.connectionTimeoutMs,
             statementTimeoutMs: o.statementTimeoutMs,
             idleInTransactionTimeoutMs: o.idleInTransactionTimeoutMs,
-            applicationName: 'memex',
+            // Names the store in pg_stat_activity (and lets an operator end exactly its sessions).
+            applicationName: `memex/${o.schema}`.slice(0, 63),
           },
         },
         toStorageError('cannot open the PostgreSQL engine'),
