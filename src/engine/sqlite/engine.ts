@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { ClosedError, LockTimeoutError } from '../../errors.js';
@@ -11,6 +11,37 @@ import { SqliteTx } from './tx.js';
 import { WaitBoard } from './wait-board.js';
 import { WalGuard } from './wal-guard.js';
 import { WriteQueue } from './write-queue.js';
+
+const canWrite = (path: string): boolean => {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Whether the database can be written again. SQLite made its -wal and -shm files with the
+ * database's mode of the time, so after an operator's `chmod` of the database they are still
+ * read-only (and a read-only -shm makes every connection read-only): ours get the database's
+ * mode back, as SQLite would give them now.
+ */
+function writableAgain(path: string): boolean {
+  if (!canWrite(path) || !canWrite(dirname(path))) return false;
+  try {
+    const { mode } = statSync(path);
+    for (const f of [`${path}-wal`, `${path}-shm`]) {
+      const s = statSync(f, { throwIfNoEntry: false });
+      if (!s || canWrite(f)) continue;
+      if (s.uid !== process.getuid?.()) return false;
+      chmodSync(f, mode & 0o777);
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type SqliteEngineOptions = ResolvedSqliteSettings & EngineOpenOptions;
 
@@ -25,6 +56,7 @@ const RECENT_TIMEOUT_WINDOW_MS = 60_000;
 const FAIRNESS_GRACE_MS = 2;
 /** With durability 'normal', how often a commit looks for removed WAL files ('full': every commit). */
 const WAL_CHECK_EVERY_MS = 100;
+const RECONNECT_EVERY_MS = 1000;
 
 /**
  * The embedded engine: one better-sqlite3 connection per process or worker thread, WAL mode,
@@ -33,30 +65,68 @@ const WAL_CHECK_EVERY_MS = 100;
 export class SqliteEngine implements Engine {
   readonly kind = 'sqlite';
   readonly capabilities: EngineCapabilities;
-  private readonly db: Database.Database;
-  private readonly tx: SqliteTx;
+  private db: Database.Database;
+  private tx: SqliteTx;
   private readonly queue: WriteQueue;
   private readonly board: WaitBoard | undefined;
   private readonly walGuard: WalGuard | undefined;
-  private readonly begin;
-  private readonly commit;
+  private begin: Database.Statement;
+  private commit: Database.Statement;
   private reads = 0;
+  private lastReconnect = -Infinity;
   private closed = false;
 
   private constructor(
     private readonly o: SqliteEngineOptions,
-    hooks: SqliteEngineHooks,
+    private readonly hooks: SqliteEngineHooks,
   ) {
     const file = o.path !== ':memory:';
     this.capabilities = { multiProcess: file, multiHost: false, durableFull: file, backup: true, persistent: file, fullText: true };
-    const db = openDatabase(o);
-    this.db = hooks.wrapDatabase ? hooks.wrapDatabase(db) : db;
+    this.db = this.connect(o);
     this.tx = new SqliteTx(this.db);
     this.begin = this.db.prepare('BEGIN');
     this.commit = this.db.prepare('COMMIT');
-    this.board = o.path === ':memory:' ? undefined : new WaitBoard(o.path, FAIRNESS_GRACE_MS);
+    this.board = file ? WaitBoard.tryOpen(o.path, FAIRNESS_GRACE_MS) : undefined;
     const guard = (this.walGuard = file ? new WalGuard(o.path, o.durability === 'full' ? 0 : WAL_CHECK_EVERY_MS) : undefined);
-    this.queue = new WriteQueue(this.db, this.tx, { ...o, board: this.board, afterCommit: guard && (() => guard.afterCommit(this.db)) });
+    this.queue = new WriteQueue(this.db, this.tx, {
+      ...o,
+      board: this.board,
+      afterCommit: guard && (() => guard.afterCommit(this.db)),
+      reconnect: file ? () => this.reconnect() : undefined,
+    });
+  }
+
+  private connect(o: SqliteEngineOptions): Database.Database {
+    const db = openDatabase(o);
+    return this.hooks.wrapDatabase ? this.hooks.wrapDatabase(db) : db;
+  }
+
+  /**
+   * A connection SQLite opened read-only (the file or its directory was not writable then) stays
+   * read-only for good. After a write failed with SQLITE_READONLY, once the file can be written
+   * again, a new connection replaces it between two transactions — no restart.
+   */
+  private reconnect(): boolean {
+    // access() is two cheap syscalls; opening is not, so a file that says it is writable but
+    // still opens read-only (a read-only mount seen as root) is tried at most once a second.
+    if (!writableAgain(this.o.path) || performance.now() - this.lastReconnect < RECONNECT_EVERY_MS) return false;
+    this.lastReconnect = performance.now();
+    // The old connection goes first: SQLite shares one shared-memory (-shm) mapping per file among
+    // a process's connections, and the read-only one would make the new one read-only too.
+    this.db.close();
+    const reopen = () => this.connect({ ...this.o, checkOnOpen: 'none' });
+    let db: Database.Database;
+    try {
+      db = reopen();
+    } catch {
+      db = reopen(); // once more; if this throws the waiting writes fail with its StorageError
+    }
+    this.db = db;
+    this.tx = new SqliteTx(db);
+    this.begin = db.prepare('BEGIN');
+    this.commit = db.prepare('COMMIT');
+    this.queue.rebind(db, this.tx);
+    return true;
   }
 
   static open(o: SqliteEngineOptions, hooks: SqliteEngineHooks = {}): SqliteEngine {

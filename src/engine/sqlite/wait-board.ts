@@ -40,6 +40,18 @@ export class WaitBoard {
   }
 
   /**
+   * The board beside `dbPath`, or none when its file cannot be opened (made by another user, a
+   * read-only directory): fairness is advisory, so the store works without it.
+   */
+  static tryOpen(dbPath: string, graceMs: number): WaitBoard | undefined {
+    try {
+      return new WaitBoard(dbPath, graceMs);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
    * Whether another live waiter has been waiting clearly longer than one that started at `since`.
    * A board found quiet is not read again for {@link QUIET_MS}: the read is a syscall on every
    * transaction otherwise, and starvation only matters at the scale of `graceMs`.

@@ -18,6 +18,8 @@ export interface WriteQueueOptions {
   readonly board?: WaitBoard;
   /** Runs after each commit, before its writes are acknowledged (must not throw). */
   readonly afterCommit?: () => void;
+  /** Replaces a connection that turned out read-only; whether it did (called before each BEGIN until then). */
+  readonly reconnect?: () => boolean;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -37,15 +39,28 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * so the event loop keeps serving reads and the wait is bounded by each job's own deadline.
  */
 export class WriteQueue extends GroupCommitQueue<SqliteTx> {
-  private readonly st;
+  private st;
+  /** A write failed with SQLITE_READONLY and the connection has not been replaced since. */
+  private readOnly = false;
 
   constructor(
-    private readonly db: Database.Database,
-    private readonly tx: SqliteTx,
+    private db: Database.Database,
+    private tx: SqliteTx,
     private readonly opts: WriteQueueOptions,
   ) {
     super(opts.lockTimeoutMs, 'the write lock');
-    this.st = {
+    this.st = WriteQueue.statements(db);
+  }
+
+  /** Moves to a new connection (no transaction may be open). */
+  rebind(db: Database.Database, tx: SqliteTx): void {
+    this.db = db;
+    this.tx = tx;
+    this.st = WriteQueue.statements(db);
+  }
+
+  private static statements(db: Database.Database) {
+    return {
       begin: db.prepare('BEGIN IMMEDIATE'),
       commit: db.prepare('COMMIT'),
       rollback: db.prepare('ROLLBACK'),
@@ -56,6 +71,15 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
     };
   }
 
+  /** Notes a write that failed because the connection is read-only. */
+  private noteFailure(e: unknown): void {
+    if (driverCode(e)?.startsWith('SQLITE_READONLY') && this.opts.reconnect) this.readOnly = true;
+  }
+
+  private maybeReconnect(): void {
+    if (this.readOnly) this.readOnly = !this.opts.reconnect!();
+  }
+
   protected async drain(): Promise<void> {
     const board = this.opts.board;
     let waitStart: number | undefined;
@@ -63,6 +87,12 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
       this.expire(performance.now());
       if (this.pending.length === 0) break;
       const now = epochNow();
+      try {
+        this.maybeReconnect();
+      } catch (e) {
+        this.abandon(this.pending.splice(0), e);
+        break;
+      }
       const deferred = board?.shouldDefer(waitStart ?? now, now) ?? false;
       if (deferred || !this.tryBegin()) {
         waitStart ??= now;
@@ -98,6 +128,7 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
         this.lock.busyRetries++;
         return false;
       }
+      this.noteFailure(e);
       const err = toMemexError(e, 'cannot begin a write transaction');
       for (const j of this.pending.splice(0)) j.reject(err);
       return false;
@@ -129,6 +160,7 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
         this.tx.lastWrittenSeq = seqBefore;
         // A callback's own error (whatever it threw) reaches its caller unchanged.
         const error = driverCode(e) ? toMemexError(e, 'write failed') : e;
+        this.noteFailure(e);
         // After SQLITE_FULL or an I/O error SQLite may have rolled the whole transaction back by
         // itself: the jobs that already ran lost their writes too, so they run again.
         const undone = !this.db.inTransaction;
@@ -176,6 +208,7 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
       }
     } catch (e) {
       if (this.db.inTransaction) this.st.rollback.run();
+      this.noteFailure(e);
       const err = toMemexError(e, 'commit failed');
       for (const d of done) d.job.reject(err);
       for (const f of failed) f.job.reject(f.error);
