@@ -1,31 +1,13 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { int, storeFlags } from './flags.js';
+import { registerOpsCommands } from './commands/register.js';
 import { runDemo, type DemoOptions } from './demo.js';
 import { formatDemo } from './print-demo.js';
 import { serve, type ServeOptions } from './serve.js';
 import { runMcp, type McpOptions } from './mcp.js';
 import { importMcpMemory } from './import-mcp.js';
 import type { StoreFlags } from './open-store.js';
-
-const int = (min: number, max: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
-  return n;
-};
-
-/** `--path`, `--url`, `--schema` and (`remote`) `--token`: how every command that opens a store names it. */
-function storeFlags(cmd: Command, remote: boolean): Command {
-  cmd
-    .option('--path <file>', 'database file', './memex.db')
-    .option(
-      '--url <url>',
-      remote
-        ? 'a PostgreSQL store (postgres://…) or a memex server (http://…) instead'
-        : 'a PostgreSQL store instead: postgres://user:pass@host:5432/db',
-    )
-    .option('--schema <name>', 'the PostgreSQL schema (with a postgres:// --url)');
-  return remote ? cmd.option('--token <token>', 'bearer token (with an http:// --url)') : cmd;
-}
 
 const program = new Command('memex').description('Memex: a memory store for AI agents');
 
@@ -101,5 +83,7 @@ storeFlags(program.command('import'), true)
     const n = await importMcpMemory(file, opts).catch((e: unknown) => program.error(`memex import: ${(e as Error).message}`));
     process.stdout.write(opts.json ? `${JSON.stringify(n)}\n` : `imported ${n.entities} entities and ${n.relations} relations\n`);
   });
+
+registerOpsCommands(program);
 
 await program.parseAsync();

@@ -227,7 +227,9 @@ export class SqliteEngine implements Engine {
   async backup(path: string): Promise<void> {
     this.assertOpen();
     try {
-      await this.db.backup(path);
+      // After the first step the rest goes in one: SQLite restarts a stepped backup whenever
+      // another connection writes between steps, so under steady writes it never finished.
+      await this.db.backup(path, { progress: ({ totalPages }) => Math.max(totalPages, 100) });
     } catch (e) {
       throw toMemexError(e, `backup to ${path} failed`);
     }
