@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { int, runCommand, storeFlags } from '../flags.js';
 import { backup, restore } from './backup.js';
+import { check } from './check.js';
 import { get, list, search, set, stats, sweep, type LookFlags } from './look.js';
 
 const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`;
@@ -47,6 +48,23 @@ export function registerOpsCommands(program: Command): void {
   cmd('sweep', 'purge expired records and threads now (stores also do it as they go)')
     .addHelpText('after', examples('memex sweep --path ./memex.db'))
     .action((o: LookFlags) => runCommand('sweep', () => sweep(o)));
+
+  cmd(
+    'check',
+    "a SQLite store's full integrity check, every record against the change feed, each saved vector index against its records (exit 1 on a problem)",
+  )
+    .option('--repair', 'rebuild a saved vector index that disagrees with its records')
+    .option('--max-events <n>', "the store's events.maxEvents, if not the default (events older are gone by design)", int(1, 1e9))
+    .addHelpText('after', examples('memex check --path ./memex.db', 'memex check --repair --json'))
+    .action((o: LookFlags & { repair?: boolean; maxEvents?: number }) =>
+      runCommand('check', async () => {
+        const findings = await check(o);
+        const ok = findings.every((f) => !f.problem);
+        const text = findings.map((f) => `${f.problem ? 'BAD' : 'ok '} ${f.check}${f.ns ? ` (${f.ns})` : ''}: ${f.detail}`).join('\n');
+        process.stdout.write(`${o.json ? JSON.stringify({ ok, findings }) : text}\n`);
+        return ok ? 0 : 1;
+      }),
+    );
 
   cmd('backup', 'copy a SQLite store while it is in use (consistent), then check the copy; PostgreSQL: use export')
     .argument('<file>', 'the new backup file (must not exist)')

@@ -118,6 +118,17 @@ export class IndexFiles {
     this.base = createHash('sha256').update(ns).digest('hex').slice(0, 16);
   }
 
+  /** Whether a saved index exists for this namespace (loadable or not). */
+  exists(): boolean {
+    return existsSync(join(this.dir, `${this.base}.json`));
+  }
+
+  /** Removes this namespace's saved index (the next open rebuilds it from the records). */
+  remove(): void {
+    if (!existsSync(this.dir)) return;
+    for (const f of readdirSync(this.dir)) if (f.startsWith(`${this.base}.`)) rmSync(join(this.dir, f), { force: true });
+  }
+
   load(): SavedIndex | undefined {
     try {
       const side = join(this.dir, `${this.base}.json`);

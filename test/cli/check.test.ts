@@ -1,0 +1,104 @@
+// `memex check` as users run it (the built binary): exit 0 on a sound store; exit 1 on a damaged
+// saved vector index file and on a record whose write is missing from the change feed;
+// `--repair` rebuilds the index from the records.
+import { execFile } from 'node:child_process';
+import { readdirSync, truncateSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openMemex } from '../../src/index.js';
+import { here } from '../helpers/spawn.js';
+import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
+
+afterEach(cleanupTemp);
+
+const CLI = here(import.meta.url, '../../dist/cli/main.js');
+interface Report {
+  ok: boolean;
+  findings: { check: string; problem: boolean; detail: string; ns?: string }[];
+}
+async function check(...args: string[]): Promise<{ code: number; report: Report }> {
+  const r = await promisify(execFile)(process.execPath, [CLI, 'check', '--json', ...args]).then(
+    (x) => ({ code: 0, stdout: x.stdout }),
+    (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+  );
+  return { code: r.code, report: JSON.parse(r.stdout) as Report };
+}
+
+async function populated(): Promise<string> {
+  const path = tempDbPath();
+  const mx = await openMemex({ path });
+  await mx.kv.set('a', 1);
+  await mx.conversations.append('t', { role: 'user', content: 'hi' });
+  await mx.vectors.upsert(Array.from({ length: 50 }, (_, i) => ({ id: `d${i}`, text: `document number ${i}` })));
+  await mx.scope('other').vectors.upsert({ id: 'x', text: 'elsewhere' });
+  await mx.vectors.waitForIndex();
+  await mx.scope('other').vectors.waitForIndex();
+  await mx.kv.set('b', 2);
+  await mx.close(); // saves each namespace's index
+  return path;
+}
+
+describe('memex check', () => {
+  it('a sound store: exit 0, every check ok', async () => {
+    const path = await populated();
+    const { code, report } = await check('--path', path);
+    expect(code).toBe(0);
+    expect(report.ok).toBe(true);
+    expect(report.findings.map((f) => f.check)).toEqual(['integrity', 'feed', 'vector index']);
+  });
+
+  it('a damaged saved vector index file: exit 1; --repair rebuilds it and the next check passes', async () => {
+    const path = await populated();
+    const f32 = readdirSync(`${path}-vectors`)
+      .map((f) => join(`${path}-vectors`, f))
+      .filter((f) => f.endsWith('.f32'));
+    expect(f32.length).toBe(2);
+    const victim = f32.sort((a, b) => statSync(b).size - statSync(a).size)[0]!; // the default namespace's 50 vectors
+    truncateSync(victim, statSync(victim).size - 6);
+    const bad = await check('--path', path);
+    expect(bad.code).toBe(1);
+    expect(bad.report.findings).toContainEqual(expect.objectContaining({ check: 'vector index', problem: true, ns: 'default' }));
+    const repaired = await check('--path', path, '--repair');
+    expect(repaired.code).toBe(0);
+    expect(repaired.report.findings.find((f) => f.check === 'vector index')!.detail).toContain('repaired');
+    expect((await check('--path', path)).code).toBe(0);
+    const mx = await openMemex({ path });
+    expect((await mx.vectors.search({ text: 'document number 7', topK: 1 }))[0]?.id).toBe('d7');
+    await mx.close();
+  });
+
+  for (const key of ['a', 'b']) {
+    it(`a record whose write is missing from the change feed (${key === 'a' ? 'the oldest event' : 'a later one'}): exit 1, naming it`, async () => {
+      const path = await populated();
+      const db = new Database(path);
+      const v = db.prepare("SELECT version FROM records WHERE store = 'kv' AND key = ?").pluck().get(key) as number;
+      db.prepare('DELETE FROM events WHERE seq = ?').run(v);
+      db.close();
+      const { code, report } = await check('--path', path);
+      expect(code).toBe(1);
+      expect(report.findings).toContainEqual(
+        expect.objectContaining({ check: 'feed', problem: true, detail: expect.stringContaining(`kv record "${key}"`) as unknown }),
+      );
+    });
+  }
+
+  it('a vector record changed behind the saved index: exit 1 (the saved copy disagrees)', async () => {
+    const path = await populated();
+    const db = new Database(path);
+    const row = db.prepare("SELECT value FROM records WHERE store = 'vectors' AND ns = 'other' AND key = 'x'").pluck().get() as string;
+    const rec = JSON.parse(row) as { v: string };
+    const other = JSON.parse(
+      db.prepare("SELECT value FROM records WHERE store = 'vectors' AND ns = 'default' AND key = 'd1'").pluck().get() as string,
+    ) as { v: string };
+    rec.v = other.v; // same dimension, another vector, version unchanged: what a silent corruption looks like
+    db.prepare("UPDATE records SET value = ? WHERE store = 'vectors' AND ns = 'other' AND key = 'x'").run(JSON.stringify(rec));
+    db.close();
+    const { code, report } = await check('--path', path);
+    expect(code).toBe(1);
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({ check: 'vector index', ns: 'other', detail: expect.stringContaining('x (vector differs)') as unknown }),
+    );
+  });
+});
