@@ -2,7 +2,7 @@
 // The memex command line as users run it: the built binary (dist/cli/main.js) as a child
 // process — exit codes, --json that parses, one-line errors, help with examples; backup while
 // four processes write, restore that refuses a live target or a damaged backup.
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,7 +13,9 @@ import { freshSchema, dropSchemas, PG_URL } from '../helpers/pg.js';
 import { here, spawnScript, watchChild } from '../helpers/spawn.js';
 import { cleanupTemp, tempDbPath, tempDir } from '../helpers/tmp.js';
 
+const children: ChildProcess[] = [];
 afterEach(async () => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
   cleanupTemp();
   await dropSchemas();
 });
@@ -82,6 +84,7 @@ describe('memex backup and restore', () => {
     await (await openMemex({ path })).close();
     const acked = new Set<string>();
     const writers = Array.from({ length: 4 }, (_, id) => spawnScript(WRITER, [path, String(id)]));
+    children.push(...writers);
     const perWriter = [0, 0, 0, 0];
     let enough!: () => void;
     const started = new Promise<void>((r) => (enough = r));

@@ -3,7 +3,7 @@
 // then opens the file read-only without a word; Memex serves reads, fails writes with
 // SQLITE_READONLY, reports it in health, and once the file is writable again replaces the
 // connection by itself — the same process, no restart.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,7 +11,11 @@ import { openMemex } from '../../src/index.js';
 import { here, unlessExited, watchChild } from '../helpers/spawn.js';
 import { cleanupTemp, tempDir } from '../helpers/tmp.js';
 
-afterEach(cleanupTemp);
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+  cleanupTemp();
+});
 
 const NOBODY = 65534;
 const FIXTURE = here(import.meta.url, '../fixtures/readonly-opener.ts');
@@ -28,6 +32,7 @@ describe('a database file made read-only', () => {
     chmodSync(path, 0o444);
 
     const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, path], { uid: NOBODY, gid: NOBODY, env: { ...process.env, HOME: dir } });
+    children.push(child);
     const results: { a: unknown; set: string; writesOk: boolean }[] = [];
     let next: () => void = () => {};
     const exited = watchChild(child, (line) => {

@@ -2,13 +2,18 @@
 // would go on committing into the unlinked WAL and lose every later write when the process dies.
 // Memex notices after the commit, checkpoints into the database and re-creates the files before
 // it acknowledges, so nothing acknowledged is lost.
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, unlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openMemex } from '../../src/index.js';
 import { here, spawnScript, unlessExited, watchChild } from '../helpers/spawn.js';
 import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
 
-afterEach(cleanupTemp);
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL'); // a failed test must not leave a writer behind
+  cleanupTemp();
+});
 
 const FIXTURE = here(import.meta.url, '../fixtures/wal-remover.ts');
 
@@ -17,6 +22,7 @@ describe('WAL and shm files removed while the store is open', () => {
     it(`durability '${durability}': every write acknowledged after the removal survives a SIGKILL`, async () => {
       const path = tempDbPath();
       const child = spawnScript(FIXTURE, [path, durability]);
+      children.push(child);
       const acked: string[] = [];
       let health = '';
       let waiting!: () => void;
