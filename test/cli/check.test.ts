@@ -1,17 +1,22 @@
 // `memex check` as users run it (the built binary): exit 0 on a sound store; exit 1 on a damaged
 // saved vector index file and on a record whose write is missing from the change feed;
 // `--repair` rebuilds the index from the records.
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { readdirSync, truncateSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openMemex } from '../../src/index.js';
-import { here } from '../helpers/spawn.js';
+import { here, spawnScript, unlessExited, watchChild } from '../helpers/spawn.js';
 import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
 
-afterEach(cleanupTemp);
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+  cleanupTemp();
+});
+const LOCK_HOLDER = here(import.meta.url, '../fixtures/lock-lease-holder.ts');
 
 const CLI = here(import.meta.url, '../../dist/cli/main.js');
 interface Report {
@@ -46,7 +51,32 @@ describe('memex check', () => {
     const { code, report } = await check('--path', path);
     expect(code).toBe(0);
     expect(report.ok).toBe(true);
-    expect(report.findings.map((f) => f.check)).toEqual(['integrity', 'feed', 'vector index']);
+    expect(report.findings.map((f) => f.check)).toEqual(['integrity', 'feed', 'vector index', 'locks']);
+    expect(report.findings.at(-1)!.detail).toBe('0 held by a live lease');
+  });
+
+  it('lists locks without a live holder (a holder SIGKILLed) beside those held, without failing', async () => {
+    const path = await populated();
+    const hold = async (name: string, leaseMs: number) => {
+      const child = spawnScript(LOCK_HOLDER, [path, name, String(leaseMs)]);
+      children.push(child);
+      let locked!: () => void;
+      const got = new Promise<void>((r) => (locked = r));
+      const exited = watchChild(child, (l) => l.startsWith('locked') && locked());
+      await unlessExited(got, exited, `it held ${name}`);
+      return child;
+    };
+    await hold('kept', 600_000);
+    (await hold('abandoned', 100)).kill('SIGKILL');
+    // Its lease ends at most 100 ms after its last renewal: ask until check sees it ended.
+    let r = await check('--path', path);
+    for (let i = 0; i < 20 && !r.report.findings.at(-1)!.detail.includes('without'); i++) r = await check('--path', path);
+    expect(r.code).toBe(0);
+    expect(r.report.findings.at(-1)).toEqual({
+      check: 'locks',
+      problem: false,
+      detail: '1 held by a live lease; 1 without a live holder (the next caller takes over; `memex sweep` purges): default/abandoned',
+    });
   });
 
   it('a damaged saved vector index file: exit 1; --repair rebuilds it and the next check passes', async () => {

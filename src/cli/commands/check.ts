@@ -2,14 +2,14 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StorageError } from '../../errors.js';
 import { openMemex } from '../../memex.js';
-import { VECTORS, VECTORS_META } from '../../stores/names.js';
+import { LOCKS, VECTORS, VECTORS_META } from '../../stores/names.js';
 import { decodeVector, type DocRecord } from '../../stores/vectors/doc.js';
 import { IndexFiles } from '../../stores/vectors/index-files.js';
 import type { LookFlags } from './look.js';
 
 /** One finding of `memex check`; `problem` ones make it exit 1. */
 export interface Finding {
-  readonly check: 'integrity' | 'feed' | 'vector index';
+  readonly check: 'integrity' | 'feed' | 'vector index' | 'locks';
   readonly problem: boolean;
   readonly detail: string;
   readonly ns?: string;
@@ -92,6 +92,30 @@ function indexFindings(db: Database.Database, dir: string): Finding[] {
 }
 
 /**
+ * Locks whose every holder's lease has ended: harmless (the next caller takes the lock over, and
+ * a record whose waiters are gone too is invisible until a sweep purges it), but worth seeing
+ * when a process seems stuck.
+ */
+function lockFindings(db: Database.Database, now: number): Finding[] {
+  let held = 0;
+  const stale: string[] = [];
+  for (const r of db.prepare('SELECT ns, key, value FROM records WHERE store = ?').iterate(LOCKS) as Iterable<{
+    ns: string;
+    key: string;
+    value: string;
+  }>) {
+    const holders = (JSON.parse(r.value) as { h?: { e: number }[] }).h ?? [];
+    if (holders.some((h) => h.e > now)) held++;
+    else stale.push(`${r.ns}/${r.key}`);
+  }
+  const without =
+    stale.length > 0
+      ? `; ${stale.length} without a live holder (the next caller takes over; \`memex sweep\` purges): ${stale.slice(0, SHOWN).join(', ')}`
+      : '';
+  return [{ check: 'locks', problem: false, detail: `${held} held by a live lease${without}` }];
+}
+
+/**
  * `memex check`: SQLite's full integrity check, every record against the change feed, and each
  * saved vector index against its records. `--repair` removes a saved index that disagrees and
  * builds it again from the records. Resolves the findings; the command exits 1 on a problem.
@@ -115,6 +139,7 @@ export async function check(o: LookFlags & { repair?: boolean; maxEvents?: numbe
       findings.push(
         ...(index.length > 0 ? index : [{ check: 'vector index', problem: false, detail: 'every saved index agrees with its records' } as const]),
       );
+      findings.push(...lockFindings(db, Date.now()));
     }
   } finally {
     db.close();
