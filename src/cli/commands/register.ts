@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { int, runCommand, storeFlags } from '../flags.js';
 import { backup, restore } from './backup.js';
 import { check } from './check.js';
+import { exportCommand } from './export.js';
 import { get, list, search, set, stats, sweep, type LookFlags } from './look.js';
 
 const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`;
@@ -65,6 +66,17 @@ export function registerOpsCommands(program: Command): void {
         return ok ? 0 : 1;
       }),
     );
+
+  storeFlags(program.command('export'), false)
+    .description('write every record (all stores, all namespaces, vectors included) as NDJSON, one record a line, streamed')
+    .option('--ns <namespace>', 'only this namespace')
+    .option('--store <name>', 'only this store: kv, conversations, cache, profiles, sites, vectors, locks…')
+    .option('--out <file>', 'write to this new file instead of stdout')
+    .addHelpText(
+      'after',
+      examples('memex export --path ./memex.db > memex.ndjson', 'memex export --url postgres://memex:memex@db:5432/memex --store kv --out kv.ndjson'),
+    )
+    .action((o: LookFlags & { out?: string; store?: string }) => runCommand('export', async () => void (await exportCommand(o))));
 
   cmd('backup', 'copy a SQLite store while it is in use (consistent), then check the copy; PostgreSQL: use export')
     .argument('<file>', 'the new backup file (must not exist)')

@@ -1,0 +1,93 @@
+import { once } from 'node:events';
+import { createWriteStream, existsSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { StorageError } from '../../errors.js';
+import { postgresEngine } from '../../engine/postgres/factory.js';
+import { sqliteEngine } from '../../engine/sqlite/factory.js';
+import type { Engine, RecordRow } from '../../engine/types.js';
+import type { LookFlags } from './look.js';
+
+/** One line of a Memex export: a record as the engine holds it, its value as JSON. */
+export interface ExportLine {
+  readonly ns: string;
+  readonly store: string;
+  readonly key: string;
+  readonly value: unknown;
+  readonly version: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly expiresAt: number | null;
+  readonly rank: number | null;
+}
+
+const PAGE = 500;
+
+/** The engine a command's flags name, opened directly: export reads records of every store. */
+export async function openEngine(o: LookFlags): Promise<Engine> {
+  const common = { clock: Date.now, customClock: false, lockTimeoutMs: 10_000, maxEvents: 100_000 };
+  if (o.url === undefined) {
+    const path = o.path ?? './memex.db';
+    if (!existsSync(path)) throw new StorageError(`${path} does not exist`, 'ENOENT');
+    return sqliteEngine({ path }).open(common);
+  }
+  if (/^https?:/i.test(o.url))
+    throw new StorageError('export reads the database itself: give --path or a postgres:// --url (not a server)', 'MEMEX_NO_EXPORT');
+  return postgresEngine({ url: o.url, ...(o.schema ? { schema: o.schema } : {}) }).open(common);
+}
+
+/**
+ * Every visible record, store by store and namespace by namespace in key order, a page at a
+ * time: memory does not grow with the store. Each page is its own consistent read; a record
+ * written during the export appears in its newest version or not at all, never torn.
+ */
+export async function* exportRecords(engine: Engine, only: { ns?: string; store?: string }): AsyncGenerator<ExportLine> {
+  const stores = Object.keys(await engine.read((tx) => tx.countByStore())).sort();
+  for (const store of stores) {
+    if (only.store !== undefined && store !== only.store) continue;
+    const namespaces = (await engine.read((tx) => tx.sizes(store))).map((s) => s.ns).sort();
+    for (const ns of namespaces) {
+      if (only.ns !== undefined && ns !== only.ns) continue;
+      let after: string | undefined;
+      for (;;) {
+        const page: RecordRow[] = await engine.snapshot((tx) => tx.scan(ns, store, { after, limit: PAGE }));
+        for (const r of page) {
+          yield {
+            ns,
+            store,
+            key: r.key,
+            value: JSON.parse(r.value) as unknown,
+            version: r.version,
+            createdAt: r.createdAt,
+            updatedAt: r.updatedAt,
+            expiresAt: r.expiresAt,
+            rank: r.rank,
+          };
+        }
+        if (page.length < PAGE) break;
+        after = page[page.length - 1]!.key;
+      }
+    }
+  }
+}
+
+/** `memex export`: NDJSON on stdout (or `--out FILE`), with backpressure; resolves the count. */
+export async function exportCommand(o: LookFlags & { out?: string; store?: string }): Promise<number> {
+  if (o.out !== undefined && existsSync(o.out)) throw new StorageError(`${o.out} already exists; give a new file name`, 'EEXIST');
+  const engine = await openEngine(o);
+  const sink: Writable = o.out ? createWriteStream(o.out, { flags: 'wx' }) : process.stdout;
+  let n = 0;
+  try {
+    for await (const line of exportRecords(engine, { ns: o.ns, store: o.store })) {
+      if (!sink.write(`${JSON.stringify(line)}\n`)) await once(sink, 'drain');
+      n++;
+    }
+  } finally {
+    await engine.close();
+    if (o.out) {
+      sink.end();
+      await once(sink, 'finish');
+    }
+  }
+  process.stderr.write(`exported ${n} records\n`);
+  return n;
+}

@@ -1,0 +1,128 @@
+// `memex export` as users run it (the built binary): NDJSON, one record a line with namespace,
+// store, key, value, version and expiry, vectors included; --store and --ns select; on SQLite
+// and on PostgreSQL, the export of the same writes has the same records.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openMemex, type Memex } from '../../src/index.js';
+import { dropSchemas, freshSchema, PG_URL } from '../helpers/pg.js';
+import { here } from '../helpers/spawn.js';
+import { VECTORS_META } from '../../src/stores/names.js';
+import { cleanupTemp, tempDbPath, tempDir } from '../helpers/tmp.js';
+
+afterEach(async () => {
+  cleanupTemp();
+  await dropSchemas();
+});
+
+const CLI = here(import.meta.url, '../../dist/cli/main.js');
+const memex = (...args: string[]) => promisify(execFile)(process.execPath, [CLI, ...args], { maxBuffer: 64 * 1024 * 1024 });
+
+interface Line {
+  ns: string;
+  store: string;
+  key: string;
+  value: unknown;
+  version: number;
+  expiresAt: number | null;
+}
+
+/** The same writes into every store, in two namespaces. */
+async function populate(mx: Memex): Promise<void> {
+  for (const s of [mx, mx.scope('acme/u1')]) {
+    await s.kv.set('plain', { n: 1 });
+    await s.kv.set('ttl', 'soon', { ttlMs: 3_600_000 });
+    await s.conversations.append('t1', { role: 'user', content: 'hello' });
+    await s.cache.set(['llm', 'q'], { answer: 42 });
+    await s.profiles.set('u1', { name: 'Ada' });
+    await s.sites.recordQuirk('https://example.com/a', 'cookie banner first');
+    await s.vectors.upsert([
+      { id: 'v1', text: 'first memory' },
+      { id: 'v2', vector: Array.from({ length: 384 }, (_, i) => (i === 3 ? 1 : 0)) },
+    ]);
+  }
+}
+
+const lines = (text: string): Line[] =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
+/** A value without the times stores put in it (`at`, `createdAt`, `lastActiveAt`…): each run has its own. */
+const timeless = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(timeless)
+    : v !== null && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.entries(v)
+            .filter(([k]) => !/^at$|At$/.test(k))
+            .map(([k, x]) => [k, timeless(x)]),
+        )
+      : v;
+/** What two engines must agree on: everything but versions and times, which each engine assigns. */
+const canonical = (ls: Line[]) =>
+  ls
+    .map((l) => ({
+      ns: l.ns,
+      store: l.store,
+      key: l.key,
+      // A vector collection's id is random by design (a saved index names the collection it belongs to).
+      value: l.store === VECTORS_META && l.key === 'id' ? 'a random id' : timeless(l.value),
+      expires: l.expiresAt !== null,
+    }))
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+describe('memex export', () => {
+  it('SQLite: every store and namespace, one record a line, vectors included; --store and --ns select', async () => {
+    const path = tempDbPath();
+    const mx = await openMemex({ path });
+    await populate(mx);
+    const counts = (await mx.stats()).stores;
+    await mx.close();
+
+    const all = lines((await memex('export', '--path', path)).stdout);
+    const stores = new Set(all.map((l) => l.store));
+    for (const s of ['kv', 'conversations', 'cache', 'profiles', 'sites', 'vectors']) expect(stores).toContain(s);
+    expect(new Set(all.map((l) => l.ns))).toEqual(new Set(['default', 'acme/u1']));
+    for (const [store, c] of Object.entries(counts))
+      expect(
+        all.filter((l) => l.store === store),
+        store,
+      ).toHaveLength(c.records);
+    for (const l of all) {
+      expect(Object.keys(l).sort()).toEqual(['createdAt', 'expiresAt', 'key', 'ns', 'rank', 'store', 'updatedAt', 'value', 'version']);
+      expect(l.version).toBeGreaterThan(0);
+    }
+    expect(all.find((l) => l.store === 'kv' && l.key === 'ttl')!.expiresAt).toBeGreaterThan(Date.now());
+    const v2 = all.find((l) => l.store === 'vectors' && l.key === 'v2' && l.ns === 'default')!.value as { v: string };
+    expect(Buffer.from(v2.v, 'base64').length).toBe(384 * 4);
+
+    const kv = lines((await memex('export', '--path', path, '--store', 'kv', '--ns', 'acme/u1')).stdout);
+    expect(kv.map((l) => [l.ns, l.key])).toEqual([
+      ['acme/u1', 'plain'],
+      ['acme/u1', 'ttl'],
+    ]);
+    const out = join(tempDir(), 'dump.ndjson');
+    const r = await memex('export', '--path', path, '--out', out);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`exported ${all.length} records\n`);
+    expect(lines(readFileSync(out, 'utf8'))).toEqual(all);
+  });
+
+  it('PostgreSQL holds the same records for the same writes', async () => {
+    const path = tempDbPath();
+    const lite = await openMemex({ path });
+    await populate(lite);
+    await lite.close();
+    const schema = freshSchema();
+    const pg = await openMemex({ url: PG_URL, schema });
+    await populate(pg);
+    await pg.close();
+    const fromLite = lines((await memex('export', '--path', path)).stdout);
+    const fromPg = lines((await memex('export', '--url', PG_URL, '--schema', schema)).stdout);
+    expect(fromPg.length).toBeGreaterThan(20);
+    expect(canonical(fromPg)).toEqual(canonical(fromLite));
+  });
+});
