@@ -1,5 +1,6 @@
 // `memex export` as users run it (the built binary): NDJSON, one record a line with namespace,
-// store, key, value, version and expiry, vectors included; --store and --ns select; on SQLite
+// store, key, value, version and expiry, vectors included; --store and --ns select; a progress
+// bar on a terminal and none otherwise; on SQLite
 // and on PostgreSQL, the export of the same writes has the same records.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -109,6 +110,12 @@ describe('memex export', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(`exported ${all.length} records\n`);
     expect(lines(readFileSync(out, 'utf8'))).toEqual(all);
+
+    // On a terminal (a pseudo-terminal made by util-linux `script`), stderr carries a progress bar.
+    const tty = await promisify(execFile)('script', ['-qec', `${process.execPath} ${CLI} export --path ${path} --out ${out}.tty`, '/dev/null']);
+    expect(tty.stdout).toContain(`export [`);
+    expect(tty.stdout).toContain(`${all.length}/${all.length} records`);
+    expect(lines(readFileSync(`${out}.tty`, 'utf8'))).toEqual(all);
   });
 
   it('PostgreSQL holds the same records for the same writes', async () => {

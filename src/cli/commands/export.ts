@@ -5,6 +5,7 @@ import { StorageError } from '../../errors.js';
 import { postgresEngine } from '../../engine/postgres/factory.js';
 import { sqliteEngine } from '../../engine/sqlite/factory.js';
 import type { Engine, RecordRow } from '../../engine/types.js';
+import { progress } from '../progress.js';
 import type { LookFlags } from './look.js';
 
 /** One line of a Memex export: a record as the engine holds it, its value as JSON. */
@@ -70,18 +71,33 @@ export async function* exportRecords(engine: Engine, only: { ns?: string; store?
   }
 }
 
+/** How many records an export will write, for its progress bar (expired, unpurged ones included). */
+async function countOf(engine: Engine, only: { ns?: string; store?: string }): Promise<number> {
+  return engine.read((tx) => {
+    let n = 0;
+    for (const [store, count] of Object.entries(tx.countByStore())) {
+      if (only.store !== undefined && store !== only.store) continue;
+      n += only.ns === undefined ? count : (tx.sizes(store).find((s) => s.ns === only.ns)?.count ?? 0);
+    }
+    return n;
+  });
+}
+
 /** `memex export`: NDJSON on stdout (or `--out FILE`), with backpressure; resolves the count. */
 export async function exportCommand(o: LookFlags & { out?: string; store?: string }): Promise<number> {
   if (o.out !== undefined && existsSync(o.out)) throw new StorageError(`${o.out} already exists; give a new file name`, 'EEXIST');
   const engine = await openEngine(o);
+  const bar = progress('export', await countOf(engine, o));
   const sink: Writable = o.out ? createWriteStream(o.out, { flags: 'wx' }) : process.stdout;
   let n = 0;
   try {
     for await (const line of exportRecords(engine, { ns: o.ns, store: o.store })) {
       if (!sink.write(`${JSON.stringify(line)}\n`)) await once(sink, 'drain');
       n++;
+      bar.tick();
     }
   } finally {
+    bar.stop();
     await engine.close();
     if (o.out) {
       sink.end();
