@@ -3,9 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StorageError } from '../../errors.js';
 import { APPLICATION_ID } from '../../engine/sqlite/schema.js';
-import { withStore, type LookFlags } from './look.js';
-
-const out = (o: LookFlags, json: unknown, text: string) => process.stdout.write(`${o.json ? JSON.stringify(json) : text}\n`);
+import { out, withStore, type LookFlags } from './look.js';
 
 /** A full integrity check of a Memex SQLite file; throws a StorageError that says what is wrong. */
 export function verifyCopy(file: string): { records: number } {

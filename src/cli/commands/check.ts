@@ -5,7 +5,7 @@ import { openMemex } from '../../memex.js';
 import { LOCKS, VECTORS, VECTORS_META } from '../../stores/names.js';
 import { decodeVector, type DocRecord } from '../../stores/vectors/doc.js';
 import { IndexFiles } from '../../stores/vectors/index-files.js';
-import type { LookFlags } from './look.js';
+import { scopeOf, type LookFlags } from './look.js';
 
 /** One finding of `memex check`; `problem` ones make it exit 1. */
 export interface Finding {
@@ -150,7 +150,7 @@ export async function check(o: LookFlags & { repair?: boolean; maxEvents?: numbe
   for (const f of broken) new IndexFiles(`${path}-vectors`, f.ns!).remove();
   const mx = await openMemex({ path });
   try {
-    for (const f of broken) await (f.ns === 'default' ? mx : mx.scope(f.ns!)).vectors.waitForIndex();
+    for (const f of broken) await scopeOf(mx, f.ns).vectors.waitForIndex();
   } finally {
     await mx.close(); // saves the rebuilt index
   }

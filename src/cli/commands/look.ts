@@ -11,13 +11,17 @@ export interface LookFlags extends StoreFlags {
 export async function withStore<T>(o: LookFlags, fn: (scope: MemexScope, mx: Memex) => Promise<T>): Promise<T> {
   const mx = await openFromFlags(o);
   try {
-    return await fn(o.ns === undefined || o.ns === 'default' ? mx : mx.scope(o.ns), mx);
+    return await fn(scopeOf(mx, o.ns), mx);
   } finally {
     await mx.close();
   }
 }
 
-const out = (o: LookFlags, json: unknown, text: string) => process.stdout.write(`${o.json ? JSON.stringify(json) : text}\n`);
+/** The handle of namespace `ns` (`default` is the root handle itself). */
+export const scopeOf = (mx: Memex, ns: string | undefined): MemexScope => (ns === undefined || ns === 'default' ? mx : mx.scope(ns));
+
+/** A command's result: `json` with `--json`, else `text`. */
+export const out = (o: LookFlags, json: unknown, text: string) => process.stdout.write(`${o.json ? JSON.stringify(json) : text}\n`);
 
 /** A JSON argument (`set`'s value, `--filter`), refused with the field named. */
 export function parseJson(text: string, field: string): unknown {

@@ -3,7 +3,7 @@ import { int, runCommand, storeFlags } from '../flags.js';
 import { backup, restore } from './backup.js';
 import { check } from './check.js';
 import { exportCommand } from './export.js';
-import { get, list, search, set, stats, sweep, type LookFlags } from './look.js';
+import { get, list, out, search, set, stats, sweep, type LookFlags } from './look.js';
 
 const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`;
 
@@ -62,7 +62,7 @@ export function registerOpsCommands(program: Command): void {
         const findings = await check(o);
         const ok = findings.every((f) => !f.problem);
         const text = findings.map((f) => `${f.problem ? 'BAD' : 'ok '} ${f.check}${f.ns ? ` (${f.ns})` : ''}: ${f.detail}`).join('\n');
-        process.stdout.write(`${o.json ? JSON.stringify({ ok, findings }) : text}\n`);
+        out(o, { ok, findings }, text);
         return ok ? 0 : 1;
       }),
     );

@@ -82,10 +82,7 @@ export class SqliteEngine implements Engine {
   ) {
     const file = o.path !== ':memory:';
     this.capabilities = { multiProcess: file, multiHost: false, durableFull: file, backup: true, persistent: file, fullText: true };
-    this.db = this.connect(o);
-    this.tx = new SqliteTx(this.db);
-    this.begin = this.db.prepare('BEGIN');
-    this.commit = this.db.prepare('COMMIT');
+    ({ db: this.db, tx: this.tx, begin: this.begin, commit: this.commit } = this.connect(o));
     this.board = file ? WaitBoard.tryOpen(o.path, FAIRNESS_GRACE_MS) : undefined;
     const guard = (this.walGuard = file ? new WalGuard(o.path, o.durability === 'full' ? 0 : WAL_CHECK_EVERY_MS) : undefined);
     this.queue = new WriteQueue(this.db, this.tx, {
@@ -96,9 +93,11 @@ export class SqliteEngine implements Engine {
     });
   }
 
-  private connect(o: SqliteEngineOptions): Database.Database {
-    const db = openDatabase(o);
-    return this.hooks.wrapDatabase ? this.hooks.wrapDatabase(db) : db;
+  /** A connection with what reads prepare on it. */
+  private connect(o: SqliteEngineOptions) {
+    const opened = openDatabase(o);
+    const db = this.hooks.wrapDatabase ? this.hooks.wrapDatabase(opened) : opened;
+    return { db, tx: new SqliteTx(db), begin: db.prepare('BEGIN'), commit: db.prepare('COMMIT') };
   }
 
   /**
@@ -115,17 +114,14 @@ export class SqliteEngine implements Engine {
     // a process's connections, and the read-only one would make the new one read-only too.
     this.db.close();
     const reopen = () => this.connect({ ...this.o, checkOnOpen: 'none' });
-    let db: Database.Database;
+    let c: ReturnType<SqliteEngine['connect']>;
     try {
-      db = reopen();
+      c = reopen();
     } catch {
-      db = reopen(); // once more; if this throws the waiting writes fail with its StorageError
+      c = reopen(); // once more; if this throws the waiting writes fail with its StorageError
     }
-    this.db = db;
-    this.tx = new SqliteTx(db);
-    this.begin = db.prepare('BEGIN');
-    this.commit = db.prepare('COMMIT');
-    this.queue.rebind(db, this.tx);
+    ({ db: this.db, tx: this.tx, begin: this.begin, commit: this.commit } = c);
+    this.queue.rebind(c.db, c.tx);
     return true;
   }
 
