@@ -6,8 +6,6 @@ import { runDemo, type DemoOptions } from './demo.js';
 import { formatDemo } from './print-demo.js';
 import { serve, type ServeOptions } from './serve.js';
 import { runMcp, type McpOptions } from './mcp.js';
-import { importMcpMemory } from './import-mcp.js';
-import type { StoreFlags } from './open-store.js';
 
 const program = new Command('memex').description('Memex: a memory store for AI agents');
 
@@ -69,19 +67,6 @@ Examples:
   )
   .action(async (opts: McpOptions) => {
     await runMcp(opts).catch((e: unknown) => program.error(`memex mcp: ${(e as Error).message}`));
-  });
-
-storeFlags(program.command('import'), true)
-  .description("import data into a store; this version reads the reference MCP memory server's memory.jsonl")
-  .argument('<file>', 'the file to import (- for stdin)')
-  .requiredOption('--from <format>', "the format: 'mcp-memory' (the knowledge graph of @modelcontextprotocol/server-memory)")
-  .option('--ns <namespace>', 'the namespace to import into', 'default')
-  .option('--json', 'print the counts as JSON')
-  .addHelpText('after', '\nExamples:\n  memex import --from mcp-memory ~/.memory.jsonl --path ./memex.db --ns agents')
-  .action(async (file: string, opts: StoreFlags & { from: string; ns?: string; json?: boolean }) => {
-    if (opts.from !== 'mcp-memory') program.error(`memex import: --from ${opts.from} is not supported in this version (only mcp-memory)`);
-    const n = await importMcpMemory(file, opts).catch((e: unknown) => program.error(`memex import: ${(e as Error).message}`));
-    process.stdout.write(opts.json ? `${JSON.stringify(n)}\n` : `imported ${n.entities} entities and ${n.relations} relations\n`);
   });
 
 registerOpsCommands(program);

@@ -8,11 +8,11 @@ export interface Progress {
 
 const SILENT: Progress = { tick: () => {}, stop: () => {} };
 
-/** Starts a bar for `total` units of `label` work (cli-progress), or a silent one off a terminal. */
-export function progress(label: string, total: number): Progress {
+/** Starts a bar for `total` `unit`s of `label` work (cli-progress), or a silent one off a terminal. */
+export function progress(label: string, total: number, unit = 'records'): Progress {
   if (!process.stderr.isTTY || total <= 0) return SILENT;
   const bar = new SingleBar(
-    { format: `${label} [{bar}] {percentage}% {value}/{total} records`, stream: process.stderr, hideCursor: true, etaBuffer: 50 },
+    { format: `${label} [{bar}] {percentage}% {value}/{total} ${unit}`, stream: process.stderr, hideCursor: true, etaBuffer: 50 },
     Presets.shades_classic,
   );
   bar.start(total, 0);

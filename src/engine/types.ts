@@ -43,12 +43,14 @@ export interface ScanOptions {
   readonly limit: number;
 }
 
+/** Records in (rank, key) order. */
 export interface RankScanOptions {
   readonly limit: number;
   /** Highest rank first. */
   readonly reverse?: boolean;
   /** Include records past their expiry (eviction must see them: they still take space). */
-  readonly includeExpired?: boolean;
+  readonly includeExpired?: boolean; /** Only records after this one in (rank, key) order: a cursor for paging (ascending only). */
+  readonly after?: { readonly rank: number; readonly key: string };
 }
 
 /** Physical size of one store in one namespace, expired-but-unpurged records included. */

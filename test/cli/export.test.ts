@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openMemex, type Memex } from '../../src/index.js';
+import { openMemex } from '../../src/index.js';
 import { dropSchemas, freshSchema, PG_URL } from '../helpers/pg.js';
 import { here } from '../helpers/spawn.js';
-import { VECTORS_META } from '../../src/stores/names.js';
+import { canonical, lines, populate } from '../helpers/export-dump.js';
 import { cleanupTemp, tempDbPath, tempDir } from '../helpers/tmp.js';
 
 afterEach(async () => {
@@ -20,60 +20,6 @@ afterEach(async () => {
 
 const CLI = here(import.meta.url, '../../dist/cli/main.js');
 const memex = (...args: string[]) => promisify(execFile)(process.execPath, [CLI, ...args], { maxBuffer: 64 * 1024 * 1024 });
-
-interface Line {
-  ns: string;
-  store: string;
-  key: string;
-  value: unknown;
-  version: number;
-  expiresAt: number | null;
-}
-
-/** The same writes into every store, in two namespaces. */
-async function populate(mx: Memex): Promise<void> {
-  for (const s of [mx, mx.scope('acme/u1')]) {
-    await s.kv.set('plain', { n: 1 });
-    await s.kv.set('ttl', 'soon', { ttlMs: 3_600_000 });
-    await s.conversations.append('t1', { role: 'user', content: 'hello' });
-    await s.cache.set(['llm', 'q'], { answer: 42 });
-    await s.profiles.set('u1', { name: 'Ada' });
-    await s.sites.recordQuirk('https://example.com/a', 'cookie banner first');
-    await s.vectors.upsert([
-      { id: 'v1', text: 'first memory' },
-      { id: 'v2', vector: Array.from({ length: 384 }, (_, i) => (i === 3 ? 1 : 0)) },
-    ]);
-  }
-}
-
-const lines = (text: string): Line[] =>
-  text
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Line);
-/** A value without the times stores put in it (`at`, `createdAt`, `lastActiveAt`…): each run has its own. */
-const timeless = (v: unknown): unknown =>
-  Array.isArray(v)
-    ? v.map(timeless)
-    : v !== null && typeof v === 'object'
-      ? Object.fromEntries(
-          Object.entries(v)
-            .filter(([k]) => !/^at$|At$/.test(k))
-            .map(([k, x]) => [k, timeless(x)]),
-        )
-      : v;
-/** What two engines must agree on: everything but versions and times, which each engine assigns. */
-const canonical = (ls: Line[]) =>
-  ls
-    .map((l) => ({
-      ns: l.ns,
-      store: l.store,
-      key: l.key,
-      // A vector collection's id is random by design (a saved index names the collection it belongs to).
-      value: l.store === VECTORS_META && l.key === 'id' ? 'a random id' : timeless(l.value),
-      expires: l.expiresAt !== null,
-    }))
-    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
 describe('memex export', () => {
   it('SQLite: every store and namespace, one record a line, vectors included; --store and --ns select', async () => {

@@ -79,7 +79,8 @@ class MapTx implements WriteTx {
   scanByRank(ns: string, store: string, o: RankScanOptions): RecordRow[] {
     const rows = this.rowsOf(ns, store, o.includeExpired)
       .filter((r) => r.rank !== null)
-      .sort((a, b) => a.rank! - b.rank!);
+      .filter((r) => !o.after || r.rank! > o.after.rank || (r.rank === o.after.rank && compareCodePoints(r.key, o.after.key) > 0))
+      .sort((a, b) => a.rank! - b.rank! || compareCodePoints(a.key, b.key));
     if (o.reverse) rows.reverse();
     return rows.slice(0, o.limit).map((r) => ({ ...r }));
   }

@@ -5,6 +5,7 @@ import { StorageError } from '../../errors.js';
 import { postgresEngine } from '../../engine/postgres/factory.js';
 import { sqliteEngine } from '../../engine/sqlite/factory.js';
 import type { Engine, RecordRow } from '../../engine/types.js';
+import { THREADS } from '../../stores/names.js';
 import { progress } from '../progress.js';
 import type { LookFlags } from './look.js';
 
@@ -23,12 +24,12 @@ export interface ExportLine {
 
 const PAGE = 500;
 
-/** The engine a command's flags name, opened directly: export reads records of every store. */
-export async function openEngine(o: LookFlags): Promise<Engine> {
+/** The engine a command's flags name, opened directly (export and import work on records of every store); `create` a new SQLite file. */
+export async function openEngine(o: LookFlags, create = false): Promise<Engine> {
   const common = { clock: Date.now, customClock: false, lockTimeoutMs: 10_000, maxEvents: 100_000 };
   if (o.url === undefined) {
     const path = o.path ?? './memex.db';
-    if (!existsSync(path)) throw new StorageError(`${path} does not exist`, 'ENOENT');
+    if (!create && !existsSync(path)) throw new StorageError(`${path} does not exist`, 'ENOENT');
     return sqliteEngine({ path }).open(common);
   }
   if (/^https?:/i.test(o.url))
@@ -42,15 +43,15 @@ export async function openEngine(o: LookFlags): Promise<Engine> {
  * written during the export appears in its newest version or not at all, never torn.
  */
 export async function* exportRecords(engine: Engine, only: { ns?: string; store?: string }): AsyncGenerator<ExportLine> {
-  const stores = Object.keys(await engine.read((tx) => tx.countByStore())).sort();
+  // A store's own bookkeeping (`vectors.meta`: the dimension) comes before its records.
+  const order = (s: string) => (s.endsWith('.meta') ? `${s.slice(0, -5)}\u0000` : `${s}\u0001`);
+  const stores = Object.keys(await engine.read((tx) => tx.countByStore())).sort((a, b) => (order(a) < order(b) ? -1 : 1));
   for (const store of stores) {
     if (only.store !== undefined && store !== only.store) continue;
     const namespaces = (await engine.read((tx) => tx.sizes(store))).map((s) => s.ns).sort();
     for (const ns of namespaces) {
       if (only.ns !== undefined && ns !== only.ns) continue;
-      let after: string | undefined;
-      for (;;) {
-        const page: RecordRow[] = await engine.snapshot((tx) => tx.scan(ns, store, { after, limit: PAGE }));
+      for await (const page of pages(engine, ns, store)) {
         for (const r of page) {
           yield {
             ns,
@@ -64,10 +65,25 @@ export async function* exportRecords(engine: Engine, only: { ns?: string; store?
             rank: r.rank,
           };
         }
-        if (page.length < PAGE) break;
-        after = page[page.length - 1]!.key;
       }
     }
+  }
+}
+
+/**
+ * One store's records a page at a time: in key order, except threads, which come in activity
+ * order, so that an import (which gives each thread a new, increasing version) keeps that order.
+ */
+async function* pages(engine: Engine, ns: string, store: string): AsyncGenerator<RecordRow[]> {
+  let last: RecordRow | undefined;
+  for (;;) {
+    const page: RecordRow[] =
+      store === THREADS
+        ? await engine.snapshot((tx) => tx.scanByRank(ns, store, { limit: PAGE, ...(last ? { after: { rank: last.rank!, key: last.key } } : {}) }))
+        : await engine.snapshot((tx) => tx.scan(ns, store, { after: last?.key, limit: PAGE }));
+    if (page.length > 0) yield page;
+    if (page.length < PAGE) return;
+    last = page[page.length - 1]!;
   }
 }
 

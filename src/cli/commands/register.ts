@@ -3,6 +3,7 @@ import { int, runCommand, storeFlags } from '../flags.js';
 import { backup, restore } from './backup.js';
 import { check } from './check.js';
 import { exportCommand } from './export.js';
+import { registerImport } from './register-import.js';
 import { get, list, out, search, set, stats, sweep, type LookFlags } from './look.js';
 
 const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`;
@@ -87,4 +88,6 @@ export function registerOpsCommands(program: Command): void {
     .argument('<backup>', 'the backup file')
     .addHelpText('after', examples('memex restore ./backups/memex-2026-12-02.db --path ./memex.db'))
     .action((file: string, o: LookFlags) => runCommand('restore', async () => restore(file, o)));
+
+  registerImport(program);
 }

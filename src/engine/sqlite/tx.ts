@@ -94,8 +94,10 @@ export class SqliteTx implements WriteTx {
     const sql =
       `SELECT ${COLS} FROM records WHERE ns = @ns AND store = @store AND rank IS NOT NULL` +
       (opts.includeExpired ? '' : ` AND ${VISIBLE}`) +
-      ` ORDER BY rank ${opts.reverse ? 'DESC' : 'ASC'} LIMIT @limit`;
-    return this.statement(sql).all({ ns, store, limit: opts.limit, now: this.now }) as RecordRow[];
+      (opts.after ? ' AND (rank > @afterRank OR (rank = @afterRank AND key > @afterKey))' : '') +
+      ` ORDER BY rank ${opts.reverse ? 'DESC' : 'ASC'}, key ${opts.reverse ? 'DESC' : 'ASC'} LIMIT @limit`;
+    const cursor = opts.after ? { afterRank: opts.after.rank, afterKey: opts.after.key } : {};
+    return this.statement(sql).all({ ns, store, limit: opts.limit, now: this.now, ...cursor }) as RecordRow[];
   }
 
   expiredKeys(store: string, limit: number): { ns: string; key: string }[] {

@@ -52,6 +52,28 @@ export function engineConformance(target: EngineTarget): void {
       expect(await keys({ after: 'b/4', limit: 10 })).toEqual(['b0', 'c']);
     });
 
+    it('scanByRank pages with a (rank, key) cursor, ties broken by key', async () => {
+      const { e } = await open();
+      for (const [key, rank] of [
+        ['b', 2],
+        ['a', 2],
+        ['c', 1],
+        ['d', 3],
+        ['e', 2],
+      ] as const)
+        await put(e, key, { rank });
+      const pages: string[][] = [];
+      let after: { rank: number; key: string } | undefined;
+      for (;;) {
+        const page = await e.read((tx) => tx.scanByRank('ns', 's', { limit: 2, ...(after ? { after } : {}) }));
+        if (page.length === 0) break;
+        pages.push(page.map((r) => r.key));
+        const last = page[page.length - 1]!;
+        after = { rank: last.rank!, key: last.key };
+      }
+      expect(pages).toEqual([['c', 'a'], ['b', 'e'], ['d']]);
+    });
+
     it('ranks order records; setRank changes neither version nor the event feed', async () => {
       const { e } = await open();
       await put(e, 'x', { rank: 3 });
