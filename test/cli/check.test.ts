@@ -1,6 +1,6 @@
 // `memex check` as users run it (the built binary): exit 0 on a sound store; exit 1 on a damaged
 // saved vector index file and on a record whose write is missing from the change feed;
-// `--repair` rebuilds the index from the records.
+// `--repair` rebuilds the index from the records; the same on PostgreSQL (amcheck, --index-dir).
 import { execFile, type ChildProcess } from 'node:child_process';
 import { readdirSync, truncateSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openMemex } from '../../src/index.js';
 import { here, spawnScript, unlessExited, watchChild } from '../helpers/spawn.js';
-import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
+import { adminQuery, dropSchemas, freshSchema, PG_URL } from '../helpers/pg.js';
+import { cleanupTemp, tempDbPath, tempDir } from '../helpers/tmp.js';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -129,6 +130,47 @@ describe('memex check', () => {
     expect(code).toBe(1);
     expect(report.findings).toContainEqual(
       expect.objectContaining({ check: 'vector index', ns: 'other', detail: expect.stringContaining('x (vector differs)') as unknown }),
+    );
+  });
+});
+
+describe('memex check on PostgreSQL', () => {
+  afterEach(() => dropSchemas());
+
+  it('sound: integrity by amcheck, feed and saved index ok; a missing event and a damaged index file exit 1; --repair rebuilds', async () => {
+    await adminQuery('CREATE EXTENSION IF NOT EXISTS amcheck');
+    const schema = freshSchema();
+    const indexDir = tempDir();
+    const mx = await openMemex({ url: PG_URL, schema, indexDir });
+    await mx.kv.set('a', 1);
+    await mx.vectors.upsert(Array.from({ length: 30 }, (_, i) => ({ id: `d${i}`, text: `document number ${i}` })));
+    await mx.vectors.waitForIndex();
+    await mx.close(); // saves the index under indexDir
+    const flags = ['--url', PG_URL, '--schema', schema, '--index-dir', indexDir];
+
+    const sound = await check(...flags);
+    expect(sound.code).toBe(0);
+    expect(sound.report.findings.map((f) => f.check)).toEqual(['integrity', 'feed', 'vector index', 'locks']);
+    expect(sound.report.findings[0]!.detail).toMatch(/33 records readable; data checksums (on|off); amcheck verified \d+ B-tree indexes/);
+    expect(sound.report.findings[2]!.detail).toBe('every saved index agrees with its records');
+
+    const f32 = readdirSync(indexDir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile() && f.name.endsWith('.f32'));
+    expect(f32).toHaveLength(1);
+    const victim = join(f32[0]!.parentPath, f32[0]!.name);
+    truncateSync(victim, statSync(victim).size - 6);
+    const damaged = await check(...flags);
+    expect(damaged.code).toBe(1);
+    expect(damaged.report.findings).toContainEqual(expect.objectContaining({ check: 'vector index', problem: true, ns: 'default' }));
+    expect((await check(...flags, '--repair')).code).toBe(0);
+    expect((await check(...flags)).code).toBe(0);
+
+    const rows = await adminQuery<{ version: string }>(`SELECT version FROM "${schema}".records WHERE store = 'kv' AND key = 'a'`);
+    const version = rows[0]!.version;
+    await adminQuery(`DELETE FROM "${schema}".events WHERE seq = $1`, [version]);
+    const missing = await check(...flags);
+    expect(missing.code).toBe(1);
+    expect(missing.report.findings).toContainEqual(
+      expect.objectContaining({ check: 'feed', problem: true, detail: expect.stringContaining('kv record "a"') as unknown }),
     );
   });
 });

@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
-import { StorageError } from '../../errors.js';
 import { openMemex } from '../../memex.js';
 import { LOCKS, VECTORS, VECTORS_META } from '../../stores/names.js';
 import { decodeVector, type DocRecord } from '../../stores/vectors/doc.js';
 import { IndexFiles } from '../../stores/vectors/index-files.js';
-import { scopeOf, type LookFlags } from './look.js';
+import { openCheckDb, type CheckDb, type CheckFlags } from './check-db.js';
+import { scopeOf } from './look.js';
 
 /** One finding of `memex check`; `problem` ones make it exit 1. */
 export interface Finding {
@@ -24,21 +22,18 @@ const DEFAULT_MAX_EVENTS = 100_000;
  * Retention deletes the oldest events, keeping the newest `maxEvents`: below that line a record's
  * event may be gone by design; at or above it, it must be there.
  */
-function feedFindings(db: Database.Database, maxEvents: number): Finding[] {
-  const last = db
-    .prepare('SELECT max(coalesce((SELECT max(seq) FROM events), 0), coalesce((SELECT max(version) FROM records), 0))')
-    .pluck()
-    .get() as number;
-  const oldest = db.prepare('SELECT min(seq) FROM events').pluck().get() as number | null;
-  const from = Math.min(oldest ?? last + 1, Math.max(1, last - maxEvents + 1));
-  const rows = db
-    .prepare(
-      `SELECT r.ns, r.store, r.key, r.version FROM records r LEFT JOIN events e ON e.seq = r.version
-       WHERE r.version >= ${from}
-         AND (e.seq IS NULL OR e.op <> 'set' OR e.ns <> r.ns OR e.store <> r.store OR e.key IS NOT r.key)
-       ORDER BY r.version LIMIT ${SHOWN + 1}`,
-    )
-    .all() as { ns: string; store: string; key: string; version: number }[];
+async function feedFindings(db: CheckDb, maxEvents: number): Promise<Finding[]> {
+  const [ev] = await db.all<{ max: number | null; min: number | null }>(`SELECT max(seq) AS max, min(seq) AS min FROM ${db.events}`);
+  const [rec] = await db.all<{ max: number | null }>(`SELECT max(version) AS max FROM ${db.records}`);
+  const last = Math.max(ev?.max ?? 0, rec?.max ?? 0);
+  const from = Math.min(ev?.min ?? last + 1, Math.max(1, last - maxEvents + 1));
+  const rows = await db.all<{ ns: string; store: string; key: string; version: number }>(
+    `SELECT r.ns, r.store, r.key, r.version FROM ${db.records} r LEFT JOIN ${db.events} e ON e.seq = r.version
+     WHERE r.version >= ?
+       AND (e.seq IS NULL OR e.op <> 'set' OR e.ns <> r.ns OR e.store <> r.store OR e.key IS DISTINCT FROM r.key)
+     ORDER BY r.version LIMIT ?`,
+    [from, SHOWN + 1],
+  );
   return rows.slice(0, SHOWN).map((r) => ({
     check: 'feed',
     problem: true,
@@ -48,9 +43,9 @@ function feedFindings(db: Database.Database, maxEvents: number): Finding[] {
 }
 
 /** Whether each namespace's saved vector index loads and agrees with the records it was saved from. */
-function indexFindings(db: Database.Database, dir: string): Finding[] {
+async function indexFindings(db: CheckDb, dir: string): Promise<Finding[]> {
   const out: Finding[] = [];
-  const namespaces = (db.prepare('SELECT DISTINCT ns FROM records WHERE store = ?').all(VECTORS) as { ns: string }[]).map((r) => r.ns);
+  const namespaces = (await db.all<{ ns: string }>(`SELECT DISTINCT ns FROM ${db.records} WHERE store = ?`, [VECTORS])).map((r) => r.ns);
   for (const ns of namespaces) {
     const files = new IndexFiles(dir, ns);
     if (!files.exists()) continue; // none saved yet: built on open
@@ -59,17 +54,14 @@ function indexFindings(db: Database.Database, dir: string): Finding[] {
       out.push({ check: 'vector index', problem: true, ns, detail: 'the saved index cannot be loaded (damaged or incomplete files)' });
       continue;
     }
-    const meta = db.prepare("SELECT value FROM records WHERE ns = ? AND store = ? AND key = 'id'").pluck().get(ns, VECTORS_META) as
-      string | undefined;
-    if (meta === undefined || JSON.parse(meta) !== saved.collection) continue; // another collection's: replaced on open
+    const [meta] = await db.all<{ value: string }>(`SELECT value FROM ${db.records} WHERE ns = ? AND store = ? AND key = 'id'`, [ns, VECTORS_META]);
+    if (meta === undefined || JSON.parse(meta.value) !== saved.collection) continue; // another collection's: replaced on open
     const records = new Map<string, { version: number; v: string }>();
-    for (const r of db.prepare('SELECT key, value, version FROM records WHERE ns = ? AND store = ?').iterate(ns, VECTORS) as Iterable<{
-      key: string;
-      value: string;
-      version: number;
-    }>) {
-      records.set(r.key, { version: r.version, v: (JSON.parse(r.value) as DocRecord).v });
-    }
+    const rows = await db.all<{ key: string; value: string; version: number }>(
+      `SELECT key, value, version FROM ${db.records} WHERE ns = ? AND store = ?`,
+      [ns, VECTORS],
+    );
+    for (const r of rows) records.set(r.key, { version: r.version, v: (JSON.parse(r.value) as DocRecord).v });
     const bad: string[] = [];
     const savedIds = new Set(saved.ids);
     saved.ids.forEach((id, i) => {
@@ -96,14 +88,10 @@ function indexFindings(db: Database.Database, dir: string): Finding[] {
  * a record whose waiters are gone too is invisible until a sweep purges it), but worth seeing
  * when a process seems stuck.
  */
-function lockFindings(db: Database.Database, now: number): Finding[] {
+async function lockFindings(db: CheckDb, now: number): Promise<Finding[]> {
   let held = 0;
   const stale: string[] = [];
-  for (const r of db.prepare('SELECT ns, key, value FROM records WHERE store = ?').iterate(LOCKS) as Iterable<{
-    ns: string;
-    key: string;
-    value: string;
-  }>) {
+  for (const r of await db.all<{ ns: string; key: string; value: string }>(`SELECT ns, key, value FROM ${db.records} WHERE store = ?`, [LOCKS])) {
     const holders = (JSON.parse(r.value) as { h?: { e: number }[] }).h ?? [];
     if (holders.some((h) => h.e > now)) held++;
     else stale.push(`${r.ns}/${r.key}`);
@@ -116,39 +104,47 @@ function lockFindings(db: Database.Database, now: number): Finding[] {
 }
 
 /**
- * `memex check`: SQLite's full integrity check, every record against the change feed, and each
- * saved vector index against its records. `--repair` removes a saved index that disagrees and
- * builds it again from the records. Resolves the findings; the command exits 1 on a problem.
+ * `memex check`: the storage's own integrity check (SQLite's full `integrity_check`; PostgreSQL's
+ * `amcheck` where installed), every record against the change feed, and each saved vector index
+ * against its records (on PostgreSQL with `--index-dir`, where the engine saves it). `--repair`
+ * removes a saved index that disagrees and builds it again from the records. Resolves the
+ * findings; the command exits 1 on a problem.
  */
-export async function check(o: LookFlags & { repair?: boolean; maxEvents?: number }): Promise<Finding[]> {
-  if (o.url !== undefined)
-    throw new StorageError('check reads a SQLite file: give --path (PostgreSQL checks its own pages; see the README)', 'MEMEX_NO_CHECK');
-  const path = o.path ?? './memex.db';
-  if (!existsSync(path)) throw new StorageError(`${path} does not exist`, 'ENOENT');
-  const db = new Database(path, { fileMustExist: true });
-  let findings: Finding[];
+export async function check(o: CheckFlags): Promise<Finding[]> {
+  const db = await openCheckDb(o);
+  const findings: Finding[] = [];
+  const dir = db.indexDir;
   try {
-    const integrity = String(db.pragma('integrity_check', { simple: true }));
-    findings = [{ check: 'integrity', problem: integrity !== 'ok', detail: `integrity_check: ${integrity}` }];
-    if (integrity === 'ok') {
-      const feed = feedFindings(db, o.maxEvents ?? DEFAULT_MAX_EVENTS);
-      const index = indexFindings(db, `${path}-vectors`);
+    const integrity = await db.integrity();
+    findings.push({ check: 'integrity', problem: !integrity.ok, detail: integrity.detail });
+    if (integrity.ok) {
+      const feed = await feedFindings(db, o.maxEvents ?? DEFAULT_MAX_EVENTS);
       findings.push(
         ...(feed.length > 0 ? feed : [{ check: 'feed', problem: false, detail: 'every record matches its write in the change feed' } as const]),
       );
-      findings.push(
-        ...(index.length > 0 ? index : [{ check: 'vector index', problem: false, detail: 'every saved index agrees with its records' } as const]),
-      );
-      findings.push(...lockFindings(db, Date.now()));
+      if (dir === undefined) {
+        findings.push({
+          check: 'vector index',
+          problem: false,
+          detail: 'not saved by this store (built in memory on open; give --index-dir if it uses one)',
+        });
+      } else {
+        const index = await indexFindings(db, dir);
+        findings.push(
+          ...(index.length > 0 ? index : [{ check: 'vector index', problem: false, detail: 'every saved index agrees with its records' } as const]),
+        );
+      }
+      findings.push(...(await lockFindings(db, Date.now())));
     }
   } finally {
-    db.close();
+    await db.close();
   }
-  if (!o.repair) return findings;
   const broken = findings.filter((f) => f.check === 'vector index' && f.problem);
-  if (broken.length === 0) return findings;
-  for (const f of broken) new IndexFiles(`${path}-vectors`, f.ns!).remove();
-  const mx = await openMemex({ path });
+  if (!o.repair || broken.length === 0 || dir === undefined) return findings;
+  for (const f of broken) new IndexFiles(dir, f.ns!).remove();
+  const mx = await openMemex(
+    o.url === undefined ? { path: o.path ?? './memex.db' } : { url: o.url, schema: o.schema ?? 'memex', indexDir: o.indexDir },
+  );
   try {
     for (const f of broken) await scopeOf(mx, f.ns).vectors.waitForIndex();
   } finally {

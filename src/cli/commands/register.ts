@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { int, runCommand, storeFlags } from '../flags.js';
 import { backup, restore } from './backup.js';
 import { check } from './check.js';
+import type { CheckFlags } from './check-db.js';
 import { exportCommand } from './export.js';
 import { registerImport } from './register-import.js';
 import { get, list, out, search, set, stats, sweep, type LookFlags } from './look.js';
@@ -51,14 +52,19 @@ export function registerOpsCommands(program: Command): void {
     .addHelpText('after', examples('memex sweep --path ./memex.db'))
     .action((o: LookFlags) => runCommand('sweep', () => sweep(o)));
 
-  cmd(
-    'check',
-    "a SQLite store's full integrity check, every record against the change feed, each saved vector index against its records (exit 1 on a problem)",
-  )
+  cmd('check', 'integrity of the storage, every record against the change feed, each saved vector index against its records (exit 1 on a problem)')
     .option('--repair', 'rebuild a saved vector index that disagrees with its records')
     .option('--max-events <n>', "the store's events.maxEvents, if not the default (events older are gone by design)", int(1, 1e9))
-    .addHelpText('after', examples('memex check --path ./memex.db', 'memex check --repair --json'))
-    .action((o: LookFlags & { repair?: boolean; maxEvents?: number }) =>
+    .option('--index-dir <dir>', "PostgreSQL: the store's indexDir, to check the vector index saved there")
+    .addHelpText(
+      'after',
+      examples(
+        'memex check --path ./memex.db',
+        'memex check --repair --json',
+        'memex check --url postgres://memex:memex@db:5432/memex --index-dir /var/lib/memex',
+      ),
+    )
+    .action((o: CheckFlags) =>
       runCommand('check', async () => {
         const findings = await check(o);
         const ok = findings.every((f) => !f.problem);
