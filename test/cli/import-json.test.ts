@@ -2,11 +2,12 @@
 // dict-behind-a-lock agent memory leaves behind comes in through the stores' own operations;
 // importing the file twice changes nothing; a bad entry refuses the whole file.
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openMemex } from '../../src/index.js';
+import { codeBlocks } from '../docs/blocks.js';
 import { here } from '../helpers/spawn.js';
 import { cleanupTemp, tempDbPath, tempDir } from '../helpers/tmp.js';
 
@@ -123,5 +124,25 @@ describe('memex import of JSON documents', () => {
     const mx2 = await openMemex({ path });
     expect(await mx2.events.lastSeq()).toBe(seq);
     await mx2.close();
+  });
+
+  it("the README's site-memory document, as written", async () => {
+    const readme = readFileSync(here(import.meta.url, '../../README.md'), 'utf8');
+    const block = codeBlocks(readme).find((b) => b.lang === 'json' && b.code.includes('"sites"'))!;
+    const path = tempDbPath();
+    const file = join(tempDir(), 'readme-sites.json');
+    writeFileSync(file, block.code);
+    expect(await counts('--from', 'site-memory', file, '--path', path, '--ns', 'browser')).toEqual({
+      imported: 5,
+      replaced: 0,
+      unchanged: 0,
+      skipped: 0,
+    });
+    const mx = await openMemex({ path });
+    const s = mx.scope('browser');
+    expect(await s.sites.selector('https://shop.example.com/any/page', 'add to cart')).toBe('button.add');
+    expect(await s.sites.contextForPrompt('shop.example.com')).toContain('Cookie banner covers the buy button');
+    expect(await s.profiles.get('ada')).toEqual({ name: 'Ada', language: 'en' });
+    await mx.close();
   });
 });
