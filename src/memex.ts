@@ -1,4 +1,4 @@
-import type { Memex, MemexCapabilities, MemexHealth, MemexScope, MemexStats } from './api/memex.js';
+import type { Memex, MemexCapabilities, MemexHealth, MemexScope, MemexStats, NamespaceInfo } from './api/memex.js';
 import { ClosedError, ValidationError } from './errors.js';
 import type { Engine } from './engine/types.js';
 import { WriteFailures } from './write-failures.js';
@@ -92,6 +92,21 @@ export class EngineMemex implements Memex {
       lastSeq,
       storageErrors: this.writeFailures.counts(),
     };
+  }
+
+  async namespaces(): Promise<NamespaceInfo[]> {
+    this.assertOpen();
+    return this.engine.snapshot((tx) => {
+      const out = new Map<string, Record<string, number>>();
+      for (const store of Object.keys(tx.countByStore())) {
+        for (const s of tx.sizes(store)) {
+          const r = out.get(s.ns) ?? {};
+          r[store] = s.count;
+          out.set(s.ns, r);
+        }
+      }
+      return [...out.keys()].sort().map((ns) => ({ ns, records: out.get(ns)! }));
+    });
   }
 
   async health(): Promise<MemexHealth> {

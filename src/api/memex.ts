@@ -67,6 +67,12 @@ export interface MemexStats {
   storageErrors: Record<string, number>;
 }
 
+/** A namespace that holds records, and how many per store (expired-but-unpurged included). */
+export interface NamespaceInfo {
+  readonly ns: string;
+  readonly records: Readonly<Record<string, number>>;
+}
+
 export interface MemexHealth {
   readonly ok: boolean;
   readonly checks: readonly HealthCheck[];
@@ -106,6 +112,15 @@ export interface Memex extends MemexScope {
    * ```
    */
   stats(): Promise<MemexStats>;
+  /**
+   * Every namespace that holds records, in name order, with its record count per store (over
+   * HTTP: those the token may read).
+   * @example
+   * ```ts
+   * for (const { ns, records } of await mx.namespaces()) console.log(ns, records.kv ?? 0);
+   * ```
+   */
+  namespaces(): Promise<NamespaceInfo[]>;
   /**
    * `{ ok, checks }`: storage reachable, integrity, and what the engine watches (WAL size, recent
    * lock timeouts).

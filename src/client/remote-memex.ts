@@ -1,4 +1,4 @@
-import type { Memex, MemexCapabilities, MemexHealth, MemexScope, MemexStats } from '../api/memex.js';
+import type { Memex, MemexCapabilities, MemexHealth, MemexScope, MemexStats, NamespaceInfo } from '../api/memex.js';
 import { ClosedError } from '../errors.js';
 import type { Recall, RecallInput, RememberInput } from '../stores/memory/remember.js';
 import { validateNamespace } from '../values/namespace.js';
@@ -77,6 +77,10 @@ export class RemoteMemex extends RemoteScope implements Memex {
     let s = this.scopes.get(ns);
     if (!s) this.scopes.set(ns, (s = new RemoteScope(this.http, ns)));
     return s;
+  }
+
+  async namespaces(): Promise<NamespaceInfo[]> {
+    return frozen(await this.http.call<NamespaceInfo[]>('memex.namespaces', null, {}));
   }
 
   async stats(): Promise<MemexStats> {

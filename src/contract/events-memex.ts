@@ -97,6 +97,16 @@ export const memexOps = [
     run: (_s, _a, ctx) => ctx.memex.stats(),
   }),
   op({
+    id: 'memex.namespaces',
+    summary: 'Every namespace that holds records (those the token may read), in name order, with its record count per store.',
+    access: 'read',
+    scoped: false,
+    args: z.object({}),
+    result: z.array(z.object({ ns: z.string(), records: z.record(z.string(), z.number().int()) })),
+    example: { args: {}, result: [{ ns: 'acme/u1', records: { kv: 12, conversations: 2, messages: 40 } }] },
+    run: async (_s, _a, ctx) => (await ctx.memex.namespaces()).filter((n) => ctx.mayRead(n.ns)),
+  }),
+  op({
     id: 'memex.health',
     summary: 'The engine’s health: `ok` and its checks (admin; GET /readyz answers anyone with the status alone).',
     access: 'admin',

@@ -20,6 +20,8 @@ export interface OpContext {
   readonly version: string;
   /** Lock leases and getOrSet claims held for remote callers. */
   readonly holds: Holds;
+  /** Whether the caller may read namespace `ns` (an operation on the whole store filters by it). */
+  readonly mayRead: (ns: string) => boolean;
 }
 
 /**

@@ -22,7 +22,8 @@ const cursor = z.string().optional().describe('Where the previous answer stopped
 
 /** Runs a contract operation against the store, as the HTTP server would. */
 function call(id: string, scope: MemexScope, memex: Memex, args: Record<string, unknown>): Promise<unknown> {
-  return op(id).run(scope, args, { memex, holds: HOLDS, version: VERSION });
+  // An MCP session works in one namespace.
+  return op(id).run(scope, args, { memex, holds: HOLDS, version: VERSION, mayRead: (ns) => ns === scope.ns });
 }
 const HOLDS = new ServerHolds(60_000);
 

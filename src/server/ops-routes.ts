@@ -64,7 +64,8 @@ async function handle(parts: ServerParts, op: Op, req: FastifyRequest): Promise<
   }
   const exec = async (): Promise<Outcome> => {
     try {
-      const result = await op.run(scope, args, { memex: parts.memex, holds: parts.holds, version: VERSION });
+      const mayRead = (name: string) => !req.principal || allows(req.principal, name, 'read');
+      const result = await op.run(scope, args, { memex: parts.memex, holds: parts.holds, version: VERSION, mayRead });
       // The wire encoding also answers: a typed array in a value goes back as a typed array.
       return { status: 200, body: result === undefined ? {} : { result: encodeWire(result) } };
     } catch (e) {

@@ -180,6 +180,12 @@ describe('tenant isolation', () => {
     expect((await post(url, '/v1/kv/get', { ns: 'acme/app', key: 'secret' }, auth(T.acmeRead))).body).toEqual({ result: SECRET });
     expect((await post(url, '/v1/kv/get', { ns: 'globex/app', key: 'own' }, auth(T.globex))).body).toEqual({ result: 'globex data' });
     expect((await post(url, '/v1/memex/stats', {}, auth(T.admin))).status).toBe(200);
+    // The namespace list shows each token only the namespaces it may read.
+    const names = async (t: string) =>
+      ((await post(url, '/v1/memex/namespaces', {}, auth(t))).body as { result: { ns: string }[] }).result.map((n) => n.ns);
+    expect(await names(T.globex)).toEqual(['globex/app']);
+    expect(await names(T.acmeRead)).toEqual(['acme/app']);
+    expect(await names(T.admin)).toEqual(['acme/app', 'globex/app']);
     expect((await request(url, '/metrics', { headers: auth(T.admin) })).status).toBe(200);
     // The remote client with a token: the same errors as typed MemexErrors.
     const client = await openMemex({ url, token: T.globex });

@@ -169,6 +169,21 @@ export function kvTtlScope({ open, withClock }: KvSuiteEnv): void {
       expect(mx.scope('x').ns).toBe('x');
     });
 
+    it('namespaces() lists each namespace that holds records, in name order, with counts per store', async () => {
+      const mx = await open();
+      await mx.kv.set('k', 1);
+      await mx.scope('b/x').kv.setMany([
+        { key: 'k1', value: 1 },
+        { key: 'k2', value: 2 },
+      ]);
+      await mx.scope('a').profiles.set('u1', { name: 'Ada' });
+      const list = await mx.namespaces();
+      expect(list.map((n) => n.ns)).toEqual(['a', 'b/x', 'default']);
+      expect(list.find((n) => n.ns === 'b/x')!.records.kv).toBe(2);
+      expect(list.find((n) => n.ns === 'a')!.records).toEqual({ profiles: 1 });
+      expect(list.find((n) => n.ns === 'default')!.records.kv).toBe(1);
+    });
+
     it('transactions and clear stay inside their namespace', async () => {
       const mx = await open();
       const a = mx.scope('a').kv;
