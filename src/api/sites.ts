@@ -1,4 +1,5 @@
 import type { SiteProfile } from '../stores/sites/site-profile.js';
+import type { ListPage } from './list.js';
 import type { DeepReadonly } from '../values/freeze.js';
 
 /**
@@ -28,6 +29,16 @@ export interface SitesStore {
    * ```
    */
   profile(url: string): Promise<SiteProfile | undefined>;
+
+  /**
+   * Every site known, in host order, a page at a time (`limit` 1..1000, default 100; `prefix`
+   * selects hosts by their start; pass the page's `cursor` back for the next one).
+   * @example
+   * ```ts
+   * const { items, cursor } = await mx.sites.list({ limit: 50 });
+   * ```
+   */
+  list(options?: { prefix?: string; limit?: number; cursor?: string }): Promise<ListPage<SiteProfile>>;
 
   /**
    * Counts a visit: `ok` whether it achieved its goal, `durationMs` (0..86400000) feeds the

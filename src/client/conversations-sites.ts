@@ -1,4 +1,5 @@
 import type { ConversationsStore } from '../api/conversations.js';
+import type { ListPage } from '../api/list.js';
 import type { SitesStore } from '../api/sites.js';
 import type { Message, NewMessage, ThreadInfo } from '../stores/conversations/message.js';
 import type { SiteProfile } from '../stores/sites/site-profile.js';
@@ -46,6 +47,9 @@ export class RemoteSites implements SitesStore {
   }
   profile(url: string): Promise<SiteProfile | undefined> {
     return this.call('profile', { url });
+  }
+  list(options?: { prefix?: string; limit?: number; cursor?: string }): Promise<ListPage<SiteProfile>> {
+    return this.call('list', options === undefined ? {} : { options });
   }
   recordVisit(url: string, visit: { ok: boolean; durationMs?: number; note?: string }): Promise<SiteProfile> {
     return this.call('recordVisit', { url, visit });

@@ -17,6 +17,17 @@ export const sitesOps = [
     run: (s, a) => s.sites.profile(a.url as string),
   }),
   op({
+    id: 'sites.list',
+    summary: 'Every site known, in host order, a page at a time.',
+    access: 'read',
+    args: z.object({
+      options: z.object({ prefix: z.string().optional(), limit: z.number().int().optional(), cursor: z.string().optional() }).optional(),
+    }),
+    result: z.object({ items: z.array(siteProfile), cursor: z.string().optional() }),
+    example: { args: { options: { limit: 50 } }, result: { items: [exampleProfile] } },
+    run: (s, a) => s.sites.list(a.options as never),
+  }),
+  op({
     id: 'sites.recordVisit',
     summary: 'Counts a visit (ok or not, with an optional note).',
     access: 'write',

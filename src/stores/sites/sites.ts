@@ -8,6 +8,8 @@ import { applyCacheSelector, applyReport, bestSelector } from './selector-rank.j
 import { applyAction, applyQuirk, applyVisit, findAction, newSite, type SiteProfile, type SiteRecord } from './site-profile.js';
 import { checkIntent, checkName, checkOk, checkPromptOptions, checkQuirk, checkSelector, checkSteps, checkVisit } from './validate-input.js';
 import type { SitesStore } from '../../api/sites.js';
+import type { ListPage } from '../../api/list.js';
+import { checkListOptions, decodeCursor, encodeCursor } from '../list-options.js';
 import { storeModule } from '../module.js';
 
 /** What a write callback decided: the record to store (none = no change) and the call's result. */
@@ -188,6 +190,26 @@ export class Sites implements SitesStore {
     const host = normalizeHost(url);
     const { maxChars } = checkPromptOptions(options);
     return renderContext(await this.read(host), maxChars);
+  }
+
+  /**
+   * Every site known, in host order, a page at a time (`prefix` selects hosts by their start).
+   * @example
+   * ```ts
+   * for (let page = await mx.sites.list({ limit: 50 }); ; page = await mx.sites.list({ limit: 50, cursor: page.cursor })) {
+   *   for (const site of page.items) console.log(site.host, site.visits);
+   *   if (!page.cursor) break;
+   * }
+   * ```
+   */
+  async list(options?: { prefix?: string; limit?: number; cursor?: string }): Promise<ListPage<SiteProfile>> {
+    const o = checkListOptions(options);
+    const after = o.cursor === undefined ? undefined : decodeCursor(o.cursor);
+    this.ctx.counters(SITES).reads++;
+    const rows = await this.ctx.engine.read((tx) => tx.scan(this.ctx.ns, SITES, { prefix: o.prefix, after, limit: o.limit + 1 }));
+    const items = rows.slice(0, o.limit).map((r) => this.ctx.frozen.committed<SiteRecord>(r.version, r.value) as SiteProfile);
+    const last = rows.length > o.limit ? rows[o.limit - 1] : undefined;
+    return last ? { items, cursor: encodeCursor(last.key) } : { items };
   }
 
   private async read(host: string): Promise<SiteProfile | undefined> {

@@ -81,6 +81,23 @@ export function sitesSuite(env: SuiteEnv): void {
     });
   });
 
+  describe('sites: list', () => {
+    it('pages every site in host order, frozen, with a prefix; a forged cursor is refused', async () => {
+      for (const h of ['c.example', 'a.example', 'b.example', 'api.other']) await tick(() => sites.recordVisit(`https://${h}/`, { ok: true }));
+      await mx.scope('elsewhere').sites.recordVisit('z.example', { ok: true });
+      const first = await sites.list({ limit: 2 });
+      expect(first.items.map((p) => p.host)).toEqual(['a.example', 'api.other']);
+      expect(Object.isFrozen(first.items[0])).toBe(true);
+      const second = await sites.list({ limit: 2, cursor: first.cursor! });
+      expect(second.items.map((p) => p.host)).toEqual(['b.example', 'c.example']);
+      expect(second.cursor).toBeUndefined();
+      expect((await sites.list({ prefix: 'a' })).items.map((p) => p.host)).toEqual(['a.example', 'api.other']);
+      expect((await sites.list()).items[0]).toEqual(await sites.profile('a.example'));
+      await expect(sites.list({ cursor: 'not a cursor!' })).rejects.toMatchObject({ code: 'invalid_input', field: 'options.cursor' });
+      await expect(sites.list({ limit: 0 })).rejects.toMatchObject({ code: 'invalid_input', field: 'options.limit' });
+    });
+  });
+
   describe('sites: selectors', () => {
     it('caches and returns the best selector; unknown names and sites give undefined', async () => {
       expect(await sites.selector('a.example', 'search')).toBeUndefined();
