@@ -207,7 +207,7 @@ export class Sites implements SitesStore {
     const after = o.cursor === undefined ? undefined : decodeCursor(o.cursor);
     this.ctx.counters(SITES).reads++;
     const rows = await this.ctx.engine.read((tx) => tx.scan(this.ctx.ns, SITES, { prefix: o.prefix, after, limit: o.limit + 1 }));
-    const items = rows.slice(0, o.limit).map((r) => this.ctx.frozen.committed<SiteRecord>(r.version, r.value) as SiteProfile);
+    const items = rows.slice(0, o.limit).map((r) => this.ctx.frozen.committed<SiteRecord>(r.version, r.value));
     const last = rows.length > o.limit ? rows[o.limit - 1] : undefined;
     return last ? { items, cursor: encodeCursor(last.key) } : { items };
   }
