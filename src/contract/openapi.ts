@@ -130,6 +130,38 @@ export function openApiDocument(version: string): Json {
       },
     },
   };
+  paths['/v1/stats/watch'] = {
+    get: {
+      operationId: 'stats_watch',
+      summary:
+        'Live statistics as Server-Sent Events, one sample per interval: writes/s of every process (from the change feed), this server’s ops/s, lock waits, cache hit rate, last seq, records per store (admin: they span every namespace).',
+      tags: ['memex'],
+      parameters: [{ name: 'intervalMs', in: 'query', required: false, schema: { type: 'integer', minimum: 250, maximum: 60000, default: 1000 } }],
+      responses: {
+        200: {
+          description: 'A stream of samples',
+          content: {
+            'text/event-stream': {
+              schema: { type: 'string' },
+              example:
+                'data: {"at":1764650000000,"writesPerSec":812.5,"opsPerSec":40,"lockWaits":0,"lockWaitMsMax":0,"cacheHitRate":0.93,"lastSeq":90211,"records":{"kv":1200}}\n\n',
+            },
+          },
+        },
+        ...errors,
+      },
+    },
+  };
+  paths['/ui/'] = {
+    get: {
+      operationId: 'inspector',
+      ...plain(
+        'The web inspector (HTML). Its files hold no data; the data it shows comes from /v1 with the token typed into it.',
+        '<!doctype html>…',
+        'text/html',
+      ),
+    },
+  };
   paths['/healthz'] = { get: { operationId: 'healthz', ...plain('The process is alive.', { ok: true }) } };
   paths['/readyz'] = {
     get: { operationId: 'readyz', ...plain('The store is healthy (503 otherwise).', { ok: true, checks: [{ name: 'storage', ok: true }] }) },

@@ -11,6 +11,8 @@ import { registerOps } from './ops-routes.js';
 import { registerKvRest } from './kv-rest.js';
 import { registerWatch, type WatchStreams } from './sse.js';
 import { registerMcp } from './mcp-route.js';
+import { registerStatsWatch } from './stats-stream.js';
+import { registerUi } from './ui-routes.js';
 import type { Principal, Tokens } from './tokens.js';
 import { VERSION } from '../version.js';
 
@@ -159,6 +161,8 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   registerOps(app, parts);
   registerKvRest(app, parts);
   registerWatch(app, parts);
+  registerStatsWatch(app, parts);
+  registerUi(app);
   registerMcp(app, parts, cors);
   app.addHook('preClose', async () => {
     for (const end of [...parts.streams]) end();
