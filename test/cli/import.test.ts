@@ -184,6 +184,18 @@ describe('memex import', () => {
     await t.close();
   });
 
+  it('--ns imports only that namespace of a memex export and counts the rest as outside', async () => {
+    const line = (ns: string, key: string) =>
+      JSON.stringify({ ns, store: 'kv', key, value: key, version: 1, createdAt: 1, updatedAt: 1, expiresAt: null, rank: null });
+    const file = fileWith(`${line('a', 'x')}\n${line('b', 'y')}\n${line('a', 'z')}\n`);
+    const target = tempDbPath();
+    expect(await imported(file, '--path', target, '--ns', 'a')).toMatchObject({ lines: 3, imported: 2, outside: 1 });
+    const t = await openMemex({ path: target });
+    expect((await t.scope('a').kv.list()).items.map((e) => e.key)).toEqual(['x', 'z']);
+    expect(await t.scope('b').kv.get('y')).toBeUndefined();
+    await t.close();
+  });
+
   it('SIGKILL during an import leaves whole batches; resuming at the reported position equals a clean import', async () => {
     const N = 60_000;
     const BATCH = 500;

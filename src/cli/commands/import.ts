@@ -18,6 +18,8 @@ export interface ImportReport extends BatchResult {
   /** Lines read, including those skipped by `--resume-at`. */
   lines: number;
   batches: number;
+  /** Lines of another namespace than `--ns`, left out. */
+  outside: number;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface ImportReport extends BatchResult {
  */
 export async function importExport(file: string, o: ImportFlags): Promise<ImportReport> {
   const engine = await openEngine(o, true);
-  const report: ImportReport = { lines: 0, batches: 0, imported: 0, replaced: 0, unchanged: 0, skipped: 0, dropped: 0 };
+  const report: ImportReport = { lines: 0, batches: 0, imported: 0, replaced: 0, unchanged: 0, skipped: 0, dropped: 0, outside: 0 };
   const input = file === '-' ? process.stdin : createReadStream(file);
   const bar = progress('import', file === '-' ? 0 : statSync(file).size, 'bytes');
   let batch: ImportLine[] = [];
@@ -45,7 +47,12 @@ export async function importExport(file: string, o: ImportFlags): Promise<Import
       report.lines++;
       bar.tick(Buffer.byteLength(text) + 1);
       if (report.lines <= o.resumeAt || text.trim() === '') continue;
-      batch.push(parseLine(text, report.lines));
+      const line = parseLine(text, report.lines);
+      if (o.ns !== undefined && line.ns !== o.ns) {
+        report.outside++;
+        continue;
+      }
+      batch.push(line);
       if (batch.length >= o.batch) await commit();
     }
     if (batch.length > 0) await commit();
