@@ -10,6 +10,7 @@ import type { ResolvedSqliteSettings } from './options.js';
 import { SqliteTx } from './tx.js';
 import { WaitBoard } from './wait-board.js';
 import { WalGuard } from './wal-guard.js';
+import { WriteGate } from './write-gate.js';
 import { WriteQueue } from './write-queue.js';
 
 const canWrite = (path: string): boolean => {
@@ -69,6 +70,7 @@ export class SqliteEngine implements Engine {
   private tx: SqliteTx;
   private readonly queue: WriteQueue;
   private readonly board: WaitBoard | undefined;
+  private readonly gate: WriteGate | undefined;
   private readonly walGuard: WalGuard | undefined;
   private begin: Database.Statement;
   private commit: Database.Statement;
@@ -84,10 +86,12 @@ export class SqliteEngine implements Engine {
     this.capabilities = { multiProcess: file, multiHost: false, durableFull: file, backup: true, persistent: file, fullText: true };
     ({ db: this.db, tx: this.tx, begin: this.begin, commit: this.commit } = this.connect(o));
     this.board = file ? WaitBoard.tryOpen(o.path, FAIRNESS_GRACE_MS) : undefined;
+    this.gate = file ? WriteGate.tryOpen(o.path) : undefined;
     const guard = (this.walGuard = file ? new WalGuard(o.path, o.durability === 'full' ? 0 : WAL_CHECK_EVERY_MS) : undefined);
     this.queue = new WriteQueue(this.db, this.tx, {
       ...o,
       board: this.board,
+      gate: this.gate,
       afterCommit: guard && (() => guard.afterCommit(this.db)),
       reconnect: file ? () => this.reconnect() : undefined,
     });
@@ -236,6 +240,7 @@ export class SqliteEngine implements Engine {
     this.closed = true;
     await this.queue.idle();
     this.board?.close();
+    this.gate?.close();
     this.db.close();
   }
 

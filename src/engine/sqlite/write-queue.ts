@@ -5,6 +5,7 @@ import { isThenable } from '../../values/thenable.js';
 import { driverCode, isBusy, toMemexError } from './errors.js';
 import type { SqliteTx } from './tx.js';
 import { epochNow, type WaitBoard } from './wait-board.js';
+import type { WriteGate } from './write-gate.js';
 
 type Job = QueuedJob<SqliteTx>;
 
@@ -16,6 +17,8 @@ export interface WriteQueueOptions {
   readonly clock: () => number;
   /** Advisory fairness between connections; absent for private (in-memory) databases. */
   readonly board?: WaitBoard;
+  /** The kernel-queued hand-over between connections; absent for private (in-memory) databases. */
+  readonly gate?: WriteGate;
   /** Runs after each commit, before its writes are acknowledged (must not throw). */
   readonly afterCommit?: () => void;
   /** Replaces a connection that turned out read-only; whether it did (called before each BEGIN until then). */
@@ -23,6 +26,14 @@ export interface WriteQueueOptions {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Longest run of transactions one connection makes while holding the gate. */
+const SLICE_MS = 2;
+/** Microtasks a just-acknowledged caller is given to queue its next write. */
+const FOLLOW_TICKS = 32;
+
+/** How often a writer waiting on the gate refreshes its announcement on the wait board. */
+const BOARD_REFRESH_MS = 10;
 
 /**
  * Group commit. Writes queued while the connection waits for, or holds, the write lock share the
@@ -35,8 +46,10 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * savepoint this time — the seam allows a callback to run more than once.
  *
  * SQLite's own busy handler is off (busy_timeout 0 after open): it sleeps up to 100 ms between
- * tries and blocks the thread. Here a connection that finds the lock taken waits ~1 ms on a timer,
- * so the event loop keeps serving reads and the wait is bounded by each job's own deadline.
+ * tries and blocks the thread. Here writers first queue on the {@link WriteGate}, a kernel lock
+ * whose waiter wakes as soon as the holder leaves; only a writer outside the gate makes a
+ * connection poll, every ~1 ms on a timer. Either way the event loop keeps serving reads and the
+ * wait is bounded by each job's own deadline.
  */
 export class WriteQueue extends GroupCommitQueue<SqliteTx> {
   private st;
@@ -81,42 +94,83 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
   }
 
   protected async drain(): Promise<void> {
-    const board = this.opts.board;
+    const { board, gate } = this.opts;
     let waitStart: number | undefined;
-    while (this.pending.length > 0) {
-      this.expire(performance.now());
-      if (this.pending.length === 0) break;
-      const now = epochNow();
-      try {
-        this.maybeReconnect();
-      } catch (e) {
-        this.abandon(this.pending.splice(0), e);
-        break;
+    /** When this connection took the gate it still holds between transactions. */
+    let sliceStart: number | undefined;
+    try {
+      while (this.pending.length > 0) {
+        this.expire(performance.now());
+        if (this.pending.length === 0) break;
+        const now = epochNow();
+        try {
+          this.maybeReconnect();
+        } catch (e) {
+          this.abandon(this.pending.splice(0), e);
+          break;
+        }
+        // A connection holding the gate (in its slice, or through a busy wait) never defers: the
+        // writer it would defer to may be queued on the gate. The slice bounds that hold instead.
+        const deferred = !gate?.held && (board?.shouldDefer(waitStart ?? now, now) ?? false);
+        if (deferred) {
+          waitStart ??= now;
+          board?.poll(waitStart, now);
+          await sleep(Math.max(0, Math.min(1, this.nextDeadline() - performance.now())));
+          continue;
+        }
+        if (gate && !gate.tryEnter()) {
+          // Queued in the kernel: woken the moment the holder leaves, or at the next deadline.
+          waitStart ??= now;
+          board?.poll(waitStart, now);
+          await gate.enter(Math.min(this.nextDeadline(), performance.now() + BOARD_REFRESH_MS));
+          continue;
+        }
+        if (!this.tryBegin()) {
+          // A writer outside the gate (the sqlite3 shell, a store whose gate could not open) holds
+          // SQLite's lock: poll for it as before, keeping the gate so other gated writers sleep.
+          waitStart ??= now;
+          board?.poll(waitStart, now);
+          await sleep(Math.max(0, Math.min(1, this.nextDeadline() - performance.now())));
+          continue;
+        }
+        this.lock.acquisitions++;
+        if (waitStart !== undefined) {
+          board?.done();
+          this.waited(epochNow() - waitStart);
+          waitStart = undefined;
+        }
+        const batch = this.pending.splice(0, this.opts.maxBatch);
+        try {
+          this.runBatch(batch);
+        } catch (e) {
+          // A failing SAVEPOINT, RELEASE or ROLLBACK: no job of the group may stay unsettled.
+          this.abandon(batch, e);
+        }
+        if (gate) {
+          // The callers just acknowledged usually write again within a few microtasks: keep the
+          // gate for them, up to the slice, rather than pay a hand-over per transaction.
+          sliceStart ??= performance.now();
+          if (await this.writesFollow(sliceStart)) continue;
+          sliceStart = undefined;
+          gate.leave();
+        }
+        // Let other processes in before this one begins again.
+        if (this.pending.length > 0) await new Promise((r) => setImmediate(r));
       }
-      const deferred = board?.shouldDefer(waitStart ?? now, now) ?? false;
-      if (deferred || !this.tryBegin()) {
-        waitStart ??= now;
-        board?.poll(waitStart, now);
-        await sleep(Math.max(0, Math.min(1, this.nextDeadline() - performance.now())));
-        continue;
-      }
-      this.lock.acquisitions++;
-      if (waitStart !== undefined) {
-        board?.done();
-        this.waited(epochNow() - waitStart);
-        waitStart = undefined;
-      }
-      const batch = this.pending.splice(0, this.opts.maxBatch);
-      try {
-        this.runBatch(batch);
-      } catch (e) {
-        // A failing SAVEPOINT, RELEASE or ROLLBACK: no job of the group may stay unsettled.
-        this.abandon(batch, e);
-      }
-      // Let other processes in before this one begins again.
-      if (this.pending.length > 0) await new Promise((r) => setImmediate(r));
+    } finally {
+      gate?.leave();
+      board?.done();
     }
-    board?.done();
+  }
+
+  /**
+   * Whether more writes are queued within {@link FOLLOW_TICKS} microtasks and the slice that
+   * began at `sliceStart` has time left. Microtasks only: the event loop is not entered, so
+   * the gate is never held idle across I/O.
+   */
+  private async writesFollow(sliceStart: number): Promise<boolean> {
+    for (let i = 0; i < FOLLOW_TICKS && this.pending.length === 0; i++) await Promise.resolve();
+    return this.pending.length > 0 && performance.now() - sliceStart < SLICE_MS;
   }
 
   private tryBegin(): boolean {
