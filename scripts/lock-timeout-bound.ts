@@ -3,7 +3,10 @@
  * shared, loaded 2-core runner): while another process holds SQLite's write lock, how far past
  * `lockTimeoutMs` do six concurrent kv writes and one `locks.withLock` give up?
  *
- *   npx tsx scripts/lock-timeout-bound.ts [rounds=20] [timeoutMs=300]
+ *   npx tsx scripts/lock-timeout-bound.ts [rounds=20] [timeoutMs=300] [holder=raw|gated]
+ *
+ * `raw` holds SQLite's lock from a plain connection (the writers poll for it); `gated` holds the
+ * write gate too, as a Memex process does (the writers wait on the gate in the kernel).
  *
  * Prints the overshoot distribution and exits 1 if any call overshot by more than 50 ms.
  */
@@ -23,7 +26,8 @@ if (!Number.isSafeInteger(rounds) || rounds < 1 || !Number.isSafeInteger(timeout
 }
 const dir = mkdtempSync(join(tmpdir(), 'memex-timeout-'));
 const path = join(dir, 'bound.db');
-const holderScript = fileURLToPath(new URL('../test/fixtures/lock-holder.ts', import.meta.url));
+const gated = process.argv[4] === 'gated';
+const holderScript = fileURLToPath(new URL(`../test/fixtures/${gated ? 'gate-holder' : 'lock-holder'}.ts`, import.meta.url));
 await (await openMemex({ path })).close();
 
 const overshoots: number[] = [];

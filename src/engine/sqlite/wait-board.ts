@@ -52,18 +52,19 @@ export class WaitBoard {
   }
 
   /**
-   * Whether another live waiter has been waiting clearly longer than one that started at `since`.
+   * Whether another live waiter has been waiting clearly (`graceMs`) longer than one that started
+   * at `since`.
    * A board found quiet is not read again for {@link QUIET_MS}: the read is a syscall on every
    * transaction otherwise, and starvation only matters at the scale of `graceMs`.
    */
-  shouldDefer(since: number, now: number): boolean {
+  shouldDefer(since: number, now: number, graceMs = this.graceMs): boolean {
     if (now < this.quietUntil) return false;
     readSync(this.fd, this.buf, 0, BOARD_BYTES, 0);
     for (let i = 0; i < SLOTS; i++) {
       if (i === this.slot) continue;
       const start = this.buf.readDoubleLE(i * SLOT_BYTES);
       if (start === 0 || now - this.buf.readDoubleLE(i * SLOT_BYTES + 8) > STALE_MS) continue;
-      if (start < since - this.graceMs) return true;
+      if (start < since - graceMs) return true;
     }
     this.quietUntil = now + QUIET_MS;
     return false;

@@ -29,6 +29,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Longest run of transactions one connection makes while holding the gate. */
 const SLICE_MS = 2;
+/** A waiter that has waited this long ends the holder's slice after its current transaction. */
+const STARVING_MS = 8;
 /** Microtasks a just-acknowledged caller is given to queue its next write. */
 const FOLLOW_TICKS = 32;
 
@@ -119,9 +121,15 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
           continue;
         }
         if (gate && !gate.tryEnter()) {
-          // Queued in the kernel: woken the moment the holder leaves, or at the next deadline.
           waitStart ??= now;
           board?.poll(waitStart, now);
+          // The kernel wakes the gate's waiters in no set order, so only the oldest waiter queues
+          // there (woken the moment the holder leaves); the others watch the board until it is
+          // their turn, which comes while the holder still runs its slice.
+          if (board?.shouldDefer(waitStart, now, 0) && !gate.waiting) {
+            await sleep(Math.max(0, Math.min(1, this.nextDeadline() - performance.now())));
+            continue;
+          }
           await gate.enter(Math.min(this.nextDeadline(), performance.now() + BOARD_REFRESH_MS));
           continue;
         }
@@ -139,6 +147,7 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
           this.waited(epochNow() - waitStart);
           waitStart = undefined;
         }
+        if (gate) sliceStart ??= performance.now();
         const batch = this.pending.splice(0, this.opts.maxBatch);
         try {
           this.runBatch(batch);
@@ -149,8 +158,7 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
         if (gate) {
           // The callers just acknowledged usually write again within a few microtasks: keep the
           // gate for them, up to the slice, rather than pay a hand-over per transaction.
-          sliceStart ??= performance.now();
-          if (await this.writesFollow(sliceStart)) continue;
+          if (await this.writesFollow(sliceStart!)) continue;
           sliceStart = undefined;
           gate.leave();
         }
@@ -170,7 +178,9 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
    */
   private async writesFollow(sliceStart: number): Promise<boolean> {
     for (let i = 0; i < FOLLOW_TICKS && this.pending.length === 0; i++) await Promise.resolve();
-    return this.pending.length > 0 && performance.now() - sliceStart < SLICE_MS;
+    if (this.pending.length === 0 || performance.now() - sliceStart >= SLICE_MS) return false;
+    const now = epochNow();
+    return !this.opts.board?.shouldDefer(now, now, STARVING_MS);
   }
 
   private tryBegin(): boolean {
