@@ -48,11 +48,6 @@ export class WriteGate {
     return this.holding;
   }
 
-  /** Whether a wait for the gate is under way (one a writer gave up on, perhaps). */
-  get waiting(): boolean {
-    return this.pending !== undefined;
-  }
-
   /** Takes the gate if it is free (or already held, or out of use); never waits. */
   tryEnter(): boolean {
     if (this.holding || this.failed) return true;

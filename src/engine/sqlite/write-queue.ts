@@ -123,13 +123,7 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
         if (gate && !gate.tryEnter()) {
           waitStart ??= now;
           board?.poll(waitStart, now);
-          // The kernel wakes the gate's waiters in no set order, so only the oldest waiter queues
-          // there (woken the moment the holder leaves); the others watch the board until it is
-          // their turn, which comes while the holder still runs its slice.
-          if (board?.shouldDefer(waitStart, now, 0) && !gate.waiting) {
-            await sleep(Math.max(0, Math.min(1, this.nextDeadline() - performance.now())));
-            continue;
-          }
+          // Queued in the kernel: woken the moment the holder leaves, or at the next deadline.
           await gate.enter(Math.min(this.nextDeadline(), performance.now() + BOARD_REFRESH_MS));
           continue;
         }
