@@ -136,7 +136,8 @@ describe('the web inspector at /ui', () => {
   it('live statistics move when another process writes to the store', async () => {
     const p = await page(ADMIN);
     const seq = async () => Number(await p.getByTestId('stat-seq').textContent());
-    await expect.poll(seq).toBeGreaterThan(0);
+    // The first sample comes one interval (1 s) after the page connects: a rate needs one.
+    await expect.poll(seq, { timeout: 15_000 }).toBeGreaterThan(0);
     const before = await seq();
     const writer = spawnScript(WRITER, [path, '9']);
     let acked = 0;
