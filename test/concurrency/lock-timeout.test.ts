@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LockTimeoutError, openMemex } from '../../src/index.js';
-import { here, spawnScript, unlessExited, watchChild } from '../helpers/spawn.js';
+import { here, spawnUntil } from '../helpers/spawn.js';
 import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
 
 afterEach(cleanupTemp);
+
+const LOCK_HOLDER = here(import.meta.url, '../fixtures/lock-holder.ts');
 
 describe('bounded waiting', () => {
   it('callers fail with LockTimeoutError after lockTimeoutMs (and well before + 1 s) while another process holds the write lock, and nothing changes', async () => {
@@ -12,11 +14,7 @@ describe('bounded waiting', () => {
     await setup.kv.set('k', 'before');
     await setup.close();
 
-    const holder = spawnScript(here(import.meta.url, '../fixtures/lock-holder.ts'), [path]);
-    let locked: () => void = () => {};
-    const isLocked = new Promise<void>((r) => (locked = r));
-    const exited = watchChild(holder, (line) => line === 'locked' && locked());
-    await unlessExited(isLocked, exited, 'it took the write lock');
+    const { child: holder, exited } = await spawnUntil(LOCK_HOLDER, [path], 'locked', 'it took the write lock');
 
     const timeoutMs = 300;
     const mx = await openMemex({ path, lockTimeoutMs: timeoutMs });
@@ -72,11 +70,7 @@ describe('bounded waiting', () => {
   it('a holder killed with SIGKILL releases the write lock at once (no stale lock files)', async () => {
     const path = tempDbPath();
     await (await openMemex({ path })).close();
-    const holder = spawnScript(here(import.meta.url, '../fixtures/lock-holder.ts'), [path]);
-    let locked: () => void = () => {};
-    const isLocked = new Promise<void>((r) => (locked = r));
-    const exited = watchChild(holder, (line) => line === 'locked' && locked());
-    await unlessExited(isLocked, exited, 'it took the write lock');
+    const { child: holder, exited } = await spawnUntil(LOCK_HOLDER, [path], 'locked', 'it took the write lock');
     holder.kill('SIGKILL');
     await exited;
     const mx = await openMemex({ path, lockTimeoutMs: 1000 });

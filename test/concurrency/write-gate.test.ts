@@ -3,29 +3,25 @@
 // wait, a waiter that gives up leaves no wait behind once the holder leaves, a killed holder
 // hands the lock over at once, reads never wait, and a gated waiter never polls SQLite's lock.
 import { afterEach, describe, expect, it } from 'vitest';
-import { LockTimeoutError, openMemex } from '../../src/index.js';
-import { here, spawnScript, unlessExited, watchChild } from '../helpers/spawn.js';
+import { LockTimeoutError, openMemex, type Memex } from '../../src/index.js';
+import { here, spawnScript, spawnUntil, unlessExited, watchChild } from '../helpers/spawn.js';
 import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
 
 afterEach(cleanupTemp);
 
-/** A child holding the gate and SQLite's write lock, once it says so. */
-async function gateHolder(path: string) {
-  const holder = spawnScript(here(import.meta.url, '../fixtures/gate-holder.ts'), [path]);
-  let locked: () => void = () => {};
-  const isLocked = new Promise<void>((r) => (locked = r));
-  const exited = watchChild(holder, (line) => line === 'locked' && locked());
-  await unlessExited(isLocked, exited, 'it took the gate');
-  return { holder, exited };
+/** A store at a new path (`setup` writes to it first) and a child holding its gate and write lock. */
+async function heldStore(setup: (mx: Memex) => Promise<unknown> = async () => {}) {
+  const path = tempDbPath();
+  const mx = await openMemex({ path });
+  await setup(mx);
+  await mx.close();
+  const { child: holder, exited } = await spawnUntil(here(import.meta.url, '../fixtures/gate-holder.ts'), [path], 'locked', 'it took the gate');
+  return { path, holder, exited };
 }
 
 describe('the write gate', () => {
   it('a waiter on the gate times out with LockTimeoutError, reads meanwhile, and writes once the holder leaves — without polling SQLite', async () => {
-    const path = tempDbPath();
-    const setup = await openMemex({ path });
-    await setup.kv.set('k', 'before');
-    await setup.close();
-    const { holder, exited } = await gateHolder(path);
+    const { path, holder, exited } = await heldStore((mx) => mx.kv.set('k', 'before'));
 
     const mx = await openMemex({ path, lockTimeoutMs: 300 });
     const t0 = performance.now();
@@ -47,9 +43,7 @@ describe('the write gate', () => {
   });
 
   it('a process whose writer gave up is not held up by its wait once the holder leaves (it ends by itself)', async () => {
-    const path = tempDbPath();
-    await (await openMemex({ path })).close();
-    const { holder, exited } = await gateHolder(path);
+    const { path, holder, exited } = await heldStore();
     const lines: string[] = [];
     const waiter = spawnScript(here(import.meta.url, '../fixtures/gate-waiter.ts'), [path, '200']);
     let reported: () => void = () => {};
@@ -70,9 +64,7 @@ describe('the write gate', () => {
   });
 
   it('a wait whose writer gave up, granted later, lets the gate go at once (the store stays open and idle)', async () => {
-    const path = tempDbPath();
-    await (await openMemex({ path })).close();
-    const { holder, exited } = await gateHolder(path);
+    const { path, holder, exited } = await heldStore();
     const gaveUp = await openMemex({ path, lockTimeoutMs: 100 });
     expect(await gaveUp.kv.set('k', 'late').catch((e: unknown) => e)).toBeInstanceOf(LockTimeoutError);
     holder.stdin!.end('release\n');
@@ -88,9 +80,7 @@ describe('the write gate', () => {
   });
 
   it('a holder killed with SIGKILL wakes the writer queued behind it, long before its deadline', async () => {
-    const path = tempDbPath();
-    await (await openMemex({ path })).close();
-    const { holder, exited } = await gateHolder(path);
+    const { path, holder, exited } = await heldStore();
     const mx = await openMemex({ path, lockTimeoutMs: 20_000 });
     const write = mx.kv.set('k', 'after the kill');
     holder.kill('SIGKILL');

@@ -54,3 +54,16 @@ export function unlessExited<T>(
     }),
   ]);
 }
+
+/**
+ * Starts `file` and resolves once one of its stdout lines is `readyLine` (a holder saying it holds
+ * its lock, say) with the child and its exit; fails with the child's stderr if it exits first.
+ */
+export async function spawnUntil(file: string, args: string[], readyLine: string, what: string) {
+  const child = spawnScript(file, args);
+  let ready: () => void = () => {};
+  const isReady = new Promise<void>((r) => (ready = r));
+  const exited = watchChild(child, (line) => line === readyLine && ready());
+  await unlessExited(isReady, exited, what);
+  return { child, exited };
+}

@@ -26,6 +26,8 @@ const GATE_OFFSET = 4096;
  */
 export class WriteGate {
   private holding = false;
+  /** When the gate was taken (`performance.now()`), while held. */
+  private since = 0;
   private pending: Promise<void> | undefined;
   /** Whether a caller is waiting for `pending` now (otherwise a grant is released at once). */
   private wanted = false;
@@ -48,12 +50,17 @@ export class WriteGate {
     return this.holding;
   }
 
+  /** How long this connection has held the gate (0 when it does not). */
+  heldMs(): number {
+    return this.holding ? performance.now() - this.since : 0;
+  }
+
   /** Takes the gate if it is free (or already held, or out of use); never waits. */
   tryEnter(): boolean {
     if (this.holding || this.failed) return true;
     if (this.pending) return false;
     try {
-      this.holding = tryLock(this.fd, GATE_OFFSET, 1);
+      if (tryLock(this.fd, GATE_OFFSET, 1)) this.take();
     } catch {
       this.failed = true;
       return true;
@@ -66,7 +73,7 @@ export class WriteGate {
    * come (false; the wait goes on, and a later call picks it up).
    */
   async enter(until: number): Promise<boolean> {
-    if (this.tryEnter()) return true;
+    if (this.holding || this.failed) return true;
     this.pending ??= waitForLock(this.fd, GATE_OFFSET, 1).then(
       () => this.granted(),
       () => this.granted(true),
@@ -94,10 +101,15 @@ export class WriteGate {
     if (!this.pending) closeSync(this.fd);
   }
 
+  private take(): void {
+    this.holding = true;
+    this.since = performance.now();
+  }
+
   private granted(error = false): void {
     this.pending = undefined;
     if (error) this.failed = true;
-    else if (this.wanted && !this.closing) this.holding = true;
+    else if (this.wanted && !this.closing) this.take();
     else unlock(this.fd, GATE_OFFSET, 1);
     if (this.closing) closeSync(this.fd);
   }

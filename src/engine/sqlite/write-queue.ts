@@ -98,8 +98,12 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
   protected async drain(): Promise<void> {
     const { board, gate } = this.opts;
     let waitStart: number | undefined;
-    /** When this connection took the gate it still holds between transactions. */
-    let sliceStart: number | undefined;
+    /** Announces the wait on the board, then waits for `until` to settle (or ~1 ms, polling). */
+    const waitFor = async (now: number, until?: Promise<unknown>) => {
+      waitStart ??= now;
+      board?.poll(waitStart, now);
+      await (until ?? sleep(Math.max(0, Math.min(1, this.nextDeadline() - performance.now()))));
+    };
     try {
       while (this.pending.length > 0) {
         this.expire(performance.now());
@@ -113,26 +117,19 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
         }
         // A connection holding the gate (in its slice, or through a busy wait) never defers: the
         // writer it would defer to may be queued on the gate. The slice bounds that hold instead.
-        const deferred = !gate?.held && (board?.shouldDefer(waitStart ?? now, now) ?? false);
-        if (deferred) {
-          waitStart ??= now;
-          board?.poll(waitStart, now);
-          await sleep(Math.max(0, Math.min(1, this.nextDeadline() - performance.now())));
+        if (!gate?.held && board?.shouldDefer(waitStart ?? now, now)) {
+          await waitFor(now);
           continue;
         }
         if (gate && !gate.tryEnter()) {
-          waitStart ??= now;
-          board?.poll(waitStart, now);
           // Queued in the kernel: woken the moment the holder leaves, or at the next deadline.
-          await gate.enter(Math.min(this.nextDeadline(), performance.now() + BOARD_REFRESH_MS));
+          await waitFor(now, gate.enter(Math.min(this.nextDeadline(), performance.now() + BOARD_REFRESH_MS)));
           continue;
         }
         if (!this.tryBegin()) {
           // A writer outside the gate (the sqlite3 shell, a store whose gate could not open) holds
           // SQLite's lock: poll for it as before, keeping the gate so other gated writers sleep.
-          waitStart ??= now;
-          board?.poll(waitStart, now);
-          await sleep(Math.max(0, Math.min(1, this.nextDeadline() - performance.now())));
+          await waitFor(now);
           continue;
         }
         this.lock.acquisitions++;
@@ -141,7 +138,6 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
           this.waited(epochNow() - waitStart);
           waitStart = undefined;
         }
-        if (gate) sliceStart ??= performance.now();
         const batch = this.pending.splice(0, this.opts.maxBatch);
         try {
           this.runBatch(batch);
@@ -152,8 +148,7 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
         if (gate) {
           // The callers just acknowledged usually write again within a few microtasks: keep the
           // gate for them, up to the slice, rather than pay a hand-over per transaction.
-          if (await this.writesFollow(sliceStart!)) continue;
-          sliceStart = undefined;
+          if (await this.writesFollow(gate)) continue;
           gate.leave();
         }
         // Let other processes in before this one begins again.
@@ -166,13 +161,13 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
   }
 
   /**
-   * Whether more writes are queued within {@link FOLLOW_TICKS} microtasks and the slice that
-   * began at `sliceStart` has time left. Microtasks only: the event loop is not entered, so
-   * the gate is never held idle across I/O.
+   * Whether more writes are queued within {@link FOLLOW_TICKS} microtasks while the gate has been
+   * held less than the slice and nobody has waited {@link STARVING_MS}. Microtasks only: the event
+   * loop is not entered, so the gate is never held idle across I/O.
    */
-  private async writesFollow(sliceStart: number): Promise<boolean> {
+  private async writesFollow(gate: WriteGate): Promise<boolean> {
     for (let i = 0; i < FOLLOW_TICKS && this.pending.length === 0; i++) await Promise.resolve();
-    if (this.pending.length === 0 || performance.now() - sliceStart >= SLICE_MS) return false;
+    if (this.pending.length === 0 || gate.heldMs() >= SLICE_MS) return false;
     const now = epochNow();
     return !this.opts.board?.shouldDefer(now, now, STARVING_MS);
   }
