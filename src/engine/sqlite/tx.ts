@@ -56,7 +56,7 @@ export class SqliteTx implements WriteTx {
         `SELECT seq, at, ns, store, key, op, seq AS version FROM events WHERE seq > @seq
            AND (@store IS NULL OR store = @store) AND (@ns IS NULL OR ns = @ns) ORDER BY seq LIMIT @limit`,
       ),
-      lastSeq: db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM events'),
+      lastSeq: db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck(),
       recordId: db.prepare('SELECT id FROM records WHERE ns = ? AND store = ? AND key = ?').pluck(),
       textDelete: db.prepare('DELETE FROM texts WHERE rowid = ?'),
       textInsert: db.prepare('INSERT INTO texts (rowid, body) VALUES (?, ?)'),
@@ -123,7 +123,7 @@ export class SqliteTx implements WriteTx {
   }
 
   lastSeq(): number {
-    return (this.s.lastSeq.get() as { seq: number }).seq;
+    return this.s.lastSeq.get() as number;
   }
 
   put(ns: string, store: string, key: string, value: string, opts: PutOptions): number {

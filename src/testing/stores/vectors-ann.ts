@@ -116,5 +116,26 @@ export function vectorsAnnSuite(env: SuiteEnv): void {
       await mx.vectors.delete('d00000');
       expect((await mx.vectors.search({ vector: dup, topK: 1 }))[0]!.id).toBe('d00010');
     });
+
+    // The graph remembers each candidate's row in the index's table; a freed row is reused by the
+    // next new document, so a row remembered for a document that left would score the newcomer.
+    it('a document that leaves a shared vector frees its row, and its reuse never scores another document', async () => {
+      const mx = await env.openTestMemex();
+      track(mx);
+      const r = rng(2);
+      const dup = Float32Array.from({ length: 16 }, () => r() - 0.5);
+      const docs = Array.from({ length: 2600 }, (_, i) => ({
+        id: `d${String(i).padStart(5, '0')}`,
+        vector: i % 100 === 0 ? dup : Float32Array.from({ length: 16 }, () => r() - 0.5),
+      }));
+      for (let i = 0; i < docs.length; i += 1000) await mx.vectors.upsert(docs.slice(i, i + 1000));
+      expect((await mx.vectors.search({ vector: dup, topK: 3 })).map((h) => h.id)).toEqual(['d00000', 'd00100', 'd00200']);
+      await mx.vectors.delete('d00100');
+      await mx.vectors.upsert({ id: 'newcomer', vector: Float32Array.from(dup, (x) => -x) });
+      const hits = await mx.vectors.search({ vector: dup, topK: 3 });
+      expect(hits.map((h) => h.id)).toEqual(['d00000', 'd00200', 'd00300']);
+      for (const h of hits) expect(h.score).toBeCloseTo(1, 5);
+      expect((await mx.vectors.search({ vector: Float32Array.from(dup, (x) => -x), topK: 1 }))[0]).toMatchObject({ id: 'newcomer' });
+    });
   });
 }
