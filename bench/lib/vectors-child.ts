@@ -14,6 +14,7 @@ import { sequentialKeys } from './usearch-configs.js';
 import { openMemex, type Memex } from '../../src/index.js';
 import { ready, report } from './child.js';
 import { Histogram } from './histogram.js';
+import { interleave } from './interleave.js';
 import { FILTER_BUCKET, bruteTopK, bucketOf, docId, docIndex, dot, row, type VectorSet } from './vectors-data.js';
 import {
   HNSW,
@@ -115,6 +116,7 @@ function listFiles(dir: string): Record<string, number> {
 const drain = () => new Promise<void>((r) => setImmediate(r));
 
 const REOPENS = 3;
+const INTERLEAVE_ROUNDS = 30;
 
 async function vectorCounters(mx: Memex): Promise<Record<string, number>> {
   return { ...((await mx.stats()).stores.vectors ?? {}) };
@@ -193,6 +195,18 @@ async function memex(c: VectorsChildConfig, docs: VectorSet, queries: VectorSet,
   const afterReopen = await timed(queries, c.truthQueries, 0, (q) => search(q));
   const reopened = await vectorCounters(mx);
   const rssAfterReopen = rssMiB();
+  const peakRss = peakMiB();
+  // Memex against the raw graph over the same vectors, alternating in this process (the separate
+  // raw usearch child is the other measure; this one does not move with the machine's load).
+  process.stderr.write('  memex: interleaved with raw usearch in one process …\n');
+  const rawGraph = newGraph(docs.dim);
+  rawGraph.add(sequentialKeys(docs.n), docs.data, 0);
+  const vsUsearch = await interleave(
+    INTERLEAVE_ROUNDS,
+    Math.min(queries.n, 300),
+    (i) => mx.vectors.search({ vector: row(queries, i), topK: TOP_K }),
+    (i) => rawGraph.search(row(queries, i), TOP_K, 1),
+  );
   await mx.close();
 
   return {
@@ -210,8 +224,9 @@ async function memex(c: VectorsChildConfig, docs: VectorSet, queries: VectorSet,
     afterReopen,
     counters: { first, reopened },
     files: listFiles(c.dir),
+    vsUsearch,
     rss: { loaded, afterUpsert, afterBuild, afterQueries, afterReopen: rssAfterReopen },
-    peakRssMiB: peakMiB(),
+    peakRssMiB: peakRss,
   };
 }
 

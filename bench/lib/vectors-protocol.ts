@@ -1,5 +1,6 @@
 /** What bench/vectors.ts and its child processes (bench/lib/vectors-child.ts) exchange. */
 import type { HistogramJSON } from './histogram.js';
+import type { Interleaved } from './interleave.js';
 
 export type VectorEngine = 'brute' | 'memex' | 'raw' | 'usearch';
 
@@ -86,7 +87,10 @@ export interface MemexReport {
   readonly counters: { readonly first: Record<string, number>; readonly reopened: Record<string, number> };
   /** Every file under the engine's directory after the last close (database, WAL, saved index …). */
   readonly files: Record<string, number>;
+  /** `vectors.search` (a) against raw usearch over the same vectors (b, asked for TOP_K), alternating in this process. */
+  readonly vsUsearch: Interleaved;
   readonly rss: RssPoints;
+  /** Peak RSS before the raw graph for `vsUsearch` was built. */
   readonly peakRssMiB: number;
 }
 

@@ -42,7 +42,9 @@ export function toVector(v: unknown, field: string): Float32Array {
   if (Array.isArray(v) && v.some((x) => typeof x !== 'number')) throw new ValidationError(field, 'must contain only numbers');
   for (let i = 0; i < arr.length; i++)
     if (!Number.isFinite(arr[i])) throw new ValidationError(`${field}[${i}]`, `must be finite, got ${String(arr[i])}`);
-  return Float32Array.from(arr);
+  // A copy the caller cannot change afterwards; `slice` copies in one memcpy where
+  // `Float32Array.from` walks an iterator (an array input was already copied above).
+  return arr === v ? arr.slice() : arr;
 }
 
 /** Validates one document's shape; the vector may still be missing (to be embedded). */

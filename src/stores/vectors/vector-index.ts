@@ -249,11 +249,21 @@ export class VectorIndex {
     return ids;
   }
 
+  /** Whether enough changed since the last save (or the last failed one) that `persist` would save. */
+  saveDue(): boolean {
+    return (
+      this.files !== undefined &&
+      this.seq >= 0 &&
+      this.vectors.size > 0 &&
+      this.unsaved >= SAVE_AFTER_CHANGES &&
+      (this.retryAt === undefined || this.unsaved >= this.retryAt)
+    );
+  }
+
   /** Saves the index if enough changed since the last save (or `force`); cheap otherwise. */
   persist(force = false): void {
-    if (!this.files || this.seq < 0 || (!force && this.unsaved < SAVE_AFTER_CHANGES) || (force && this.unsaved === 0)) return;
-    if (this.vectors.size === 0) return;
-    if (!force && this.retryAt !== undefined && this.unsaved < this.retryAt) return;
+    if (!this.files || this.seq < 0 || this.vectors.size === 0) return;
+    if (force ? this.unsaved === 0 : !this.saveDue()) return;
     const ann = this.ann;
     const saved = this.files.save(
       this.collection,

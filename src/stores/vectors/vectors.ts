@@ -181,8 +181,9 @@ export class Vectors implements VectorsStore {
       current && qv
         ? this.hits(undefined, this.vectorRank(qv, q, q.topK), q.minScore, q.topK, true)
         : await this.ctx.engine.snapshot((tx) => this.searchIn(tx, q, qv));
-    // Saving (when enough changed) happens after the answer, not inside the read snapshot.
-    setImmediate(() => this.index.persist());
+    // Saving (when enough changed) happens after the answer, not inside the read snapshot; most
+    // searches have nothing to save and schedule nothing.
+    if (this.index.saveDue()) setImmediate(() => this.index.persist());
     return hits;
   }
 
