@@ -27,3 +27,10 @@ export function errors(e: Record<string, number>): string {
   const parts = Object.entries(e).map(([code, n]) => `${code}: ${n}`);
   return parts.length === 0 ? '0' : parts.join(', ');
 }
+
+/** The q-quantile of exact values (nearest rank), 0 for none. */
+export function quantileOf(values: readonly number[], q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+}

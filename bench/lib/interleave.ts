@@ -5,6 +5,8 @@
  * alternate every few hundred queries meet the same neighbours, and CPU time leaves out the time
  * another tenant held the core. The figure is the median of the per-round ratios.
  */
+import { quantileOf } from './format.js';
+
 export interface Interleaved {
   readonly rounds: number;
   readonly opsPerRound: number;
@@ -19,7 +21,6 @@ const cpuUs = () => {
   const u = process.cpuUsage();
   return u.user + u.system;
 };
-const quantile = (xs: readonly number[], q: number) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
 /** Yields to the event loop, so callbacks a side scheduled (setImmediate) run in its own round. */
 const yieldLoop = () => new Promise<void>((r) => setImmediate(r));
@@ -45,8 +46,8 @@ export async function interleave(rounds: number, opsPerRound: number, a: (i: num
   return {
     rounds,
     opsPerRound,
-    aUs: quantile(as, 0.5),
-    bUs: quantile(bs, 0.5),
-    ratio: { p25: quantile(ratios, 0.25), median: quantile(ratios, 0.5), p75: quantile(ratios, 0.75) },
+    aUs: quantileOf(as, 0.5),
+    bUs: quantileOf(bs, 0.5),
+    ratio: { p25: quantileOf(ratios, 0.25), median: quantileOf(ratios, 0.5), p75: quantileOf(ratios, 0.75) },
   };
 }

@@ -1,7 +1,7 @@
 /** The Markdown report of bench/stores.ts: target rows, per-scenario tables and notes. */
 import type { VariantResult } from './aggregate.js';
 import { packageVersion, type BenchEnv } from './env.js';
-import { errors, int, ms, ratio, table } from './format.js';
+import { errors, int, ms, quantileOf, ratio, table } from './format.js';
 import type { CacheConfig, CacheEngine, ConversationsConfig, KeyKind, StoresChildReport } from './stores-protocol.js';
 
 // Targets of issue 3.
@@ -257,13 +257,6 @@ function cacheSection(cacheResults: ReadonlyMap<string, VariantResult<CacheConfi
   ].join('\n');
 }
 
-/** The q-quantile of the exact values (nearest rank), 0 for none. */
-function exact(values: readonly number[], q: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
-}
-
 function stampedeSection(stampedes: readonly StampedeRound[], o: StoresOptions): string {
   const { stampedeProcs, stampedeCallers, computeMs, stampedeRounds } = o;
   const rows: string[][] = [];
@@ -283,10 +276,10 @@ function stampedeSection(stampedes: readonly StampedeRound[], o: StoresOptions):
       rs.map((s) => `${s.acknowledged}/${total}`).join(', '),
       rs.map((s) => s.distinctValues).join(', '),
       errors(errs),
-      ms(exact(lat, 0.5)),
-      ms(exact(lat, 0.99)),
+      ms(quantileOf(lat, 0.5)),
+      ms(quantileOf(lat, 0.99)),
       ms(Math.max(...lat)),
-      `${ms(exact(past, 0.5))} / ${ms(exact(past, 0.99))} / ${ms(Math.max(...past))}`,
+      `${ms(quantileOf(past, 0.5))} / ${ms(quantileOf(past, 0.99))} / ${ms(Math.max(...past))}`,
       rs.map((s) => ms(s.lastPastComputeEndMs)).join(', '),
     ]);
     if (engine === 'memex') {

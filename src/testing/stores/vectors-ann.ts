@@ -92,16 +92,22 @@ export function vectorsAnnSuite(env: SuiteEnv): void {
   // recall@10 0.82 for every query, and exact ties came back in arbitrary order). Identical vectors
   // now share one graph node.
   describe('duplicate vectors', () => {
-    it('many documents sharing one vector do not hurt recall, and exact ties are broken by id', async () => {
+    /** 2,600 random 16-d documents, every `every`-th of them sharing one vector (`dup`). */
+    async function loadWithShared(seed: number, every: number) {
       const mx = await env.openTestMemex();
       track(mx);
-      const r = rng(1);
+      const r = rng(seed);
       const dup = Float32Array.from({ length: 16 }, () => r() - 0.5);
       const docs = Array.from({ length: 2600 }, (_, i) => ({
         id: `d${String(i).padStart(5, '0')}`,
-        vector: i % 10 === 0 ? dup : Float32Array.from({ length: 16 }, () => r() - 0.5),
+        vector: i % every === 0 ? dup : Float32Array.from({ length: 16 }, () => r() - 0.5),
       }));
       for (let i = 0; i < docs.length; i += 1000) await mx.vectors.upsert(docs.slice(i, i + 1000));
+      return { mx, dup, docs, r };
+    }
+
+    it('many documents sharing one vector do not hurt recall, and exact ties are broken by id', async () => {
+      const { mx, dup, docs, r } = await loadWithShared(1, 10);
       const byId = new Map(docs.map((d) => [d.id, d.vector]));
       let found = 0;
       for (let q = 0; q < 100; q++) {
@@ -120,15 +126,7 @@ export function vectorsAnnSuite(env: SuiteEnv): void {
     // The graph remembers each candidate's row in the index's table; a freed row is reused by the
     // next new document, so a row remembered for a document that left would score the newcomer.
     it('a document that leaves a shared vector frees its row, and its reuse never scores another document', async () => {
-      const mx = await env.openTestMemex();
-      track(mx);
-      const r = rng(2);
-      const dup = Float32Array.from({ length: 16 }, () => r() - 0.5);
-      const docs = Array.from({ length: 2600 }, (_, i) => ({
-        id: `d${String(i).padStart(5, '0')}`,
-        vector: i % 100 === 0 ? dup : Float32Array.from({ length: 16 }, () => r() - 0.5),
-      }));
-      for (let i = 0; i < docs.length; i += 1000) await mx.vectors.upsert(docs.slice(i, i + 1000));
+      const { mx, dup } = await loadWithShared(2, 100);
       expect((await mx.vectors.search({ vector: dup, topK: 3 })).map((h) => h.id)).toEqual(['d00000', 'd00100', 'd00200']);
       await mx.vectors.delete('d00100');
       await mx.vectors.upsert({ id: 'newcomer', vector: Float32Array.from(dup, (x) => -x) });
