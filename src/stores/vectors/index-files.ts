@@ -15,6 +15,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import type { PackedTable } from './vector-table.js';
 
 /** What a saved index holds: the vectors (and graph) as of event `seq`. */
 export interface SavedIndex {
@@ -156,15 +157,13 @@ export class IndexFiles {
     collection: string,
     seq: number,
     dimension: number,
-    vectors: { ids: readonly string[]; data: Float32Array },
-    metadataOf: ReadonlyMap<string, Record<string, unknown>>,
-    textOf: ReadonlyMap<string, string | null>,
+    vectors: PackedTable,
     graph?: { labels: (ids: readonly string[]) => number[]; write: (file: string) => void },
   ): boolean {
     try {
       mkdirSync(this.dir, { recursive: true });
       const token = randomBytes(6).toString('hex');
-      const { ids, data } = vectors;
+      const { ids, data, metadata, texts } = vectors;
       writeDurably(join(this.dir, `${this.base}.${token}.f32`), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
       let savedGraph: Sidecar['graph'] = null;
       if (graph) {
@@ -173,8 +172,6 @@ export class IndexFiles {
         fsyncFile(file);
         savedGraph = { labels: graph.labels(ids), bytes: statSync(file).size };
       }
-      const metadata = ids.map((id) => metadataOf.get(id) ?? {});
-      const texts = ids.map((id) => textOf.get(id) ?? null);
       const side: Sidecar = { format: FORMAT, ns: this.ns, collection, seq, dimension, token, ids: [...ids], metadata, texts, graph: savedGraph };
       const tmp = join(this.dir, `${this.base}.${token}.json.tmp`);
       writeDurably(tmp, Buffer.from(JSON.stringify(side)));

@@ -33,16 +33,19 @@ const FILTER_CACHE = 16;
 const ranksBefore = (score: number, id: string, otherScore: number, otherId: string): boolean =>
   score > otherScore || (score === otherScore && id < otherId);
 
+/** A ranked document: id, exact cosine score, and its row in the table (to serve it without a lookup). */
+export type Ranked = [id: string, score: number, row: number];
+
 /**
- * Inserts [id, score] into `best` (score descending, then id ascending) if it ranks in the top k.
- * No closure per call: this runs once per candidate of every search (a per-call closure was 5% of
- * a 20k-document search's time).
+ * Inserts [id, score, row] into `best` (score descending, then id ascending) if it ranks in the
+ * top k. No closure per call: this runs once per candidate of every search (a per-call closure was
+ * 5% of a 20k-document search's time).
  */
-function keepBest(best: [string, number][], k: number, id: string, score: number): void {
+function keepBest(best: Ranked[], k: number, id: string, score: number, row: number): void {
   if (best.length === k && !ranksBefore(score, id, best[k - 1]![1], best[k - 1]![0])) return;
   let i = best.length;
   while (i > 0 && ranksBefore(score, id, best[i - 1]![1], best[i - 1]![0])) i--;
-  best.splice(i, 0, [id, score]);
+  best.splice(i, 0, [id, score, row]);
   if (best.length > k) best.pop();
 }
 
@@ -69,10 +72,6 @@ export class VectorIndex {
   private vectors = new VectorTable();
   private readonly vectorOf = (id: string) => this.vectors.vector(id);
   private readonly rowOf = (id: string) => this.vectors.row(id);
-  /** Each document's metadata: filters are evaluated here, in JS, with the SQL's exact semantics. */
-  private readonly metadata = new Map<string, Record<string, unknown>>();
-  /** Each document's text, so results are served from the snapshot-consistent index. */
-  private readonly texts = new Map<string, string | null>();
   /** Matches of recent filters, valid for one `seq` (agents repeat filters such as `{ userId }`). */
   private filterCache = { seq: -1, results: new Map<string, ReadonlySet<string>>() };
   private ann: AnnIndex | undefined;
@@ -197,10 +196,10 @@ export class VectorIndex {
   }
 
   /**
-   * The `k` best [id, exact cosine] among all documents, or only among those matching `filter`.
+   * The `k` best [id, exact cosine, row] among all documents, or only among those matching `filter`.
    * Ties are broken by id so results are deterministic.
    */
-  nearest(q: Float32Array, k: number, filter?: FilterNode): [string, number][] {
+  nearest(q: Float32Array, k: number, filter?: FilterNode): Ranked[] {
     if (this.vectors.size > 0 && q.length !== this.vectors.dimension) {
       throw new ValidationError('query.vector', `this collection holds ${this.vectors.dimension}-dimensional vectors, got ${q.length}`);
     }
@@ -208,7 +207,7 @@ export class VectorIndex {
     // Exact cosine with the query's norm computed once and each row's norm cached, keeping only
     // the best k as it goes (an exact scan over a filter's matches is the hot loop here).
     const qn = Math.sqrt(dotAt(q, 0, q, 0, q.length));
-    const best: [string, number][] = [];
+    const best: Ranked[] = [];
     if (this.ann !== undefined && (among === undefined || among.size > EXACT_FILTER_MAX)) {
       const share = among === undefined ? 1 : among.size / this.vectors.size;
       const found = this.ann.candidates(q, k, this.rowOf, among && ((id) => among.has(id)), share);
@@ -217,22 +216,27 @@ export class VectorIndex {
       if (found.ids.length >= Math.min(k, among?.size ?? this.vectors.size)) {
         found.ids.forEach((id, i) => {
           const row = found.rows[i]!;
-          if (row >= 0) keepBest(best, k, id, this.vectors.cosine(q, qn, row));
+          if (row >= 0) keepBest(best, k, id, this.vectors.cosine(q, qn, row), row);
         });
         return best;
       }
     }
     for (const id of among ?? this.vectors.ids()) {
       const row = this.vectors.row(id);
-      if (row !== undefined) keepBest(best, k, id, this.vectors.cosine(q, qn, row));
+      if (row !== undefined) keepBest(best, k, id, this.vectors.cosine(q, qn, row), row);
     }
     return best;
   }
 
   /** Text and metadata of `id` as of the last catch-up. */
   doc(id: string): { text: string | null; metadata: Readonly<Record<string, unknown>> } | undefined {
-    const metadata = this.metadata.get(id);
-    return metadata && { text: this.texts.get(id) ?? null, metadata: deepFreeze(metadata) };
+    const row = this.vectors.row(id);
+    return row === undefined ? undefined : this.docAt(row);
+  }
+
+  /** {@link doc} by the table row a search's ranking gave (valid until the index next changes). */
+  docAt(row: number): { text: string | null; metadata: Readonly<Record<string, unknown>> } {
+    return { text: this.vectors.textOf(row), metadata: deepFreeze(this.vectors.metadataOf(row)) };
   }
 
   /** Ids whose metadata matches `filter`, cached until the index moves on. */
@@ -242,7 +246,7 @@ export class VectorIndex {
     let ids = this.filterCache.results.get(key);
     if (!ids) {
       const found = new Set<string>();
-      for (const [id, m] of this.metadata) if (matchesFilter(filter, m)) found.add(id);
+      for (const [id, m] of this.vectors.metadata()) if (matchesFilter(filter, m)) found.add(id);
       if (this.filterCache.results.size >= FILTER_CACHE) this.filterCache.results.clear();
       this.filterCache.results.set(key, (ids = found));
     }
@@ -270,8 +274,6 @@ export class VectorIndex {
       this.seq,
       this.vectors.dimension,
       this.vectors.packed(),
-      this.metadata,
-      this.texts,
       ann && { labels: (ids) => ann.labelsFor(ids), write: (f) => ann.write(f) },
     );
     // A failed save is retried after more changes (not on every write: a save writes it all), so
@@ -285,14 +287,8 @@ export class VectorIndex {
     const saved = this.files?.load();
     if (!saved || saved.seq > lastSeq || saved.collection !== this.collection || this.collection === '') return;
     try {
-      this.vectors = VectorTable.from(saved.dimension, saved.ids, saved.data);
-      this.metadata.clear();
-      this.texts.clear();
-      saved.ids.forEach((id, i) => {
-        // Frozen when first served (see doc()), not all 100k at load.
-        this.metadata.set(id, saved.metadata[i]!);
-        this.texts.set(id, saved.texts[i] ?? null);
-      });
+      // Metadata is frozen when first served (see docAt), not all 100k at load.
+      this.vectors = VectorTable.from(saved.dimension, saved.ids, saved.data, saved.metadata, saved.texts);
       this.ann = saved.graph
         ? new AnnIndex(saved.dimension, this.vectorOf, { file: saved.graph.file, ids: saved.ids, labels: saved.graph.labels })
         : undefined;
@@ -301,8 +297,6 @@ export class VectorIndex {
       this.ensureGraph();
     } catch {
       this.vectors.clear();
-      this.metadata.clear();
-      this.texts.clear();
       this.ann = undefined;
       this.seq = -1;
     }
@@ -314,14 +308,10 @@ export class VectorIndex {
     if (doc) {
       const v = doc.v;
       this.ann?.upsert(key, v);
-      this.vectors.set(key, v);
-      this.metadata.set(key, doc.metadata);
-      this.texts.set(key, doc.text);
+      this.vectors.set(key, v, doc);
     } else {
       this.ann?.remove(key);
       this.vectors.delete(key);
-      this.metadata.delete(key);
-      this.texts.delete(key);
     }
   }
 
@@ -340,17 +330,13 @@ export class VectorIndex {
     bump(this.counters, 'indexRebuilds');
     this.close();
     this.vectors.clear();
-    this.metadata.clear();
-    this.texts.clear();
     this.ann = undefined;
     let after: string | undefined;
     for (;;) {
       const rows = tx.scan(this.ns, VECTORS, { after, limit: CATCH_UP_BATCH });
       for (const r of rows) {
         const d = parseDoc(r.value);
-        this.vectors.set(r.key, d.v);
-        this.metadata.set(r.key, d.metadata);
-        this.texts.set(r.key, d.text);
+        this.vectors.set(r.key, d.v, d);
       }
       if (rows.length < CATCH_UP_BATCH) break;
       after = rows[rows.length - 1]!.key;

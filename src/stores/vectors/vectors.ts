@@ -8,7 +8,7 @@ import type { StoreContext } from '../context.js';
 import { MAX_BATCH, checkDoc, decodeVector, encodeVector, type DocRecord, type StoredDoc, type VectorDoc } from './doc.js';
 import { VECTORS, VECTORS_META } from '../names.js';
 import { parseFilter } from './filter.js';
-import { VectorIndex } from './vector-index.js';
+import { VectorIndex, type Ranked } from './vector-index.js';
 import { checkSearch, fuse, type CheckedSearch, type SearchHit, type SearchOptions } from './search-options.js';
 import type { VectorsStore } from '../../api/vectors.js';
 import { storeModule } from '../module.js';
@@ -233,7 +233,7 @@ export class Vectors implements VectorsStore {
   private searchIn(tx: ReadTx, q: CheckedSearch, qv: Float32Array | undefined): SearchHit[] {
     const ns = this.ctx.ns;
     const wide = q.mode === 'hybrid' ? Math.min(1000, q.topK * 4) : q.topK;
-    let scored: [string, number][] = [];
+    let scored: Ranked[] = [];
     if (q.mode !== 'text' && qv) {
       this.index.catchUp(tx);
       scored = this.vectorRank(qv, q, wide);
@@ -251,21 +251,29 @@ export class Vectors implements VectorsStore {
    * by an exact scan over exactly those, a broad one by the graph searching only among them — so a
    * selective filter still yields `topK` matches whenever that many documents match.
    */
-  private vectorRank(qv: Float32Array, q: CheckedSearch, limit: number): [string, number][] {
+  private vectorRank(qv: Float32Array, q: CheckedSearch, limit: number): Ranked[] {
     return this.index.nearest(qv, limit, q.filter);
   }
 
   /**
    * Text and metadata of the ranked ids, from the same snapshot: from the index when this search
-   * caught it up (it then mirrors the snapshot exactly), else from the records.
+   * caught it up (it then mirrors the snapshot exactly; by the row a vector ranking gave, else by
+   * id), else from the records.
    */
-  private hits(tx: ReadTx | undefined, ranked: [string, number][], minScore: number | undefined, topK: number, fromIndex: boolean): SearchHit[] {
+  private hits(
+    tx: ReadTx | undefined,
+    ranked: readonly (readonly [string, number, number?])[],
+    minScore: number | undefined,
+    topK: number,
+    fromIndex: boolean,
+  ): SearchHit[] {
     const out: SearchHit[] = [];
-    for (const [id, score] of ranked) {
+    for (const [id, score, row] of ranked) {
       if (out.length >= topK) break;
       if (minScore !== undefined && score < minScore) continue;
       let doc: { text: string | null; metadata: Readonly<Record<string, unknown>> } | undefined;
-      if (fromIndex || !tx) doc = this.index.doc(id);
+      if (row !== undefined) doc = this.index.docAt(row);
+      else if (fromIndex || !tx) doc = this.index.doc(id);
       else {
         const row = tx.get(this.ctx.ns, VECTORS, id);
         const r = row && (JSON.parse(row.value) as DocRecord);
