@@ -69,6 +69,32 @@ describe('AnnIndex', () => {
     expect(g.search(docs.get('d7')!, 10)).not.toContain('d7');
   });
 
+  it('remembered candidate rows follow their node: a document joining or leaving a searched node is seen at once', () => {
+    const g = AnnIndex.build(DIM, docs, vectorOf);
+    const rows = new Map([...docs.keys()].map((id, i) => [id, i]));
+    const rowOf = (id: string) => rows.get(id);
+    const at = (q: Float32Array) => {
+      const { ids, rows: got } = g.candidates(q, 1, rowOf);
+      return ids.map((id, i) => [id, got[i]]);
+    };
+    const v = docs.get('d9')!;
+    expect(at(v)).toContainEqual(['d9', 9]);
+    // A second search answers from the rows remembered by label; the node then changes under it.
+    expect(at(v)).toContainEqual(['d9', 9]);
+    rows.set('twin-of-d9', 4000);
+    g.upsert('twin-of-d9', v);
+    expect(at(v)).toEqual(
+      expect.arrayContaining([
+        ['d9', 9],
+        ['twin-of-d9', 4000],
+      ]),
+    );
+    g.remove('d9');
+    rows.delete('d9');
+    expect(at(v)).toContainEqual(['twin-of-d9', 4000]);
+    expect(at(v).map(([id]) => id)).not.toContain('d9');
+  });
+
   it('a saved graph loads with the same answers', () => {
     const file = join(tempDir(), 'graph.usearch');
     const g = AnnIndex.build(DIM, docs, vectorOf);

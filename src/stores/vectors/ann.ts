@@ -108,6 +108,13 @@ export class AnnIndex {
   /** Node label → its documents (`undefined` once removed). */
   private nodes: (GraphNode | undefined)[] = [];
   private live = 0;
+  /**
+   * For each label whose node holds one document, that document's id and row once a search has
+   * looked them up (-1 otherwise): most nodes hold one, and reading two flat arrays instead of the
+   * node's object and its two lists was a third of the candidate collection's time.
+   */
+  private soleRow = new Int32Array(0);
+  private soleId: (string | undefined)[] = [];
   private labelsBuilt = true;
   private hashesBuilt = true;
 
@@ -219,6 +226,7 @@ export class AnnIndex {
     const node = this.nodes[label]!;
     node.ids.push(id);
     node.rows?.push(-1);
+    this.forget(label);
     this.labelOf.set(id, label);
   }
 
@@ -230,6 +238,7 @@ export class AnnIndex {
     const at = node.ids.indexOf(id);
     node.ids.splice(at, 1);
     node.rows?.splice(at, 1);
+    this.forget(label);
     this.labelOf.delete(id);
     if (node.ids.length === 0) {
       this.graph.remove(BigInt(label));
@@ -237,6 +246,21 @@ export class AnnIndex {
       this.nodes[label] = undefined;
       this.live--;
     }
+  }
+
+  /** Drops what {@link soleRow} remembers of `label`, whose node just changed. */
+  private forget(label: number): void {
+    if (label < this.soleRow.length) this.soleRow[label] = -1;
+  }
+
+  private remember(label: number, id: string, row: number): void {
+    if (label >= this.soleRow.length) {
+      const grown = new Int32Array(Math.max(1024, label + 1, this.soleRow.length * 2)).fill(-1);
+      grown.set(this.soleRow);
+      this.soleRow = grown;
+    }
+    this.soleRow[label] = row;
+    this.soleId[label] = id;
   }
 
   /**
@@ -269,16 +293,26 @@ export class AnnIndex {
       const ids: string[] = [];
       const rows: number[] = [];
       for (let i = 0; i < keys.length; i++) {
-        const node = this.nodes[low[2 * i]!];
+        const label = low[2 * i]!;
+        const sole = label < this.soleRow.length ? this.soleRow[label]! : -1;
+        if (sole >= 0) {
+          const id = this.soleId[label]!;
+          if (allow && !allow(id)) continue;
+          ids.push(id);
+          rows.push(sole);
+          continue;
+        }
+        const node = this.nodes[label];
         if (!node) continue;
         const known = (node.rows ??= node.ids.map(() => -1));
         for (let j = 0; j < node.ids.length; j++) {
           const id = node.ids[j]!;
-          if (allow && !allow(id)) continue;
           if (known[j] === -1) known[j] = rowOf(id) ?? -1;
+          if (allow && !allow(id)) continue;
           ids.push(id);
           rows.push(known[j]!);
         }
+        if (node.ids.length === 1 && known[0]! >= 0) this.remember(label, node.ids[0]!, known[0]!);
       }
       if (!allow || ids.length >= enough || wanted >= this.live) return { ids, rows };
       ask = wanted * 4;
