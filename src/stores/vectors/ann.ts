@@ -75,12 +75,6 @@ interface GraphNode {
   /** The vector's hash; computed when first needed after a load (it is not saved). */
   hash: string | undefined;
   ids: string[];
-  /**
-   * The caller's row of each of `ids`, -1 until a search first needs it (see `candidates`); a
-   * row stays the same while its id is in the node, since the caller removes an id from the graph
-   * whenever it frees its row.
-   */
-  rows: number[] | undefined;
 }
 
 /** Candidate documents: ids, and each one's row in the caller's table. */
@@ -109,9 +103,11 @@ export class AnnIndex {
   private nodes: (GraphNode | undefined)[] = [];
   private live = 0;
   /**
-   * For each label whose node holds one document, that document's id and row once a search has
-   * looked them up (-1 otherwise): most nodes hold one, and reading two flat arrays instead of the
-   * node's object and its two lists was a third of the candidate collection's time.
+   * For each label whose node holds one document (most do), that document's id and row in the
+   * caller's table once a search has looked them up, -1 otherwise. A row stays the same while its
+   * id is in the node (the caller removes an id from the graph whenever it frees its row), and a
+   * node that changes is forgotten. Looking candidates up by id on every search was 4% of a 20k
+   * search; shared nodes, rare, still are.
    */
   private soleRow = new Int32Array(0);
   private soleId: (string | undefined)[] = [];
@@ -132,7 +128,7 @@ export class AnnIndex {
       this.graph.load(saved.file);
       saved.ids.forEach((id, i) => {
         const label = saved.labels[i]!;
-        const node = (this.nodes[label] ??= { hash: undefined, ids: [], rows: undefined });
+        const node = (this.nodes[label] ??= { hash: undefined, ids: [] });
         node.ids.push(id);
       });
       for (const n of this.nodes) if (n) this.live++;
@@ -154,7 +150,7 @@ export class AnnIndex {
       let label = ann.byHash.get(hash);
       if (label === undefined) {
         label = ann.nodes.length;
-        ann.nodes.push({ hash, ids: [], rows: undefined });
+        ann.nodes.push({ hash, ids: [] });
         ann.byHash.set(hash, label);
         fresh.push(v);
         ann.live++;
@@ -218,14 +214,13 @@ export class AnnIndex {
     let label = this.byHash.get(hash);
     if (label === undefined) {
       label = this.nodes.length;
-      this.nodes.push({ hash, ids: [], rows: undefined });
+      this.nodes.push({ hash, ids: [] });
       this.byHash.set(hash, label);
       this.graph.add(BigInt(label), unit(v), 1);
       this.live++;
     }
     const node = this.nodes[label]!;
     node.ids.push(id);
-    node.rows?.push(-1);
     this.forget(label);
     this.labelOf.set(id, label);
   }
@@ -237,7 +232,6 @@ export class AnnIndex {
     const node = this.nodes[label]!;
     const at = node.ids.indexOf(id);
     node.ids.splice(at, 1);
-    node.rows?.splice(at, 1);
     this.forget(label);
     this.labelOf.delete(id);
     if (node.ids.length === 0) {
@@ -274,9 +268,8 @@ export class AnnIndex {
   }
 
   /**
-   * {@link search}, with each candidate's row in the caller's table (`rowOf`, asked once per id
-   * and then remembered by its node): the caller re-scores every candidate of every search, and
-   * looking ids up in its table each time was 4% of a search over 20k documents.
+   * {@link search}, with each candidate's row in the caller's table (`rowOf`; remembered for
+   * single-document nodes, see `soleRow`): the caller re-scores every candidate of every search.
    */
   candidates(q: Float32Array, k: number, rowOf: (id: string) => number | undefined, allow?: (id: string) => boolean, share = 1): Candidates {
     if (this.live === 0 || k <= 0) return { ids: [], rows: [] };
@@ -304,15 +297,13 @@ export class AnnIndex {
         }
         const node = this.nodes[label];
         if (!node) continue;
-        const known = (node.rows ??= node.ids.map(() => -1));
-        for (let j = 0; j < node.ids.length; j++) {
-          const id = node.ids[j]!;
-          if (known[j] === -1) known[j] = rowOf(id) ?? -1;
+        for (const id of node.ids) {
+          const row = rowOf(id) ?? -1;
+          if (node.ids.length === 1 && row >= 0) this.remember(label, id, row);
           if (allow && !allow(id)) continue;
           ids.push(id);
-          rows.push(known[j]!);
+          rows.push(row);
         }
-        if (node.ids.length === 1 && known[0]! >= 0) this.remember(label, node.ids[0]!, known[0]!);
       }
       if (!allow || ids.length >= enough || wanted >= this.live) return { ids, rows };
       ask = wanted * 4;

@@ -92,7 +92,7 @@ export class VectorTable {
     for (const [id, row] of this.rowOf) yield [id, this.data.subarray(row * this.dim, (row + 1) * this.dim)];
   }
 
-  set(id: string, v: Float32Array, doc: TableDoc = { text: null, metadata: {} }): void {
+  set(id: string, v: Float32Array, doc: TableDoc): void {
     if (this.dim === 0) this.dim = v.length;
     let row = this.rowOf.get(id);
     if (row === undefined) {
