@@ -124,6 +124,10 @@ export class WriteQueue extends GroupCommitQueue<SqliteTx> {
         if (gate && !gate.tryEnter()) {
           // Queued in the kernel: woken the moment the holder leaves, or at the next deadline.
           await waitFor(now, gate.enter(Math.min(this.nextDeadline(), performance.now() + BOARD_REFRESH_MS)));
+          // The kernel wakes every waiter when the gate is left and the first to run wins, which
+          // is not the one that waited longest: a winner that finds an older waiter on the board
+          // hands the gate straight back and waits beside it, so the tail stays bounded.
+          if (gate.held && board?.shouldDefer(waitStart ?? now, epochNow())) gate.leave();
           continue;
         }
         if (!this.tryBegin()) {
