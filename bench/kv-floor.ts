@@ -94,11 +94,11 @@ async function txVariant(): Promise<Variant> {
   const { ns, store } = db.prepare('SELECT ns, store FROM records').get() as { ns: string; store: string };
   const tx = new SqliteTx(db);
   return {
-    label: "Memex's own SQL (SqliteTx get + put, which writes the change-feed row), no queue",
+    label: "Memex's own SQL (SqliteTx getValue + put, which writes the change-feed row), no queue",
     update: () => {
       begin.run();
       tx.now = Date.now();
-      const row = tx.get(ns, store, 'counter');
+      const row = tx.getValue(ns, store, 'counter');
       tx.put(ns, store, 'counter', JSON.stringify((JSON.parse(row!.value) as number) + 1), { expiresAt: null });
       commit.run();
     },

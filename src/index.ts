@@ -14,6 +14,7 @@ export type {
   ReadTx,
   WriteTx,
   RecordRow,
+  ValueRow,
   EventRow,
   PutOptions,
   ScanOptions,

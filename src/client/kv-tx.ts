@@ -139,6 +139,7 @@ function runOnce<R>(ctx: KvContext, known: Map<string, RecordRow | null>, fn: (t
   const tx = {
     now,
     get: (_ns: string, _store: string, key: string) => get(key),
+    getValue: (_ns: string, _store: string, key: string) => get(key),
     put: (_ns: string, _store: string, key: string, json: string, o: { expiresAt?: number | null }) => {
       const prior = get(key);
       const version = versions?.[writes.length] ?? provisional--;

@@ -66,13 +66,23 @@ export interface EventQuery {
   readonly ns?: string;
 }
 
+/** What {@link ReadTx.getValue} reads of a record. */
+export interface ValueRow {
+  readonly version: number;
+  readonly value: string;
+  readonly expiresAt: number | null;
+}
+
 /** Reads inside one consistent snapshot. Records past their `expiresAt` are invisible. */
 export interface ReadTx {
   /** The clock reading this transaction uses for expiry. */
   readonly now: number;
   get(ns: string, store: string, key: string): RecordRow | undefined;
-  /** Only the version and value of a visible record: the cheapest read, for hot paths. */
-  getValue(ns: string, store: string, key: string): { version: number; value: string } | undefined;
+  /**
+   * Only the version, value and expiry of a visible record: the cheapest read, for hot paths
+   * (`kv.get`, the read of `kv.update`), which need no timestamps or rank.
+   */
+  getValue(ns: string, store: string, key: string): ValueRow | undefined;
   /** Like `get`, but also returns a record past its expiry (for size bookkeeping). */
   getIncludingExpired(ns: string, store: string, key: string): RecordRow | undefined;
   scan(ns: string, store: string, opts: ScanOptions): RecordRow[];

@@ -60,7 +60,7 @@ class MapTx implements WriteTx {
   }
   getValue(ns: string, store: string, key: string) {
     const r = this.get(ns, store, key);
-    return r && { version: r.version, value: r.value };
+    return r && { version: r.version, value: r.value, expiresAt: r.expiresAt };
   }
   getIncludingExpired(ns: string, store: string, key: string): RecordRow | undefined {
     const r = this.s.rows.get(id(ns, store, key));

@@ -12,7 +12,7 @@ export function statements(schema: string) {
     parseJson: `${s}.memex_json`,
     eventsTable: e,
     get: `SELECT ${COLS} FROM ${r} WHERE ns = $1 AND store = $2 AND key = $3 AND (expires_at IS NULL OR expires_at > $4)`,
-    getValue: `SELECT version, value FROM ${r} WHERE ns = $1 AND store = $2 AND key = $3 AND (expires_at IS NULL OR expires_at > $4)`,
+    getValue: `SELECT version, value, expires_at AS "expiresAt" FROM ${r} WHERE ns = $1 AND store = $2 AND key = $3 AND (expires_at IS NULL OR expires_at > $4)`,
     getAny: `SELECT ${COLS} FROM ${r} WHERE ns = $1 AND store = $2 AND key = $3`,
     count: `SELECT count(*)::int8 AS n FROM ${r} WHERE ns = $1 AND store = $2 AND (expires_at IS NULL OR expires_at > $3)`,
     countByStore: `SELECT store, count(*)::int8 AS n FROM ${r} WHERE (expires_at IS NULL OR expires_at > $1) GROUP BY store`,

@@ -2,7 +2,7 @@ import { compareCodePoints } from '../code-points.js';
 import type { FilterNode } from '../filter-ast.js';
 import { prefixEnd } from '../prefix-end.js';
 import { queryWords } from '../text-words.js';
-import type { EventQuery, EventRow, PutOptions, RankScanOptions, RecordRow, ScanOptions, StoreSize, WriteTx } from '../types.js';
+import type { EventQuery, EventRow, PutOptions, RankScanOptions, RecordRow, ScanOptions, StoreSize, ValueRow, WriteTx } from '../types.js';
 import { compilePgFilter } from './filter-sql.js';
 import type { Statement, StatementResult } from './protocol.js';
 import { decodeKey, decodeRows, encodeKey as enc } from './key-codec.js';
@@ -139,9 +139,9 @@ export class PgTx implements WriteTx {
     return row !== null && (row.expiresAt === null || row.expiresAt > this.now) ? row : undefined;
   }
 
-  getValue(ns: string, store: string, key: string): { version: number; value: string } | undefined {
+  getValue(ns: string, store: string, key: string): ValueRow | undefined {
     if (this.writing) return this.get(ns, store, key);
-    return this.rows<{ version: number; value: string }>(this.sql.getValue, [ns, store, enc(key), this.now])[0];
+    return this.rows<ValueRow>(this.sql.getValue, [ns, store, enc(key), this.now])[0];
   }
 
   getIncludingExpired(ns: string, store: string, key: string): RecordRow | undefined {

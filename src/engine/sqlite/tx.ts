@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { FilterNode } from '../filter-ast.js';
-import type { EventQuery, EventRow, PutOptions, RankScanOptions, RecordRow, ScanOptions, StoreSize, WriteTx } from '../types.js';
+import type { EventQuery, EventRow, PutOptions, RankScanOptions, RecordRow, ScanOptions, StoreSize, ValueRow, WriteTx } from '../types.js';
 import { compileFilter } from './filter-sql.js';
 import { ftsQuery } from './fts-query.js';
 import { prefixEnd } from '../prefix-end.js';
@@ -27,9 +27,9 @@ export class SqliteTx implements WriteTx {
       // Positional parameters: binding them is measurably cheaper than named ones on the hottest path.
       get: db.prepare(`SELECT ${COLS} FROM records WHERE ns = ? AND store = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)`),
       getAny: db.prepare(`SELECT ${COLS} FROM records WHERE ns = ? AND store = ? AND key = ?`),
-      // Raw rows (arrays): building a two-field array is cheaper than a seven-field object.
+      // Raw rows (arrays): building a three-field array is cheaper than a seven-field object.
       getValue: db
-        .prepare('SELECT version, value FROM records WHERE ns = ? AND store = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)')
+        .prepare('SELECT version, value, expires_at FROM records WHERE ns = ? AND store = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)')
         .raw(),
       count: db.prepare(`SELECT count(*) AS n FROM records WHERE ns = @ns AND store = @store AND ${VISIBLE}`),
       countByStore: db.prepare(`SELECT store, count(*) AS n FROM records WHERE ${VISIBLE} GROUP BY store`),
@@ -67,9 +67,9 @@ export class SqliteTx implements WriteTx {
     return this.s.get.get(ns, store, key, this.now) as RecordRow | undefined;
   }
 
-  getValue(ns: string, store: string, key: string): { version: number; value: string } | undefined {
-    const r = this.s.getValue.get(ns, store, key, this.now) as [number, string] | undefined;
-    return r && { version: r[0], value: r[1] };
+  getValue(ns: string, store: string, key: string): ValueRow | undefined {
+    const r = this.s.getValue.get(ns, store, key, this.now) as [number, string, number | null] | undefined;
+    return r && { version: r[0], value: r[1], expiresAt: r[2] };
   }
 
   getIncludingExpired(ns: string, store: string, key: string): RecordRow | undefined {

@@ -107,7 +107,7 @@ export function applyUpdate<T>(
   fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T> | undefined,
   ttlMs: number | undefined,
 ): UpdateResult<T> {
-  const row = tx.get(ctx.ns, ctx.store, key);
+  const row = tx.getValue(ctx.ns, ctx.store, key);
   const current = row ? ctx.frozen.uncommitted<T>(row.version, row.value) : undefined;
   const next = fn(current);
   if (isThenable(next)) throw new ValidationError('fn', 'must be synchronous; it returned a promise (use locks for async work)');
