@@ -115,6 +115,24 @@ export function engineConformance(target: EngineTarget): void {
       expect(await e.read((tx) => tx.sizes('s'))).toEqual([{ ns: 'ns', count: 1, bytes: '"live"'.length }]);
     });
 
+    it('getValue reads the version, value and expiry of a visible record, in reads and inside a write', async () => {
+      const { e, clock } = await open();
+      // An engine may return more fields (the whole row); these three are the contract.
+      const three = (r: ReturnType<ReadTx['getValue']>) => r && { version: r.version, value: r.value, expiresAt: r.expiresAt };
+      const v = await put(e, 'k', { expiresAt: clock.nowMs + 100 });
+      await put(e, 'forever');
+      expect(await e.read((tx) => three(tx.getValue('ns', 's', 'k')))).toEqual({ version: v, value: '"k"', expiresAt: clock.nowMs + 100 });
+      expect(await e.read((tx) => tx.getValue('ns', 's', 'forever')?.expiresAt)).toBeNull();
+      const inWrite = await e.write((tx) => {
+        const version = tx.put('ns', 's', 'k', '"again"', { expiresAt: clock.nowMs + 50 });
+        return { version, row: three(tx.getValue('ns', 's', 'k')) };
+      });
+      expect(inWrite.row).toEqual({ version: inWrite.version, value: '"again"', expiresAt: clock.nowMs + 50 });
+      clock.advance(51);
+      expect(await e.read((tx) => tx.getValue('ns', 's', 'k'))).toBeUndefined();
+      expect(await e.read((tx) => tx.getValue('ns', 's', 'absent'))).toBeUndefined();
+    });
+
     it('versions are the event seqs: unique, increasing, one event per mutation in the same write', async () => {
       const { e } = await open();
       const v1 = await put(e, 'a');
