@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { openMemex } from '../src/index.js';
-import { COUNTER, GET_KEYS, getKey, naiveUpdate, openRaw } from './lib/fixtures.js';
+import { COUNTER, GET_KEYS, getKey, naiveUpdate, openRaw, rawRmw } from './lib/fixtures.js';
 import { engineDelta, ready, report, Workload } from './lib/child.js';
 import type { ChildConfig, ChildReport } from './lib/protocol.js';
 
@@ -35,22 +35,8 @@ async function memex(): Promise<Pick<ChildReport, 'elapsedMs' | 'memex'>> {
 
 async function raw(): Promise<Pick<ChildReport, 'elapsedMs'>> {
   const db = openRaw(cfg.path, cfg.durability);
-  const begin = db.prepare('BEGIN IMMEDIATE');
-  const commit = db.prepare('COMMIT');
-  const rollback = db.prepare('ROLLBACK');
   const select = db.prepare('SELECT value FROM t WHERE k = ?').pluck();
-  const update = db.prepare('UPDATE t SET value = ? WHERE k = ?');
-  const rmw = (key: string) => {
-    begin.run();
-    try {
-      const v = JSON.parse(select.get(key) as string) as number;
-      update.run(JSON.stringify(v + 1), key);
-      commit.run();
-    } catch (e) {
-      if (db.inTransaction) rollback.run();
-      throw e;
-    }
-  };
+  const rmw = rawRmw(db);
   const warm = `warm:${cfg.index}`;
   db.prepare("INSERT INTO t (k, value) VALUES (?, '0') ON CONFLICT (k) DO NOTHING").run(warm);
   for (let i = 0; i < 50; i++) rmw(warm);

@@ -20,7 +20,7 @@ import { SqliteTx } from '../src/engine/sqlite/tx.js';
 import { cliHelpers, parseOptions } from './lib/cli.js';
 import { benchEnv } from './lib/env.js';
 import { quantileOf, ratio, table } from './lib/format.js';
-import { openRaw } from './lib/fixtures.js';
+import { COUNTER, openRaw, rawRmw, setupFile } from './lib/fixtures.js';
 
 const HELP = `Usage: npx tsx bench/kv-floor.ts [options]
 
@@ -44,78 +44,66 @@ interface Variant {
   readonly close: () => unknown;
 }
 
-function rawVariant(): Variant {
-  const db = openRaw(join(dir, 'raw.db'), 'normal');
-  db.exec("CREATE TABLE t (k TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO t VALUES ('counter', '0')");
-  const [begin, commit] = [db.prepare('BEGIN IMMEDIATE'), db.prepare('COMMIT')];
-  const select = db.prepare('SELECT value FROM t WHERE k = ?').pluck();
-  const update = db.prepare('UPDATE t SET value = ? WHERE k = ?');
-  return {
-    label: 'raw `BEGIN IMMEDIATE` RMW on a one-table kv (bench/kv.ts)',
-    update: () => {
-      begin.run();
-      update.run(JSON.stringify((JSON.parse(select.get('counter') as string) as number) + 1), 'counter');
-      commit.run();
-    },
-    close: () => db.close(),
-  };
+async function rawVariant(): Promise<Variant> {
+  const path = join(dir, 'raw.db');
+  await setupFile('raw', path, 'normal', false);
+  const db = openRaw(path, 'normal');
+  const rmw = rawRmw(db);
+  return { label: 'raw `BEGIN IMMEDIATE` RMW on a one-table kv (bench/kv.ts)', update: () => rmw(COUNTER), close: () => db.close() };
 }
 
-/** A Memex file (made by openMemex, so the schema is Memex's) opened with the raw baseline's settings. */
-async function memexFile(name: string): Promise<Database.Database> {
+/**
+ * A file made by openMemex (so the schema is Memex's), opened with the raw baseline's settings;
+ * `body` runs inside `BEGIN IMMEDIATE … COMMIT` with the counter's namespace and store.
+ */
+async function onMemexSchema(name: string, label: string, prepare: (db: Database.Database) => (ns: string, store: string) => void): Promise<Variant> {
   const path = join(dir, name);
-  const mx = await openMemex({ path, durability: 'normal' });
-  await mx.kv.set('counter', 0);
-  await mx.close();
-  return openRaw(path, 'normal');
-}
-
-async function schemaVariant(): Promise<Variant> {
-  const db = await memexFile('schema.db');
+  await setupFile('memex', path, 'normal', false);
+  const db = openRaw(path, 'normal');
   const [begin, commit] = [db.prepare('BEGIN IMMEDIATE'), db.prepare('COMMIT')];
-  const { ns, store } = db.prepare('SELECT ns, store FROM records').get() as { ns: string; store: string };
-  const select = db.prepare('SELECT value, version FROM records WHERE ns = ? AND store = ? AND key = ?');
-  const update = db.prepare('UPDATE records SET value = ?, version = ?, updated_at = ? WHERE ns = ? AND store = ? AND key = ?');
+  const { ns, store } = db.prepare('SELECT ns, store FROM records WHERE key = ?').get(COUNTER) as { ns: string; store: string };
+  const body = prepare(db);
   return {
-    label: "the same on Memex's records table, no change-feed row",
+    label,
     update: () => {
       begin.run();
-      const row = select.get(ns, store, 'counter') as { value: string; version: number };
-      update.run(JSON.stringify((JSON.parse(row.value) as number) + 1), row.version + 1, Date.now(), ns, store, 'counter');
+      body(ns, store);
       commit.run();
     },
     close: () => db.close(),
   };
 }
 
-async function txVariant(): Promise<Variant> {
-  const db = await memexFile('tx.db');
-  const [begin, commit] = [db.prepare('BEGIN IMMEDIATE'), db.prepare('COMMIT')];
-  const { ns, store } = db.prepare('SELECT ns, store FROM records').get() as { ns: string; store: string };
-  const tx = new SqliteTx(db);
-  return {
-    label: "Memex's own SQL (SqliteTx getValue + put, which writes the change-feed row), no queue",
-    update: () => {
-      begin.run();
+const schemaVariant = () =>
+  onMemexSchema('schema.db', "the same on Memex's records table, no change-feed row", (db) => {
+    const select = db.prepare('SELECT value, version FROM records WHERE ns = ? AND store = ? AND key = ?');
+    const update = db.prepare('UPDATE records SET value = ?, version = ?, updated_at = ? WHERE ns = ? AND store = ? AND key = ?');
+    return (ns, store) => {
+      const row = select.get(ns, store, COUNTER) as { value: string; version: number };
+      update.run(JSON.stringify((JSON.parse(row.value) as number) + 1), row.version + 1, Date.now(), ns, store, COUNTER);
+    };
+  });
+
+const txVariant = () =>
+  onMemexSchema('tx.db', "Memex's own SQL (SqliteTx getValue + put, which writes the change-feed row), no queue", (db) => {
+    const tx = new SqliteTx(db);
+    return (ns, store) => {
       tx.now = Date.now();
-      const row = tx.getValue(ns, store, 'counter');
-      tx.put(ns, store, 'counter', JSON.stringify((JSON.parse(row!.value) as number) + 1), { expiresAt: null });
-      commit.run();
-    },
-    close: () => db.close(),
-  };
-}
+      const row = tx.getValue(ns, store, COUNTER);
+      tx.put(ns, store, COUNTER, JSON.stringify((JSON.parse(row!.value) as number) + 1), { expiresAt: null });
+    };
+  });
 
 async function memexVariant(): Promise<Variant> {
   const mx: Memex = await openMemex({ path: join(dir, 'memex.db'), durability: 'normal' });
   return {
     label: "memex `kv.update` (group-commit queue, write gate, validation, 'normal')",
-    update: () => mx.kv.update<number>('counter', (n = 0) => n + 1),
+    update: () => mx.kv.update<number>(COUNTER, (n = 0) => n + 1),
     close: () => mx.close(),
   };
 }
 
-const variants = [rawVariant(), await schemaVariant(), await txVariant(), await memexVariant()];
+const variants = [await rawVariant(), await schemaVariant(), await txVariant(), await memexVariant()];
 const times: number[][] = variants.map(() => []);
 for (const v of variants) for (let i = 0; i < 2000; i++) await v.update(); // warm-up, untimed
 for (let r = 0; r < rounds; r++) {

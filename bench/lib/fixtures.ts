@@ -26,6 +26,29 @@ export function openRaw(path: string, durability: Durability): Database.Database
   return db;
 }
 
+/**
+ * The raw baseline's write: `BEGIN IMMEDIATE; SELECT; UPDATE; COMMIT` of one JSON counter, as a
+ * hand-written kv table would do it (table `t` of {@link setupFile}).
+ */
+export function rawRmw(db: Database.Database): (key: string) => void {
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
+  const rollback = db.prepare('ROLLBACK');
+  const select = db.prepare('SELECT value FROM t WHERE k = ?').pluck();
+  const update = db.prepare('UPDATE t SET value = ? WHERE k = ?');
+  return (key) => {
+    begin.run();
+    try {
+      const v = JSON.parse(select.get(key) as string) as number;
+      update.run(JSON.stringify(v + 1), key);
+      commit.run();
+    } catch (e) {
+      if (db.inTransaction) rollback.run();
+      throw e;
+    }
+  };
+}
+
 /** Creates the file of one phase (untimed, before any child starts). */
 export async function setupFile(engine: Engine, path: string, durability: Durability, withGetKeys: boolean): Promise<void> {
   const entries = withGetKeys ? Array.from({ length: GET_KEYS }, (_, i) => ({ key: getKey(i), value: getValue(i) })) : [];

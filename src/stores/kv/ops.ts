@@ -80,14 +80,17 @@ export function prepareSet(ctx: KvContext, key: unknown, value: unknown, opts: u
   };
 }
 
-/** Compare-and-set check against the visible record; absent counts as version 0. */
-export function assertVersion(ctx: KvContext, tx: WriteTx, key: string, expected: number | undefined): RecordRow | undefined {
-  const row = tx.get(ctx.ns, ctx.store, key);
-  if (expected !== undefined && (row?.version ?? 0) !== expected) {
+/**
+ * Compare-and-set check against the visible record; absent counts as version 0. Without an
+ * expected version there is nothing to check, so nothing is read.
+ */
+export function assertVersion(ctx: KvContext, tx: WriteTx, key: string, expected: number | undefined): void {
+  if (expected === undefined) return;
+  const actual = tx.getValue(ctx.ns, ctx.store, key)?.version ?? 0;
+  if (actual !== expected) {
     ctx.counters(ctx.store).conflicts++;
-    throw new ConflictError(key, expected, row?.version ?? 0);
+    throw new ConflictError(key, expected, actual);
   }
-  return row;
 }
 
 export function applySet(ctx: KvContext, tx: WriteTx, p: PreparedSet): number {
