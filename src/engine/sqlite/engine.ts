@@ -1,11 +1,12 @@
 import { accessSync, chmodSync, constants, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
-import { ClosedError, LockTimeoutError } from '../../errors.js';
+import { ClosedError, LockTimeoutError, StorageError } from '../../errors.js';
 import type { Engine, EngineCapabilities, EngineOpenOptions, EngineStats, HealthCheck, ReadTx, WriteTx } from '../types.js';
 import { diskCheck } from './disk.js';
 import { isBusy, toMemexError } from './errors.js';
 import { openDatabase } from './open.js';
+import { removeOpenLockFile, withOpenLock } from './open-lock.js';
 import type { ResolvedSqliteSettings } from './options.js';
 import { SqliteTx } from './tx.js';
 import { WaitBoard } from './wait-board.js';
@@ -44,7 +45,11 @@ function writableAgain(path: string): boolean {
   }
 }
 
-export type SqliteEngineOptions = ResolvedSqliteSettings & EngineOpenOptions;
+export type SqliteEngineOptions = ResolvedSqliteSettings &
+  EngineOpenOptions & {
+    /** SQLite's busy timeout while opening (what is left of `lockTimeoutMs`); default `lockTimeoutMs`. */
+    readonly busyTimeoutMs?: number;
+  };
 
 /** Internal seams for tests: fault injection wraps the connection before anything prepares on it. */
 export interface SqliteEngineHooks {
@@ -58,6 +63,18 @@ const FAIRNESS_GRACE_MS = 2;
 /** With durability 'normal', how often a commit looks for removed WAL files ('full': every commit). */
 const WAL_CHECK_EVERY_MS = 100;
 const RECONNECT_EVERY_MS = 1000;
+/** The longest pause between two tries of an open that SQLite answered with SQLITE_BUSY. */
+const OPEN_RETRY_MAX_MS = 50;
+/**
+ * How long SQLite's own busy handler may block the thread in one try of an open: it sleeps on
+ * the event loop's thread, where lease renewals and the caller's other work run, so the open is
+ * retried on timers instead of waiting there for the whole `lockTimeoutMs`.
+ */
+const OPEN_BUSY_SLICE_MS = 50;
+
+/** A file refused because it is not ours (or corrupt): the lock file made beside it goes again. */
+const refusedAsForeign = (e: unknown): boolean =>
+  e instanceof StorageError && (e.driverCode === 'SQLITE_NOTADB' || e.driverCode === 'SQLITE_CORRUPT' || e.driverCode === 'SQLITE_SCHEMA');
 
 /**
  * The embedded engine: one better-sqlite3 connection per process or worker thread, WAL mode,
@@ -117,7 +134,7 @@ export class SqliteEngine implements Engine {
     // The old connection goes first: SQLite shares one shared-memory (-shm) mapping per file among
     // a process's connections, and the read-only one would make the new one read-only too.
     this.db.close();
-    const reopen = () => this.connect({ ...this.o, checkOnOpen: 'none' });
+    const reopen = () => this.connect({ ...this.o, checkOnOpen: 'none', busyTimeoutMs: undefined });
     let c: ReturnType<SqliteEngine['connect']>;
     try {
       c = reopen();
@@ -129,8 +146,29 @@ export class SqliteEngine implements Engine {
     return true;
   }
 
-  static open(o: SqliteEngineOptions, hooks: SqliteEngineHooks = {}): SqliteEngine {
-    return new SqliteEngine(o, hooks);
+  /**
+   * Opens the file under the open lock (see `withOpenLock`), and tries again with backoff while
+   * SQLite still answers SQLITE_BUSY (a writer outside Memex, WAL recovery by another process),
+   * until `lockTimeoutMs` has passed: then `LockTimeoutError`, never a "database is locked". Each
+   * try lets SQLite's busy handler block for at most {@link OPEN_BUSY_SLICE_MS}.
+   */
+  static async open(o: SqliteEngineOptions, hooks: SqliteEngineHooks = {}): Promise<SqliteEngine> {
+    const started = performance.now();
+    const deadline = started + o.lockTimeoutMs;
+    return withOpenLock(o.path, deadline, async ({ created }) => {
+      for (let delay = 1; ; delay = Math.min(delay * 2, OPEN_RETRY_MAX_MS)) {
+        try {
+          return new SqliteEngine({ ...o, busyTimeoutMs: Math.max(1, Math.min(OPEN_BUSY_SLICE_MS, deadline - performance.now())) }, hooks);
+        } catch (e) {
+          if (created && refusedAsForeign(e)) removeOpenLockFile(o.path);
+          if (!(e instanceof StorageError && isBusy({ code: e.driverCode }))) throw e;
+          if (performance.now() + delay >= deadline) {
+            throw new LockTimeoutError(`${o.path} to be opened (SQLite stayed busy)`, performance.now() - started);
+          }
+          await sleep(delay);
+        }
+      }
+    });
   }
 
   derivedPath(name: string): string | undefined {

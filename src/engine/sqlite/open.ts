@@ -9,6 +9,8 @@ export interface OpenOptions {
   readonly durability: 'full' | 'normal';
   readonly lockTimeoutMs: number;
   readonly checkOnOpen: 'quick' | 'none';
+  /** SQLite's busy timeout while opening; default `lockTimeoutMs`. */
+  readonly busyTimeoutMs?: number;
 }
 
 /**
@@ -28,7 +30,7 @@ export function openDatabase(o: OpenOptions): Database.Database {
   try {
     // SQLite's own busy handler only while opening: several processes may open at once, and the
     // WAL switch and migration need brief exclusive access. Afterwards the write queue waits.
-    db.pragma(`busy_timeout = ${Math.max(1, Math.round(o.lockTimeoutMs))}`);
+    db.pragma(`busy_timeout = ${Math.max(1, Math.round(o.busyTimeoutMs ?? o.lockTimeoutMs))}`);
     if (state === 'sqlite') assertOurs(db, o.path);
     if (state === 'sqlite' && o.checkOnOpen === 'quick') {
       const r = db.pragma('quick_check', { simple: true });

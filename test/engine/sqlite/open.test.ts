@@ -2,7 +2,9 @@ import { createHash, randomFillSync } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StorageError, openMemex } from '../../../src/index.js';
+import { LockTimeoutError, StorageError, openMemex } from '../../../src/index.js';
+import { tryLock, unlock } from 'fs-native-extensions';
+import { OPEN_OFFSET } from '../../../src/engine/sqlite/open-lock.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from '../../../src/engine/sqlite/schema.js';
 import { here, runScript } from '../../helpers/spawn.js';
 import { cleanupTemp, tempDbPath } from '../../helpers/tmp.js';
@@ -14,6 +16,7 @@ const digest = (path: string) => createHash('sha256').update(readFileSync(path))
 /** Opening must fail with StorageError and leave the file (and its neighbours) exactly as they were. */
 async function refused(path: string, driverCode: string): Promise<StorageError> {
   const before = digest(path);
+  const hadLockFile = existsSync(`${path}-mxwait`);
   const err = await openMemex({ path }).then(
     () => undefined,
     (e: unknown) => e,
@@ -25,6 +28,8 @@ async function refused(path: string, driverCode: string): Promise<StorageError> 
   expect(se.message).toContain('left untouched');
   expect(digest(path)).toBe(before);
   expect(existsSync(`${path}-wal`)).toBe(false);
+  // The open lock's file made beside it goes again: a refused file gets no new neighbour.
+  expect(existsSync(`${path}-mxwait`)).toBe(hadLockFile);
   return se;
 }
 
@@ -125,5 +130,53 @@ describe('opening our own files', () => {
     expect(await mx.kv.get('cas')).toBe(won.length);
     expect(won.length).toBeGreaterThan(0);
     await mx.close();
+  });
+});
+
+describe('the open lock', () => {
+  it('an open waits for another open of the same file, and gives up with LockTimeoutError after lockTimeoutMs', async () => {
+    const path = tempDbPath();
+    // Another opener holds the open lock (this fd is its own open file description).
+    const fd = openSync(`${path}-mxwait`, 'a+');
+    expect(tryLock(fd, OPEN_OFFSET, 1)).toBe(true);
+    const started = performance.now();
+    const err = await openMemex({ path, lockTimeoutMs: 300 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(LockTimeoutError);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(300);
+    // Nothing was created while it waited: the opener that holds the lock owns the creation.
+    expect(existsSync(path)).toBe(false);
+    // Released: the waiting open goes through.
+    const waiting = openMemex({ path, lockTimeoutMs: 10_000 });
+    unlock(fd, OPEN_OFFSET, 1);
+    const mx = await waiting;
+    await mx.kv.set('k', 1);
+    await mx.close();
+    closeSync(fd);
+  });
+
+  it('a file locked by a writer outside Memex makes an open wait, then LockTimeoutError — never SQLITE_BUSY', async () => {
+    const path = tempDbPath();
+    await (await openMemex({ path })).close();
+    const outside = new Database(path);
+    outside.pragma('journal_mode = DELETE');
+    outside.exec('BEGIN EXCLUSIVE');
+    const err = await openMemex({ path, lockTimeoutMs: 300 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(LockTimeoutError);
+    // Let go while the next open waits: it goes through and switches the file back to WAL.
+    const waiting = openMemex({ path, lockTimeoutMs: 10_000 });
+    setTimeout(() => outside.exec('COMMIT'), 100);
+    const mx = await waiting;
+    await mx.kv.set('k', 1);
+    await mx.close();
+    outside.close();
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('journal_mode', { simple: true })).toBe('wal');
+    check.close();
   });
 });
