@@ -99,9 +99,9 @@ describe('AnnIndex', () => {
     const file = join(tempDir(), 'graph.usearch');
     const g = AnnIndex.build(DIM, docs, vectorOf);
     g.remove('d0');
-    g.write(file);
+    const crc = g.write(file);
     const ids = [...docs.keys()].filter((id) => id !== 'd0');
-    const loaded = new AnnIndex(DIM, vectorOf, { file, ids, labels: g.labelsFor(ids) });
+    const loaded = new AnnIndex(DIM, vectorOf, { file, ids, labels: g.labelsFor(ids), nodes: g.nodeCount(), crc });
     for (const q of queries) expect(loaded.search(q, 10)).toEqual(g.search(q, 10));
     loaded.upsert('new', queries[0]!);
     expect(loaded.search(queries[0]!, 1)[0]).toBe('new');

@@ -1,7 +1,9 @@
 import { openMemex } from '../../memex.js';
 import { LOCKS, VECTORS, VECTORS_META } from '../../stores/names.js';
 import { decodeVector, type DocRecord } from '../../stores/vectors/doc.js';
-import { IndexFiles } from '../../stores/vectors/index-files.js';
+import { GRAPH } from '../../stores/vectors/ann.js';
+import { checkGraphFile } from '../../stores/vectors/graph-file.js';
+import { IndexFiles, type SavedIndex } from '../../stores/vectors/index-files.js';
 import { openCheckDb, type CheckDb, type CheckFlags } from './check-db.js';
 import { scopeOf } from './look.js';
 
@@ -49,11 +51,14 @@ async function indexFindings(db: CheckDb, dir: string): Promise<Finding[]> {
   for (const ns of namespaces) {
     const files = new IndexFiles(dir, ns);
     if (!files.exists()) continue; // none saved yet: built on open
-    const saved = files.load();
-    if (!saved) {
-      out.push({ check: 'vector index', problem: true, ns, detail: 'the saved index cannot be loaded (damaged or incomplete files)' });
-      continue;
+    const { saved, problem, corrupt = false } = files.load();
+    const graphProblem = saved?.graph && graphFileProblem(saved.graph, saved.dimension);
+    if (problem !== undefined || graphProblem !== undefined) {
+      // Damaged files are a finding; a set saved by an older Memex is only rebuilt on open.
+      const detail = `the saved index cannot be used (${problem ?? `the graph file ${graphProblem}`}); the next open rebuilds it from the records`;
+      out.push({ check: 'vector index', problem: corrupt || graphProblem !== undefined, ns, detail });
     }
+    if (!saved) continue;
     const [meta] = await db.all<{ value: string }>(`SELECT value FROM ${db.records} WHERE ns = ? AND store = ? AND key = 'id'`, [ns, VECTORS_META]);
     if (meta === undefined || JSON.parse(meta.value) !== saved.collection) continue; // another collection's: replaced on open
     const records = new Map<string, { version: number; v: string }>();
@@ -151,4 +156,14 @@ export async function check(o: CheckFlags): Promise<Finding[]> {
     await mx.close(); // saves the rebuilt index
   }
   return findings.map((f) => (broken.includes(f) ? { ...f, problem: false, detail: `${f.detail} — repaired: rebuilt from the records` } : f));
+}
+
+/** Why usearch must not load a saved graph file, or undefined when it is of the shape it loads safely. */
+function graphFileProblem(graph: NonNullable<SavedIndex['graph']>, dimension: number): string | undefined {
+  try {
+    checkGraphFile(graph.file, { dimension, nodes: graph.nodes, connectivity: GRAPH.connectivity, crc: graph.crc });
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }

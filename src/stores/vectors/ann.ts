@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type * as Usearch from 'usearch';
+import { checkGraphFile, GraphFileError } from './graph-file.js';
 
 // usearch's CommonJS build, on purpose: its ES module build finds its native binary by walking up
 // from the caller's file name taken from a stack trace, which never ends inside a worker thread
@@ -41,6 +42,10 @@ export interface SavedGraph {
   readonly file: string;
   readonly ids: readonly string[];
   readonly labels: readonly number[];
+  /** Nodes in the graph, live or not (labels run from 0 to nodes - 1). */
+  readonly nodes: number;
+  /** The file's CRC-32 when it was saved (absent for a build's scratch file, read back at once). */
+  readonly crc?: number;
 }
 
 const hashOf = (v: Float32Array) =>
@@ -125,7 +130,14 @@ export class AnnIndex {
   ) {
     this.graph = newGraph(dimension);
     if (saved) {
+      // Never hand usearch a file that was not proven to be of the shape it loads safely.
+      checkGraphFile(saved.file, { dimension, nodes: saved.nodes, connectivity: GRAPH.connectivity, crc: saved.crc });
+      if (saved.labels.some((l) => !Number.isInteger(l) || l < 0 || l >= saved.nodes)) {
+        throw new GraphFileError('the saved labels name nodes the graph lacks');
+      }
       this.graph.load(saved.file);
+      // Every label the graph holds is taken, live or not: new nodes get labels from here on.
+      this.nodes = new Array<GraphNode | undefined>(saved.nodes).fill(undefined);
       saved.ids.forEach((id, i) => {
         const label = saved.labels[i]!;
         const node = (this.nodes[label] ??= { hash: undefined, ids: [] });
@@ -180,9 +192,19 @@ export class AnnIndex {
     return ids.map((id) => this.labelOf.get(id) ?? -1);
   }
 
-  /** Writes the graph to `file` (making it durable is the caller's part). */
-  write(file: string): void {
+  /** Nodes in the graph, live and tombstoned (what a saved graph must hold). */
+  nodeCount(): number {
+    return this.nodes.length;
+  }
+
+  /**
+   * Writes the graph to `file` (making it durable is the caller's part) and reads it back through
+   * the same check a load makes, so no file is ever named that a load would refuse; returns its
+   * CRC-32.
+   */
+  write(file: string): number {
     this.graph.save(file);
+    return checkGraphFile(file, { dimension: this.dimension, nodes: this.nodes.length, connectivity: GRAPH.connectivity });
   }
 
   private buildLabels(): void {
@@ -235,7 +257,10 @@ export class AnnIndex {
     this.forget(label);
     this.labelOf.delete(id);
     if (node.ids.length === 0) {
-      this.graph.remove(BigInt(label));
+      // A tombstone in JavaScript only: the node stays in the usearch graph (still a route for
+      // searches, never a result) until the graph is rebuilt. usearch's own remove is never
+      // called — adding after removals can spin forever in its insert, and a graph saved with
+      // removed slots aborts the process that loads it (issue 28).
       if (node.hash !== undefined) this.byHash.delete(node.hash);
       this.nodes[label] = undefined;
       this.live--;
@@ -274,11 +299,14 @@ export class AnnIndex {
   candidates(q: Float32Array, k: number, rowOf: (id: string) => number | undefined, allow?: (id: string) => boolean, share = 1): Candidates {
     if (this.live === 0 || k <= 0) return { ids: [], rows: [] };
     const enough = Math.max(k * GRAPH.oversample, GRAPH.minCandidates);
-    const least = this.live < GRAPH.smallGraph ? GRAPH.smallGraphExpansion : enough;
+    const size = this.nodes.length;
+    const least = size < GRAPH.smallGraph ? GRAPH.smallGraphExpansion : enough;
     const query = unit(q);
-    let ask = Math.max(least, Math.ceil(enough / Math.max(share, 1e-6)));
+    // Tombstoned nodes come back from the graph too: ask for as many more as their share.
+    const liveShare = this.live / size;
+    let ask = Math.max(least, Math.ceil(enough / Math.max(share * liveShare, 1e-6)));
     for (;;) {
-      const wanted = Math.min(ask, this.live);
+      const wanted = Math.min(ask, size);
       const { keys } = this.graph.search(query, wanted, 1);
       // Labels are node indexes, far below 2^32: their low halves (little-endian, as every platform
       // usearch ships for) read without making a BigInt per candidate.
@@ -305,7 +333,7 @@ export class AnnIndex {
           rows.push(row);
         }
       }
-      if (!allow || ids.length >= enough || wanted >= this.live) return { ids, rows };
+      if (ids.length >= enough || wanted >= size) return { ids, rows };
       ask = wanted * 4;
     }
   }

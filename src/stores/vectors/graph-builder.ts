@@ -11,11 +11,18 @@ export interface GraphJob {
   readonly file: string;
 }
 
-export type GraphResult = { readonly ok: true; readonly labels: number[] } | { readonly ok: false; readonly error: string };
+/** A built graph's file as the worker wrote it: each id's node label, the node count, its CRC-32. */
+export interface BuiltGraph {
+  readonly labels: number[];
+  readonly nodes: number;
+  readonly crc: number;
+}
 
-/** A graph build running on a worker thread; `done` resolves with each id's node label. */
+export type GraphResult = { readonly ok: true; readonly graph: BuiltGraph } | { readonly ok: false; readonly error: string };
+
+/** A graph build running on a worker thread; `done` resolves with the graph's description. */
 export interface GraphBuild {
-  readonly done: Promise<number[]>;
+  readonly done: Promise<BuiltGraph>;
   /** Stops the worker (the build is no longer wanted). */
   cancel(): void;
 }
@@ -23,11 +30,11 @@ export interface GraphBuild {
 /** Starts building a graph over `job` on a worker thread. */
 export function buildGraphInWorker(job: GraphJob): GraphBuild {
   let worker: Worker | undefined;
-  const done = new Promise<number[]>((resolve, reject) => {
+  const done = new Promise<BuiltGraph>((resolve, reject) => {
     worker = siblingWorker(import.meta.url, 'graph-worker', { workerData: job, transferList: [job.data.buffer as ArrayBuffer] });
     // A derived cache: never the reason a process stays alive.
     worker.unref();
-    worker.once('message', (r: GraphResult) => (r.ok ? resolve(r.labels) : reject(new Error(r.error))));
+    worker.once('message', (r: GraphResult) => (r.ok ? resolve(r.graph) : reject(new Error(r.error))));
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`graph worker exited with code ${code}`)));
   });

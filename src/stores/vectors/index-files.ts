@@ -15,7 +15,11 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import type { PackedTable } from './vector-table.js';
+
+/** The sidecar's first line: the CRC-32 of the JSON that follows, so a flipped byte is caught. */
+const crcText = (json: string): string => `crc32:${crc32(json).toString(16)}`;
 
 /** What a saved index holds: the vectors (and graph) as of event `seq`. */
 export interface SavedIndex {
@@ -28,12 +32,12 @@ export interface SavedIndex {
   readonly data: Float32Array;
   readonly metadata: Record<string, unknown>[];
   readonly texts: (string | null)[];
-  /** The saved graph's file and the node label of each of `ids`, when a graph was saved. */
-  readonly graph?: { file: string; labels: number[] };
+  /** The saved graph: its file, the node label of each of `ids`, its node count and CRC-32. */
+  readonly graph?: { file: string; labels: number[]; nodes: number; crc: number };
 }
 
 interface Sidecar {
-  format: 5;
+  format: 6;
   ns: string;
   collection: string;
   seq: number;
@@ -42,12 +46,20 @@ interface Sidecar {
   ids: string[];
   metadata: Record<string, unknown>[];
   texts: (string | null)[];
-  /** Node label of each id, and the graph file's size (a file of another size is not loaded). */
-  graph: { labels: number[]; bytes: number } | null;
+  /** CRC-32 of the vectors file. */
+  vectorsCrc: number;
+  /**
+   * Node label of each id, the graph's node count (live and tombstoned), its file's size and
+   * CRC-32: a graph file is handed to usearch only when all of it matches (see graph-file.ts).
+   */
+  graph: { labels: number[]; nodes: number; bytes: number; crc: number } | null;
 }
 
-/** 5: usearch graph, vectors as one block, labels instead of a node table (4 was hnswlib's). */
-const FORMAT = 5;
+/**
+ * 6: checksums of every file (the sidecar's own on its first line) and the graph's node count;
+ * 5 saved graphs with usearch's removed slots, which abort the process that loads them (issue 28).
+ */
+const FORMAT = 6;
 /** A graph build file this old belongs to a build that died (a build takes seconds to minutes). */
 const STALE_BUILD_MS = 3_600_000;
 
@@ -72,8 +84,8 @@ function fsyncFile(file: string): void {
   }
 }
 
-/** Reads a whole file into a fresh Float32Array (one copy, no intermediate buffer). */
-function readFloats(file: string): Float32Array {
+/** Reads a whole file into a fresh Float32Array (one copy, no intermediate buffer) with its CRC-32. */
+function readFloats(file: string): { data: Float32Array; crc: number } {
   const fd = openSync(file, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -85,7 +97,7 @@ function readFloats(file: string): Float32Array {
       if (n === 0) throw new Error(`${file}: shorter than its size`);
       at += n;
     }
-    return data;
+    return { data, crc: crc32(bytes) };
   } finally {
     closeSync(fd);
   }
@@ -130,22 +142,42 @@ export class IndexFiles {
     for (const f of readdirSync(this.dir)) if (f.startsWith(`${this.base}.`)) rmSync(join(this.dir, f), { force: true });
   }
 
-  load(): SavedIndex | undefined {
+  /**
+   * The saved index, or why none can be used: nothing saved, a set written by an older Memex, or
+   * a file that does not match its checksum (`corrupt`, which `health()` reports). The graph file
+   * is only sized up here; its contents are checked before usearch reads it (graph-file.ts).
+   */
+  load(): { saved?: SavedIndex; problem?: string; corrupt?: boolean } {
+    const side = join(this.dir, `${this.base}.json`);
+    if (!existsSync(side)) return {};
     try {
-      const side = join(this.dir, `${this.base}.json`);
-      if (!existsSync(side)) return undefined;
-      const s = JSON.parse(readFileSync(side, 'utf8')) as Sidecar;
-      if (s.format !== FORMAT || s.ns !== this.ns) return undefined;
-      if (s.metadata.length !== s.ids.length || s.texts.length !== s.ids.length) return undefined;
-      const data = readFloats(join(this.dir, `${this.base}.${s.token}.f32`));
-      if (data.length !== s.ids.length * s.dimension) return undefined;
+      const text = readFileSync(side, 'utf8');
+      const cut = text.indexOf('\n');
+      const json = text.slice(cut + 1);
+      const head = text.slice(0, cut);
+      if (cut < 0 || head.startsWith('{')) return { problem: 'saved by an older Memex (rebuilt in the new format)' };
+      if (head !== crcText(json)) return { problem: 'the sidecar does not match its checksum', corrupt: true };
+      const s = JSON.parse(json) as Sidecar;
+      if (s.format !== FORMAT) return { problem: `saved in format ${String(s.format)}` };
+      if (s.ns !== this.ns) return { problem: `the sidecar is another namespace's (${s.ns})`, corrupt: true };
+      if (s.metadata.length !== s.ids.length || s.texts.length !== s.ids.length) return { problem: 'the sidecar is inconsistent', corrupt: true };
+      const { data, crc } = readFloats(join(this.dir, `${this.base}.${s.token}.f32`));
+      if (crc !== s.vectorsCrc || data.length !== s.ids.length * s.dimension) {
+        return { problem: 'the vectors file does not match its checksum', corrupt: true };
+      }
       const graphFile = join(this.dir, `${this.base}.${s.token}.usearch`);
-      const graphOk =
-        s.graph !== null && s.graph.labels.length === s.ids.length && existsSync(graphFile) && statSync(graphFile).size === s.graph.bytes;
-      const graph = graphOk ? { file: graphFile, labels: s.graph!.labels } : undefined;
-      return { collection: s.collection, seq: s.seq, dimension: s.dimension, ids: s.ids, data, metadata: s.metadata, texts: s.texts, graph };
-    } catch {
-      return undefined;
+      const g = s.graph;
+      let graph: SavedIndex['graph'];
+      let problem: string | undefined;
+      if (g !== null) {
+        if (g.labels.length === s.ids.length && existsSync(graphFile) && statSync(graphFile).size === g.bytes) {
+          graph = { file: graphFile, labels: g.labels, nodes: g.nodes, crc: g.crc };
+        } else problem = 'the graph file is missing or of another size';
+      }
+      const saved = { collection: s.collection, seq: s.seq, dimension: s.dimension, ids: s.ids, data, metadata: s.metadata, texts: s.texts, graph };
+      return { saved, problem, corrupt: problem !== undefined };
+    } catch (e) {
+      return { problem: `unreadable: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, corrupt: true };
     }
   }
 
@@ -158,23 +190,37 @@ export class IndexFiles {
     seq: number,
     dimension: number,
     vectors: PackedTable,
-    graph?: { labels: (ids: readonly string[]) => number[]; write: (file: string) => void },
+    graph?: { labels: (ids: readonly string[]) => number[]; nodes: number; write: (file: string) => number },
   ): boolean {
     try {
       mkdirSync(this.dir, { recursive: true });
       const token = randomBytes(6).toString('hex');
       const { ids, data, metadata, texts } = vectors;
-      writeDurably(join(this.dir, `${this.base}.${token}.f32`), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      writeDurably(join(this.dir, `${this.base}.${token}.f32`), bytes);
       let savedGraph: Sidecar['graph'] = null;
       if (graph) {
         const file = join(this.dir, `${this.base}.${token}.usearch`);
-        graph.write(file);
+        const crc = graph.write(file);
         fsyncFile(file);
-        savedGraph = { labels: graph.labels(ids), bytes: statSync(file).size };
+        savedGraph = { labels: graph.labels(ids), nodes: graph.nodes, bytes: statSync(file).size, crc };
       }
-      const side: Sidecar = { format: FORMAT, ns: this.ns, collection, seq, dimension, token, ids: [...ids], metadata, texts, graph: savedGraph };
+      const side: Sidecar = {
+        format: FORMAT,
+        ns: this.ns,
+        collection,
+        seq,
+        dimension,
+        token,
+        ids: [...ids],
+        metadata,
+        texts,
+        vectorsCrc: crc32(bytes),
+        graph: savedGraph,
+      };
+      const json = JSON.stringify(side);
       const tmp = join(this.dir, `${this.base}.${token}.json.tmp`);
-      writeDurably(tmp, Buffer.from(JSON.stringify(side)));
+      writeDurably(tmp, Buffer.from(`${crcText(json)}\n${json}`));
       renameSync(tmp, join(this.dir, `${this.base}.json`));
       this.removeOthers(token);
       this.lastSave = { ok: true, at: Date.now(), seq };

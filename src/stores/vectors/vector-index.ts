@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { AnnIndex } from './ann.js';
+import { AnnIndex, type SavedGraph } from './ann.js';
 import { buildGraphInWorker, type GraphBuild } from './graph-builder.js';
 import type { FilterNode } from './filter.js';
 import { matchesFilter } from './filter-match.js';
@@ -32,6 +32,13 @@ const FILTER_CACHE = 16;
 /** Whether [id, score] ranks before [otherId, otherScore]: higher score, then lower id. */
 const ranksBefore = (score: number, id: string, otherScore: number, otherId: string): boolean =>
   score > otherScore || (score === otherScore && id < otherId);
+
+/** A saved index that was not used when loading, and why (`corrupt`: damaged, not merely old). */
+export interface Discarded {
+  readonly at: number;
+  readonly reason: string;
+  readonly corrupt: boolean;
+}
 
 /** A ranked document: id, exact cosine score, and its row in the table (to serve it without a lookup). */
 export type Ranked = [id: string, score: number, row: number];
@@ -83,6 +90,8 @@ export class VectorIndex {
   private retryAt: number | undefined;
   private collection = '';
   private readonly files: IndexFiles | undefined;
+  /** Why the saved index (or its graph) was not used at the last load, for `health()`. */
+  private discarded: Discarded | undefined;
 
   constructor(
     private readonly ns: string,
@@ -127,9 +136,9 @@ export class VectorIndex {
     this.ensureGraph();
   }
 
-  /** The last event seq the index covers (-1 before it is first built), and its size. */
-  state(): { seq: number; docs: number; unsaved: number; lastSave: SaveState | undefined } {
-    return { seq: this.seq, docs: this.vectors.size, unsaved: this.unsaved, lastSave: this.files?.lastSave };
+  /** The last event seq the index covers (-1 before it is first built), its size, saves and loads. */
+  state(): { seq: number; docs: number; unsaved: number; lastSave: SaveState | undefined; discarded: Discarded | undefined } {
+    return { seq: this.seq, docs: this.vectors.size, unsaved: this.unsaved, lastSave: this.files?.lastSave, discarded: this.discarded };
   }
 
   /** Resolves when no graph build is in flight (for warm-up after a bulk load, and for tests). */
@@ -145,6 +154,8 @@ export class VectorIndex {
 
   /** Starts a graph when the collection needs one (or a fresh one, once the current is worn). */
   private ensureGraph(): void {
+    // Too few documents left for a graph to pay: drop a worn one (its tombstones only cost memory).
+    if (this.vectors.size < ANN_MIN_DOCS && this.ann?.worn()) this.ann = undefined;
     if (this.pending || this.vectors.size < ANN_MIN_DOCS || (this.ann && !this.ann.worn())) return;
     if (this.vectors.size < BACKGROUND_BUILD_MIN) {
       this.buildAnn();
@@ -163,8 +174,8 @@ export class VectorIndex {
       changed: new Set<string>(),
       settled: build.done
         .then(
-          (labels) => {
-            if (this.pending === pending) this.install(job.file, job.ids, labels, pending.changed);
+          (built) => {
+            if (this.pending === pending) this.install({ file: job.file, ids: job.ids, ...built }, pending.changed);
           },
           () => {
             // The worker failed: build in line rather than go on without a graph.
@@ -179,9 +190,16 @@ export class VectorIndex {
   }
 
   /** Takes a graph the worker built, after replaying the changes made meanwhile. */
-  private install(file: string, ids: readonly string[], labels: readonly number[], changed: ReadonlySet<string>): void {
+  private install(built: SavedGraph, changed: ReadonlySet<string>): void {
     this.pending = undefined;
-    const ann = new AnnIndex(this.vectors.dimension, this.vectorOf, { file, ids, labels });
+    let ann: AnnIndex;
+    try {
+      ann = new AnnIndex(this.vectors.dimension, this.vectorOf, built);
+    } catch {
+      // The file changed under us (it is checked before usearch reads it): build in line instead.
+      this.buildAnn();
+      return;
+    }
     // Removals first: the first insert computes the untouched nodes' hashes from the table.
     for (const id of changed) ann.remove(id);
     for (const id of changed) {
@@ -274,7 +292,7 @@ export class VectorIndex {
       this.seq,
       this.vectors.dimension,
       this.vectors.packed(),
-      ann && { labels: (ids) => ann.labelsFor(ids), write: (f) => ann.write(f) },
+      ann && { labels: (ids) => ann.labelsFor(ids), nodes: ann.nodeCount(), write: (f) => ann.write(f) },
     );
     // A failed save is retried after more changes (not on every write: a save writes it all), so
     // the index is saved again by itself once the cause (a full disk, a permission) is gone.
@@ -282,24 +300,36 @@ export class VectorIndex {
     if (saved) this.unsaved = 0;
   }
 
-  /** Starts from the saved index when it is not newer than the records (else rebuilds later). */
+  /**
+   * Starts from the saved index when it is not newer than the records (else rebuilds later). A
+   * saved set that is damaged in any way — a file that does not match its checksum, a graph not of
+   * the shape usearch loads safely — costs a rebuild from the records, never the process, and is
+   * remembered for `health()`.
+   */
   private load(lastSeq: number): void {
-    const saved = this.files?.load();
+    if (!this.files) return;
+    const { saved, problem, corrupt } = this.files.load();
+    if (problem !== undefined) this.discarded = { at: Date.now(), reason: problem, corrupt: corrupt === true };
     if (!saved || saved.seq > lastSeq || saved.collection !== this.collection || this.collection === '') return;
     try {
       // Metadata is frozen when first served (see docAt), not all 100k at load.
       this.vectors = VectorTable.from(saved.dimension, saved.ids, saved.data, saved.metadata, saved.texts);
-      this.ann = saved.graph
-        ? new AnnIndex(saved.dimension, this.vectorOf, { file: saved.graph.file, ids: saved.ids, labels: saved.graph.labels })
-        : undefined;
       this.seq = saved.seq;
       bump(this.counters, 'indexLoads');
-      this.ensureGraph();
-    } catch {
+    } catch (e) {
+      this.discarded = { at: Date.now(), reason: `unusable: ${(e as Error).message}`, corrupt: true };
       this.vectors.clear();
-      this.ann = undefined;
       this.seq = -1;
+      return;
     }
+    try {
+      this.ann = saved.graph && new AnnIndex(saved.dimension, this.vectorOf, { ...saved.graph, ids: saved.ids });
+    } catch (e) {
+      // The vectors are sound (checksummed); only the graph is rebuilt from them.
+      this.discarded = { at: Date.now(), reason: `the graph file ${(e as Error).message}`, corrupt: true };
+      this.ann = undefined;
+    }
+    this.ensureGraph();
   }
 
   private set(key: string, doc: ParsedDoc | undefined): void {

@@ -208,8 +208,11 @@ export class Vectors implements VectorsStore {
    * index is first built (at the first search of the namespace).
    */
   indexHealth(lastSeq: number): HealthCheck | undefined {
-    const { seq, docs, unsaved, lastSave } = this.index.state();
+    const { seq, docs, unsaved, lastSave, discarded } = this.index.state();
     if (seq < 0) return undefined;
+    // A damaged saved index is a warning until a save replaces it: the disk behind it needs a look.
+    const damaged = discarded?.corrupt === true && (!lastSave?.ok || lastSave.at < discarded.at);
+    const loaded = discarded ? `; the saved index was not used (${discarded.reason}) and was rebuilt from the records` : '';
     const save = !lastSave
       ? 'not saved yet'
       : lastSave.ok
@@ -218,8 +221,8 @@ export class Vectors implements VectorsStore {
     return {
       name: `vectors index (${this.ctx.ns})`,
       // Not ok while saves fail: the index itself is derived, but the disk or permission behind it needs a look.
-      ok: lastSave?.ok !== false,
-      detail: `${docs} documents, covers seq ${seq}, ${Math.max(0, lastSeq - seq)} events behind the feed; ${unsaved} changes unsaved; ${save}`,
+      ok: lastSave?.ok !== false && !damaged,
+      detail: `${docs} documents, covers seq ${seq}, ${Math.max(0, lastSeq - seq)} events behind the feed; ${unsaved} changes unsaved; ${save}${loaded}`,
       value: Math.max(0, lastSeq - seq),
     };
   }
