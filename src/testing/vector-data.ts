@@ -34,3 +34,12 @@ export const exactTop = (docs: Map<string, Float32Array>, q: Float32Array, k: nu
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, k)
     .map(([id]) => id);
+
+/**
+ * A vector of `dim` components uniform in [-1, 1], the same for the same `seed` in every process
+ * (so a checker can recompute what a writer it SIGKILLed wrote without trusting the store).
+ */
+export function seededVector(seed: number, dim: number): Float32Array {
+  const r = rng(seed);
+  return Float32Array.from({ length: dim }, () => r() * 2 - 1);
+}

@@ -36,6 +36,8 @@ export const GRAPH = {
 /** usearch keeps removed nodes as tombstones; past this share of the graph it is rebuilt. */
 const MAX_TOMBSTONE_SHARE = 0.25;
 const MIN_TOMBSTONES = 1000;
+/** Documents a loaded graph is asked to find (see probe). */
+const PROBES = 16;
 
 /** The graph as saved: its file and, for each saved document id, the label of its node. */
 export interface SavedGraph {
@@ -144,10 +146,33 @@ export class AnnIndex {
         node.ids.push(id);
       });
       for (const n of this.nodes) if (n) this.live++;
+      // A build's own scratch file (no checksum) is fresh; a saved one is proven before use.
+      if (saved.crc !== undefined) this.probe(saved.ids, saved.labels);
       // Lookups are only needed to change the graph: a reopen that only searches skips them.
       this.labelsBuilt = false;
       this.hashesBuilt = false;
     }
+  }
+
+  /**
+   * A loaded graph must find a sample of its documents' own vectors at their labels: a file and a
+   * sidecar that each pass their checks but do not belong together (labels of another save, a
+   * graph of other vectors) would otherwise propose the wrong documents — correct scores, missed
+   * answers. A dozen searches of a few microseconds each.
+   */
+  private probe(ids: readonly string[], labels: readonly number[]): void {
+    const step = Math.max(1, Math.floor(ids.length / PROBES));
+    let tried = 0;
+    let found = 0;
+    for (let i = 0; i < ids.length; i += step) {
+      const v = this.vectorOf(ids[i]!);
+      if (!v) continue;
+      tried++;
+      const { keys } = this.graph.search(unit(v), 4, 1);
+      if (Array.from(keys).some((k) => Number(k) === labels[i])) found++;
+    }
+    // HNSW can miss a node now and then even for its own vector; a mismatch misses them all.
+    if (found < tried * 0.8) throw new GraphFileError(`does not hold its documents' vectors (${found} of ${tried} found)`);
   }
 
   /**
