@@ -198,6 +198,19 @@ describe('MemexStore beyond the ported tests', () => {
     expect((await store.search(['docs'], { query: 'music', limit: 2 })).map((h) => h.key)).toEqual(['r1', 'r2']);
     expect((await store.search(['docs'], { query: 'python', limit: 1 }))[0]?.key).toBe('r3');
   });
+
+  it('index.dims: a positive integer, and vectors of another length are refused before anything is written', async () => {
+    for (const dims of [0, -4, 2.5, Number.NaN])
+      expect(() => fresh({ index: { embeddings: new KeywordEmbeddings({}), dims } })).toThrow(
+        expect.objectContaining({ constructor: ValidationError, field: 'index.dims' }),
+      );
+    const store = fresh({ index: { fields: ['title'], embeddings: new KeywordEmbeddings({}), dims: 3 } });
+    const refused = expect.objectContaining({ constructor: ValidationError, field: 'index.dims', reason: expect.stringContaining('4-dimensional') });
+    await expect(store.put(['docs'], 'r1', { title: 'music' })).rejects.toEqual(refused);
+    await expect(store.search(['docs'], { query: 'music' })).rejects.toEqual(refused);
+    expect(await store.get(['docs'], 'r1')).toBeNull();
+    expect(await store.search(['docs'])).toEqual([]);
+  });
 });
 
 const WORDS = ['python', 'cooking', 'travel', 'music'];

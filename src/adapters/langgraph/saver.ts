@@ -23,9 +23,15 @@ import type { MemexScope } from '../../api/memex.js';
 import { ValidationError } from '../../errors.js';
 import { kvEntries } from '../../util/kv-pages.js';
 import { deleteWhere, descending, digest } from './keys.js';
+import { blobVersion, nextVersion, withStringVersions } from './versions.js';
 
 /** One checkpoint, its channel values left out (they are blobs, stored once per version). */
 interface CheckpointRecord {
+  /**
+   * 2 since channel versions are unique per write (see versions.ts): the checkpoint is returned as
+   * put. Absent on records written before: their integer versions are returned as strings.
+   */
+  format?: 2;
   thread_id: string;
   checkpoint_ns: string;
   checkpoint_id: string;
@@ -36,7 +42,7 @@ interface CheckpointRecord {
   metadata: Uint8Array;
 }
 
-/** A channel's value at one version; `value: null` records a channel that was emptied. */
+/** A channel's value at one version (`blobVersion`); `value: null` records a channel that was emptied. */
 interface BlobRecord {
   thread_id: string;
   checkpoint_ns: string;
@@ -69,7 +75,10 @@ type Ids = { thread_id: string; checkpoint_ns: string };
  * graphs on the same threads: no checkpoint is ever half written, a concurrent writer never
  * overwrites another's checkpoint, and a task's writes land all together or not at all.
  * Channel values are stored once per channel version (only the channels named in `newVersions`),
- * as LangGraph's PostgreSQL saver does. Passes `@langchain/langgraph-checkpoint-validation`.
+ * and the versions it mints (`getNextVersion`) are unique per write, so a checkpoint reads back as
+ * it was written whatever branches grow from it: a replay from an earlier `checkpoint_id`, an
+ * `updateState` fork, or two processes invoking one thread at once each keep their own values.
+ * Passes `@langchain/langgraph-checkpoint-validation`.
  *
  * @example
  * ```ts
@@ -86,6 +95,15 @@ export class MemexSaver extends BaseCheckpointSaver {
   constructor(scope: Pick<MemexScope, 'kv'>, options: { serde?: SerializerProtocol } = {}) {
     super(options.serde);
     this.kv = scope.kv;
+  }
+
+  /**
+   * A version unique to this write: `<counter>.<random>` (see versions.ts). LangGraph's types
+   * declare versions as numbers by default, and `compile({ checkpointer })` takes only that type;
+   * at run time LangGraph takes string versions (it compares them as strings), hence the cast.
+   */
+  override getNextVersion(current: number | undefined): number {
+    return nextVersion(current) as unknown as number;
   }
 
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
@@ -135,7 +153,7 @@ export class MemexSaver extends BaseCheckpointSaver {
     copy.channel_values = {};
     const blobs = await Promise.all(
       Object.entries(newVersions).map(async ([channel, v]): Promise<[string, BlobRecord]> => {
-        const version = String(v);
+        const version = blobVersion(v);
         const present = channel in values && values[channel] !== undefined;
         const [type, value] = present ? await this.serde.dumpsTyped(values[channel]) : ['empty', null];
         return [blobKey(ids, channel, version), { ...ids, channel, version, type, value }];
@@ -143,6 +161,7 @@ export class MemexSaver extends BaseCheckpointSaver {
     );
     const [[type, bytes], [metadataType, metaBytes]] = await Promise.all([this.serde.dumpsTyped(copy), this.serde.dumpsTyped(metadata)]);
     const rec: CheckpointRecord = {
+      format: 2,
       ...ids,
       checkpoint_id: checkpoint.id,
       parent: (config.configurable?.checkpoint_id as string | undefined) ?? null,
@@ -190,6 +209,7 @@ export class MemexSaver extends BaseCheckpointSaver {
     const ids = { thread_id: rec.thread_id, checkpoint_ns: rec.checkpoint_ns };
     const checkpoint = (await this.serde.loadsTyped(rec.type, rec.checkpoint)) as Checkpoint;
     checkpoint.channel_values = await this.channelValues(ids, checkpoint.channel_versions);
+    if (rec.format === undefined) withStringVersions(checkpoint);
     const writes = await this.writesOf(ids, rec.checkpoint_id);
     if (checkpoint.v < 4 && rec.parent !== null) await this.migratePendingSends(checkpoint, ids, rec.parent);
     const tuple: CheckpointTuple = {
@@ -205,7 +225,7 @@ export class MemexSaver extends BaseCheckpointSaver {
   }
 
   private async channelValues(ids: Ids, versions: Record<string, number | string>): Promise<Record<string, unknown>> {
-    const wanted = Object.entries(versions ?? {}).map(([channel, v]) => ({ channel, version: String(v) }));
+    const wanted = Object.entries(versions ?? {}).map(([channel, v]) => ({ channel, version: blobVersion(v) }));
     const blobs = await this.kv.getMany<BlobRecord>(wanted.map((w) => blobKey(ids, w.channel, w.version)));
     const values: Record<string, unknown> = {};
     for (const [i, w] of wanted.entries()) {

@@ -21,13 +21,26 @@ import { ValidationError } from '../../errors.js';
 import { kvEntries } from '../../util/kv-pages.js';
 import { digest } from './keys.js';
 
+/**
+ * @example
+ * ```ts
+ * const options: MemexStoreOptions = { index: { fields: ['text'] }, ttl: { defaultTtl: 60 * 24 } };
+ * ```
+ */
 export interface MemexStoreOptions {
-  /**
-   * Semantic search: the fields embedded (LangGraph's path syntax, `["$"]` = the whole value) and,
-   * optionally, a LangChain `Embeddings` model. Without one, Memex's own embedder (the `embedder`
-   * the Memex was opened with) embeds the text.
-   */
-  index?: { fields?: string[]; embeddings?: Embeddings; dims?: number };
+  /** Semantic search; without `index`, `search` with a `query` lists items as it does without one. */
+  index?: {
+    /** The fields embedded (LangGraph's path syntax; `['$']`, the default, is the whole value). A put's own `index` wins. */
+    fields?: string[];
+    /** A LangChain `Embeddings` model. Without one, the Memex's own `embedder` embeds the text. */
+    embeddings?: Embeddings;
+    /**
+     * The length of the vectors `embeddings` returns, as LangGraph's stores take it (optional
+     * here). Given, a vector of another length is refused (`ValidationError` on `index.dims`)
+     * before anything is written. Not used with the Memex's own embedder, whose dimension rules.
+     */
+    dims?: number;
+  };
   /** Expiry of every item, in minutes (as LangGraph's stores count it); a put's own `ttl` wins. */
   ttl?: { defaultTtl?: number };
 }
@@ -71,6 +84,8 @@ export class MemexStore extends BaseStore {
     private readonly options: MemexStoreOptions = {},
   ) {
     super();
+    const dims = options.index?.dims;
+    if (dims !== undefined && !(Number.isSafeInteger(dims) && dims > 0)) throw new ValidationError('index.dims', 'must be a positive integer');
     this.kv = scope.kv;
     this.vectors = scope.vectors;
     this.fields = options.index ? (options.index.fields ?? ['$']) : undefined;
@@ -134,7 +149,7 @@ export class MemexStore extends BaseStore {
     const topK = Math.min(1000, (offset + limit) * OVERFETCH);
     const filter = op.namespacePrefix.length > 0 ? { prefixes: itemPrefix(op.namespacePrefix) } : { prefixes: { $exists: true } };
     const hits = await this.vectors.search(
-      embeddings ? { vector: await embeddings.embedQuery(query), topK, filter } : { text: query, topK, filter, mode: 'vector' },
+      embeddings ? { vector: this.sized([await embeddings.embedQuery(query)])[0]!, topK, filter } : { text: query, topK, filter, mode: 'vector' },
     );
     const best = new Map<string, { score: number; rev: number }>();
     for (const h of hits) {
@@ -175,7 +190,7 @@ export class MemexStore extends BaseStore {
     const texts = ops.map((op) => this.textsOf(op));
     const flat = texts.flat();
     const embeddings = this.options.index?.embeddings;
-    const vectors = embeddings && flat.length > 0 ? await embeddings.embedDocuments(flat) : undefined;
+    const vectors = embeddings && flat.length > 0 ? this.sized(await embeddings.embedDocuments(flat)) : undefined;
     const now = Date.now();
     const versions = await this.kv.transaction((tx) =>
       ops.map((op) => {
@@ -207,6 +222,14 @@ export class MemexStore extends BaseStore {
     // Older vectors of these items go; a newer writer's are kept (its version is higher).
     for (const { op, key, rev } of written)
       if (rev > 0) await this.vectors.deleteWhere({ item: key, rev: op.value === null ? { $lte: rev } : { $lt: rev } });
+  }
+
+  /** `vectors`, checked against `index.dims` when it is given (before anything is written). */
+  private sized(vectors: number[][]): number[][] {
+    const dims = this.options.index?.dims;
+    const wrong = dims === undefined ? undefined : vectors.find((v) => v.length !== dims);
+    if (wrong) throw new ValidationError('index.dims', `is ${dims}, but index.embeddings returned a ${wrong.length}-dimensional vector`);
+    return vectors;
   }
 
   private textsOf(op: PutOperation): string[] {
