@@ -1,0 +1,97 @@
+import type { KvStore } from '../../api/kv.js';
+import type { Memex } from '../../api/memex.js';
+import { runCallers } from './callers.js';
+import { checkListAppend, type CheckOptions, type ListAppendReport } from './check.js';
+import { kvClients, type ListAppendClient } from './clients.js';
+import type { History } from './history.js';
+import { HistoryRecorder, historyFromEvents, keysOf, type HistoryEvent } from './recorder.js';
+import type { WorkloadOptions } from './workload.js';
+
+export interface RunOptions extends WorkloadOptions, CheckOptions {
+  /** Opens one more handle on the store under test (a connection, a client, a node). */
+  readonly open: () => Promise<Memex>;
+  /** Handles opened, each with its own callers, as processes would. @default 4 */
+  readonly instances?: number;
+  /** @default 4 */
+  readonly callers?: number;
+  /** @default 100 */
+  readonly txnsPerCaller?: number;
+  /** @default a random one (the report's `seed`) */
+  readonly seed?: number;
+  /** The namespace the keys live in. @default 'list-append' */
+  readonly ns?: string;
+  /** The clients each handle runs. @default kvClients of the namespace */
+  readonly clients?: (mx: Memex) => readonly ListAppendClient[];
+  /**
+   * Handle 0 "dies" once it has finished this share of its transactions: its callers stop and
+   * what they had in flight is recorded as unknown (`info`), as if the process were killed.
+   */
+  readonly killAt?: number;
+}
+
+/**
+ * A list-append run against any `Memex` factory, in this process: `instances` handles, each with
+ * `callers` concurrent callers, one optionally "killed" midway; then a final read of every key
+ * through a fresh handle, and the check. For runs across real processes, use {@link runCallers}
+ * in each process and {@link historyFromEvents} to gather them.
+ *
+ * @example
+ * ```ts
+ * import { openMemex } from 'memex';
+ * import { runListAppend, formatReport } from 'memex/testing';
+ * const { report } = await runListAppend({ open: () => openMemex({ path: './test.db' }), killAt: 0.5 });
+ * if (!report.strictSerializable) throw new Error(formatReport(report));
+ * ```
+ */
+export async function runListAppend(o: RunOptions): Promise<{ seed: number; history: History; report: ListAppendReport }> {
+  const seed = o.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const ns = o.ns ?? 'list-append';
+  const instances = o.instances ?? 4;
+  const callers = o.callers ?? 4;
+  const txnsPerCaller = o.txnsPerCaller ?? 100;
+  const handles = await Promise.all(Array.from({ length: instances }, () => o.open()));
+  const events: HistoryEvent[] = [];
+  let finishedBy0 = 0;
+  const killAfter = o.killAt === undefined ? Infinity : Math.floor(o.killAt * callers * txnsPerCaller);
+  try {
+    await Promise.all(
+      handles.map((mx, p) => {
+        const recorder = new HistoryRecorder(`p${p}`, (e) => {
+          events.push(e);
+          if (p === 0 && e.e !== 'invoke') finishedBy0++;
+        });
+        const clients = o.clients?.(mx) ?? kvClients(mx.scope(ns).kv);
+        return runCallers({
+          ...o,
+          process: p,
+          callers,
+          txnsPerCaller,
+          seed,
+          clients,
+          recorder,
+          ...(p === 0 ? { stopped: () => finishedBy0 >= killAfter } : {}),
+        });
+      }),
+    );
+  } finally {
+    await Promise.all(handles.map((mx) => mx.close()));
+  }
+  const reader = await o.open();
+  try {
+    const history = historyFromEvents(events, await finalLists(reader.scope(ns).kv, keysOf(events)));
+    return { seed, history, report: checkListAppend(history, o) };
+  } finally {
+    await reader.close();
+  }
+}
+
+/** The list of every key, read once all writers have stopped (in snapshot reads of 500 keys). */
+export async function finalLists(kv: KvStore, keys: readonly string[]): Promise<Map<string, readonly number[]>> {
+  const final = new Map<string, readonly number[]>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const chunk = keys.slice(i, i + 500);
+    const values = await kv.getMany<readonly number[]>(chunk);
+    chunk.forEach((k, j) => final.set(k, [...(values[j] ?? [])]));
+  }
+  return final;
+}
