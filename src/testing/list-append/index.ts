@@ -4,7 +4,7 @@
  */
 export type { Anomaly, AnomalyName, CycleAnomalyName, CycleStep, EdgeType, ElementAnomalyName } from './anomaly.js';
 export { checkListAppend, formatReport, type CheckOptions, type ListAppendReport } from './check.js';
-export { kvClients, unsafeKvClients, readMop, type ListAppendClient } from './clients.js';
+export { kvClients, unsafeKvClients, readMop, applyMop, type ListAppendClient } from './clients.js';
 export { runCallers, outcomeOf, type CallersOptions } from './callers.js';
 export { showAnomaly, showTxn } from './explain.js';
 export { monotonicNow, type History, type Mop, type Outcome, type Txn } from './history.js';

@@ -27,6 +27,8 @@ export interface RunOptions extends WorkloadOptions, CheckOptions {
    * what they had in flight is recorded as unknown (`info`), as if the process were killed.
    */
   readonly killAt?: number;
+  /** Reads the final lists once every caller has stopped. @default `getMany` of the namespace's kv */
+  readonly finalLists?: (mx: Memex, keys: readonly string[]) => Promise<ReadonlyMap<string, readonly number[]>>;
 }
 
 /**
@@ -78,7 +80,8 @@ export async function runListAppend(o: RunOptions): Promise<{ seed: number; hist
   }
   const reader = await o.open();
   try {
-    const history = historyFromEvents(events, await finalLists(reader.scope(ns).kv, keysOf(events)));
+    const keys = keysOf(events);
+    const history = historyFromEvents(events, await (o.finalLists ? o.finalLists(reader, keys) : finalLists(reader.scope(ns).kv, keys)));
     return { seed, history, report: checkListAppend(history, o) };
   } finally {
     await reader.close();
