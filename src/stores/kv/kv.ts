@@ -121,6 +121,7 @@ export class Kv implements KvStore {
    */
   async getEntriesInSnapshot<T = unknown>(keys: readonly string[]): Promise<(KvEntry<T> | undefined)[]> {
     if (!Array.isArray(keys)) throw new ValidationError('keys', 'must be an array of keys');
+    if (keys.length > 10_000) throw new ValidationError('keys', 'at most 10000 keys per call');
     const ks: string[] = [];
     for (let i = 0; i < keys.length; i++) ks.push(validateKey(keys[i], `keys[${i}]`));
     this.ctx.counters(this.ctx.store).reads++;

@@ -8,6 +8,12 @@ import { Planner, type WorkloadOptions } from './workload.js';
  * What a failed call means for the history: errors that promise nothing was written
  * (a conflict, a lock timeout, bad input) make the transaction `fail`; any other (a lost
  * connection, a timeout, a crash) leaves it `info` — it may have committed.
+ *
+ * @example
+ * ```ts
+ * outcomeOf(new ConflictError('k', 1, 2)); // 'fail'
+ * outcomeOf(new StorageError('cannot reach', 'ECONNRESET')); // 'info'
+ * ```
  */
 export function outcomeOf(e: unknown): Exclude<Outcome, 'ok'> {
   return e instanceof ConflictError || e instanceof LockTimeoutError || e instanceof ValidationError ? 'fail' : 'info';

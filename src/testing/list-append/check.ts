@@ -86,7 +86,14 @@ export function checkListAppend(history: History, o: CheckOptions = {}): ListApp
   };
 }
 
-/** A report as text: the figures, then every anomaly with its cycle, transactions and values. */
+/**
+ * A report as text: the figures, then every anomaly with its cycle, transactions and values.
+ *
+ * @example
+ * ```ts
+ * expect(report.strictSerializable, formatReport(report)).toBe(true);
+ * ```
+ */
 export function formatReport(r: ListAppendReport): string {
   const s = r.stats;
   const verdict = r.strictSerializable ? 'strict serializable' : r.serializable ? 'serializable, NOT strict serializable' : 'NOT serializable';

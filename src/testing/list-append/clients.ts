@@ -81,6 +81,12 @@ export function kvClients(kv: KvStore): ListAppendClient[] {
  * key and writes the whole list back without a version check (appends get lost);
  * `get then update` reads with `get` and appends with `update` (nothing lost, but the reads and
  * appends of one transaction happen at different moments).
+ *
+ * @example
+ * ```ts
+ * const { report } = await runListAppend({ open, clients: (mx) => unsafeKvClients(mx.kv) });
+ * // report.serializable === false: lost appends, G0 / G1c / G-single / G2 cycles
+ * ```
  */
 export function unsafeKvClients(kv: KvStore): ListAppendClient[] {
   return [
@@ -120,12 +126,26 @@ export function unsafeKvClients(kv: KvStore): ListAppendClient[] {
   ];
 }
 
-/** A read mop with its value: a fresh array (stored values are frozen and may be shared). */
+/**
+ * A read mop with its value: a fresh array (stored values are frozen and may be shared).
+ *
+ * @example
+ * ```ts
+ * readMop(['r', 'k1', null], [1, 2]); // ['r', 'k1', [1, 2]]
+ * ```
+ */
 export function readMop(m: Mop, list: List): Mop {
   return ['r', m[1], [...list]];
 }
 
-/** Runs one mop over synchronous `read` and `write` of whole lists; returns it with its value. */
+/**
+ * Runs one mop over synchronous `read` and `write` of whole lists; returns it with its value.
+ *
+ * @example
+ * ```ts
+ * await kv.transaction((tx) => mops.map((m) => applyMop(m, (k) => tx.get<number[]>(k) ?? [], (k, l) => tx.set(k, l))));
+ * ```
+ */
 export function applyMop(m: Mop, read: (key: string) => List, write: (key: string, list: List) => void): Mop {
   if (m[0] === 'r') return readMop(m, read(m[1]));
   write(m[1], [...read(m[1]), m[2]]);

@@ -12,7 +12,14 @@ export function showMop(m: Mop): string {
   return m[0] === 'append' ? `append ${m[1]} ${m[2]}` : `r ${m[1]} ${showList(m[2])}`;
 }
 
-/** `T12 (p1/c2, transaction, ok: [append k0 5] [r k3 [1 2]])`. */
+/**
+ * A transaction in one line.
+ *
+ * @example
+ * ```ts
+ * showTxn(txn); // 'T12 (p1/c2, transaction, ok: [append k0 5] [r k3 [1 2]])'
+ * ```
+ */
 export function showTxn(t: Txn): string {
   const via = t.via ? `, ${t.via}` : '';
   return `T${t.id} (${t.process}${via}, ${t.outcome}: ${t.mops.map((m) => `[${showMop(m)}]`).join(' ')})`;
@@ -21,6 +28,11 @@ export function showTxn(t: Txn): string {
 /**
  * An anomaly as several lines: its name and explanation, then for a cycle every step —
  * `T1 -ww-> T2: why` — and the transactions in full.
+ *
+ * @example
+ * ```ts
+ * for (const a of report.anomalies) console.log(showAnomaly(a));
+ * ```
  */
 export function showAnomaly(a: Anomaly): string {
   const lines = [`${a.name}: ${a.explanation}`];

@@ -1,7 +1,7 @@
 import type { EdgeType } from './anomaly.js';
 import type { Txn } from './history.js';
 
-/** What a data edge is about: the key, and the values that make it (see {@link explainEdge}). */
+/** What a data edge is about: the key, and the values that make it (see `edgeWhy`). */
 export interface Reason {
   readonly key: string;
   /** ww: the earlier append; wr: the last value read. */

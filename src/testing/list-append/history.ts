@@ -46,6 +46,11 @@ export interface History {
 /**
  * Microseconds on the host's monotonic clock (`CLOCK_MONOTONIC`, the same in every process of
  * the host), so that real-time order between transactions of different processes is meaningful.
+ *
+ * @example
+ * ```ts
+ * const start = monotonicNow(); // comparable with another process's reading on this host
+ * ```
  */
 export function monotonicNow(): number {
   return Number(process.hrtime.bigint() / 1000n);

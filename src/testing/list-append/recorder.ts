@@ -51,6 +51,12 @@ export class HistoryRecorder {
 /**
  * The history of recorded events: an invocation without an ending is `info` (it may have
  * committed). Reads of transactions that did not end `ok` carry no values.
+ *
+ * @example
+ * ```ts
+ * const history = historyFromEvents(events, await finalLists(mx.kv, keysOf(events)));
+ * const report = checkListAppend(history);
+ * ```
  */
 export function historyFromEvents(events: Iterable<HistoryEvent>, final: ReadonlyMap<string, readonly number[]>): History {
   const begun = new Map<string, Extract<HistoryEvent, { e: 'invoke' }>>();
@@ -77,7 +83,14 @@ export function historyFromEvents(events: Iterable<HistoryEvent>, final: Readonl
   return { txns, final };
 }
 
-/** Every key a history's transactions touched: what the final read must cover. */
+/**
+ * Every key a history's transactions touched: what the final read must cover.
+ *
+ * @example
+ * ```ts
+ * const final = await finalLists(mx.kv, keysOf(events));
+ * ```
+ */
 export function keysOf(events: Iterable<HistoryEvent>): string[] {
   const keys = new Set<string>();
   for (const e of events) if (e.e === 'invoke') for (const m of e.mops) keys.add(m[1]);

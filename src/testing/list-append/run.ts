@@ -1,4 +1,5 @@
 import type { KvStore } from '../../api/kv.js';
+import { ValidationError } from '../../errors.js';
 import type { Memex } from '../../api/memex.js';
 import { runCallers } from './callers.js';
 import { checkListAppend, type CheckOptions, type ListAppendReport } from './check.js';
@@ -46,11 +47,16 @@ export interface RunOptions extends WorkloadOptions, CheckOptions {
  * ```
  */
 export async function runListAppend(o: RunOptions): Promise<{ seed: number; history: History; report: ListAppendReport }> {
-  const seed = o.seed ?? Math.floor(Math.random() * 2 ** 31);
+  if (typeof o.open !== 'function') throw new ValidationError('open', 'must be a function that opens a Memex');
+  const seed = count(o.seed ?? Math.floor(Math.random() * 2 ** 31), 'seed', 0);
   const ns = o.ns ?? 'list-append';
-  const instances = o.instances ?? 4;
-  const callers = o.callers ?? 4;
-  const txnsPerCaller = o.txnsPerCaller ?? 100;
+  const instances = count(o.instances ?? 4, 'instances', 1);
+  const callers = count(o.callers ?? 4, 'callers', 1);
+  const txnsPerCaller = count(o.txnsPerCaller ?? 100, 'txnsPerCaller', 1);
+  count(o.keys ?? 8, 'keys', 1);
+  count(o.maxMops ?? 4, 'maxMops', 1);
+  if (o.killAt !== undefined && !(typeof o.killAt === 'number' && o.killAt >= 0 && o.killAt <= 1))
+    throw new ValidationError('killAt', 'must be a share of the transactions, from 0 to 1');
   const handles = await Promise.all(Array.from({ length: instances }, () => o.open()));
   const events: HistoryEvent[] = [];
   let finishedBy0 = 0;
@@ -88,7 +94,20 @@ export async function runListAppend(o: RunOptions): Promise<{ seed: number; hist
   }
 }
 
-/** The list of every key, read once all writers have stopped (in snapshot reads of 500 keys). */
+/** `v`, if it is an integer of at least `min`; else a ValidationError naming `field`. */
+function count(v: unknown, field: string, min: number): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw new ValidationError(field, `must be an integer of at least ${min}`);
+  return v;
+}
+
+/**
+ * The list of every key, read once all writers have stopped (in snapshot reads of 500 keys).
+ *
+ * @example
+ * ```ts
+ * const final = await finalLists(mx.scope('list-append').kv, keysOf(events));
+ * ```
+ */
 export async function finalLists(kv: KvStore, keys: readonly string[]): Promise<Map<string, readonly number[]>> {
   const final = new Map<string, readonly number[]>();
   for (let i = 0; i < keys.length; i += 500) {

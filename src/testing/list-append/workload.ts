@@ -24,6 +24,12 @@ export interface WorkloadOptions {
  * Plans one caller's transactions from a seed: which keys, reads or appends, and the values to
  * append — unique across the whole run, as the checker needs (each caller owns a range of
  * 10 million values, given by `caller`, a number unique across processes).
+ *
+ * @example
+ * ```ts
+ * const planner = new Planner(seed, 0, { keys: 8 });
+ * planner.next('mixed'); // e.g. [['r', 'k3', null], ['append', 'k5', 10000000]]
+ * ```
  */
 export class Planner {
   private readonly random: () => number;
