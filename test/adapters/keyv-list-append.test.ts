@@ -80,11 +80,12 @@ describe('Keyv (KeyvMemex): list-append histories are strict serializable', () =
       kind === 'sqlite'
         ? () => openMemex({ path: at, durability: 'normal' })
         : async () => openMemex({ url: (await serverAt(at, () => openMemex({ path: at, durability: 'normal' }))).url });
-    const { report } = await runListAppend({ open, txnsPerCaller: 40, seed, clients: keyvClients, finalLists: keyvFinal });
+    // Over HTTP each lock is two round trips more: fewer transactions keep the run short.
+    const { report } = await runListAppend({ open, txnsPerCaller: kind === 'http' ? 25 : 40, seed, clients: keyvClients, finalLists: keyvFinal });
     const text = `${kind}, seed ${seed}: ${formatReport(report)}`;
     console.log(text.split('\n')[0]);
-    expect(report.stats.ok, text).toBeGreaterThan(500);
-    expect(report.stats.appends, text).toBeGreaterThan(200);
+    expect(report.stats.ok, text).toBeGreaterThan(kind === 'http' ? 300 : 500);
+    expect(report.stats.appends, text).toBeGreaterThan(kind === 'http' ? 120 : 200);
     expect(report.counts, text).toEqual({});
   });
 });

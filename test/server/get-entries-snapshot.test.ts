@@ -18,7 +18,7 @@ describe('kv.getEntries over HTTP', () => {
     const writer = await spawnUntil(here(import.meta.url, '../fixtures/batch-writer.ts'), [path, String(KEYS.length)], 'ready', 'its first batch');
     try {
       const seen = new Set<number>();
-      for (let i = 0; i < 300; i++) {
+      for (let i = 0; i < 100; i++) {
         const res = await fetch(`${server.url}/v1/kv/getEntries`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
