@@ -72,7 +72,9 @@ export async function remoteTransaction<R>(http: HttpTransport, ctx: KvContext, 
         counted();
         return run.result;
       }
-      if (attempt >= MAX_ATTEMPTS) throw new ConflictError([...run.read][0]!, 0, 0);
+      // A read set that never settles into one fetch (fn reads other keys on every run) gives up
+      // as a contended transaction does.
+      if (attempt >= MAX_ATTEMPTS) throw new ConflictError([...run.read][0]!, known.rows.get([...run.read][0]!)?.version ?? 0, 0);
       await fetchRows(http, ctx, [...run.read], known);
       continue;
     }
