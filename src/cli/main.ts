@@ -39,6 +39,12 @@ storeFlags(program.command('serve'), false)
   .option('--rate-limit <n>', 'requests per minute per token (429 beyond)', int(1, 1e9), 60_000)
   .option('--cors <origin...>', 'origins allowed to call from a browser (CORS is off by default)')
   .option('--log-level <level>', 'pino level: fatal, error, warn, info, debug', 'info')
+  .option(
+    '--drain-timeout-ms <ms>',
+    'on SIGTERM/SIGINT, the longest the shutdown takes (requests in flight are cut, then the process exits)',
+    int(100, 3_600_000),
+    10_000,
+  )
   .addHelpText(
     'after',
     `

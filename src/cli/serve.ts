@@ -1,4 +1,6 @@
 import pino from 'pino';
+import { drain } from './drain.js';
+import { stderrSink } from './log-sink.js';
 import { openFromFlags, type StoreFlags } from './open-store.js';
 import { buildServer } from '../server/app.js';
 import { Tokens } from '../server/tokens.js';
@@ -11,6 +13,8 @@ export interface ServeOptions extends StoreFlags {
   rateLimit: number;
   cors?: string[];
   logLevel: string;
+  /** The longest a shutdown takes: then the process exits, whatever is still running. @default 10000 */
+  drainTimeoutMs?: number;
 }
 
 /** Whether `host` is a loopback address (the only kind a server without tokens may listen on). */
@@ -20,40 +24,46 @@ export function isLoopback(host: string): boolean {
 
 /**
  * `memex serve`: opens the store, serves it, and on SIGTERM or SIGINT stops accepting, lets the
- * requests in flight finish, ends the holds it keeps for remote callers, and closes the store.
- * Resolves once the server is listening; `onListening` receives its address.
+ * requests in flight finish, ends the holds it keeps for remote callers, closes the store and
+ * exits — within `drainTimeoutMs` always: requests still running then lose their connections, and
+ * a shutdown that still has not finished at the deadline exits with code 1. Whoever started the
+ * server (a shell, an orchestrator, a parent that has since exited) gets the same.
+ * Resolves once the server is listening.
  */
 export async function serve(o: ServeOptions): Promise<{ url: string; stop: () => Promise<void> }> {
   if (!o.tokens && !isLoopback(o.host))
     throw new Error(`refusing to listen on ${o.host} without --tokens: anyone who can reach it could read and write every namespace`);
   const tokens = o.tokens ? Tokens.fromFile(o.tokens) : undefined;
   // Logs go to stderr as JSON; no request body and no Authorization header is ever logged.
-  const logger = pino(
-    { level: o.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' } },
-    pino.destination(2),
-  );
+  const sink = stderrSink();
+  const logger = pino({ level: o.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' } }, sink);
   const memex = await openFromFlags(o);
   const app = await buildServer({ memex, tokens, logger, bodyLimit: o.bodyLimit, rateLimitPerMinute: o.rateLimit, corsOrigins: o.cors });
   await app.listen({ host: o.host, port: o.port });
   const addr = app.server.address();
   const port = addr && typeof addr === 'object' ? addr.port : o.port;
   const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
+  const drainTimeoutMs = o.drainTimeoutMs ?? 10_000;
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('shutting down: finishing requests in flight');
-      await app.close();
-      await memex.close();
-      logger.info('stopped');
-      logger.flush();
+      const clean = await drain(app, memex, logger, drainTimeoutMs);
+      logger.info(clean ? 'stopped' : 'stopped; requests still in flight were cut');
     })());
+  const exit = (code: number) => void sink.settle(500).then(() => process.exit(code));
   for (const sig of ['SIGTERM', 'SIGINT'] as const)
     process.once(sig, () => {
+      // The deadline holds even if closing the store hangs (an unreachable database).
+      setTimeout(() => {
+        logger.error(`not stopped within the drain timeout of ${drainTimeoutMs} ms: exiting`);
+        exit(1);
+      }, drainTimeoutMs);
       void stop().then(
-        () => process.exit(0),
+        () => exit(0),
         (e: unknown) => {
           logger.error({ err: e }, 'shutdown failed');
-          process.exit(1);
+          exit(1);
         },
       );
     });

@@ -38,6 +38,12 @@ interface WireEntry {
  * {@link MAX_ATTEMPTS} times, then throws `ConflictError`. `fn` may therefore run several times:
  * it must be pure, as the embedded `update` asks already.
  *
+ * A run that writes nothing commits nothing, so no check covers its reads: it returns only if
+ * every key it read came from one fetch (`kv.getEntries` reads one snapshot, during the call).
+ * Otherwise its keys are fetched again, together, and it runs again: keys fetched one by one at
+ * different moments could show a state that never existed (T1 wrote a and b; the run saw T1's a
+ * and the b from before T1 — read skew).
+ *
  * Inside `fn`, the version of a write the transaction itself made is provisional (counting down
  * from 2^53 − 1) until the commit; compare-and-set against it inside the transaction works. After
  * the commit `fn` runs once more with the real versions (see `replay`), so what it returns and
@@ -45,10 +51,10 @@ interface WireEntry {
  */
 export async function remoteTransaction<R>(http: HttpTransport, ctx: KvContext, fn: (tx: KvTransaction) => R, replayAfterCommit = true): Promise<R> {
   if (http.isClosed) throw new ClosedError();
-  const known = new Map<string, RecordRow | null>();
+  const known: Known = { rows: new Map(), fetch: new Map(), fetches: 0 };
   for (let attempt = 1; ; attempt++) {
     const scratch = newCounters();
-    const run = runOnce({ ...ctx, counters: () => scratch }, known, fn);
+    const run = runOnce({ ...ctx, counters: () => scratch }, known.rows, fn);
     if (run.missing.size > 0) {
       await fetchRows(http, ctx, [...run.missing], known);
       attempt--; // fetching is not a conflict
@@ -62,15 +68,22 @@ export async function remoteTransaction<R>(http: HttpTransport, ctx: KvContext, 
     }
     if (isThenable(run.result)) throw new ValidationError('fn', 'must be synchronous; it returned a promise');
     if (run.writes.length === 0) {
-      counted();
-      return run.result;
+      if (oneSnapshot(run.read, known)) {
+        counted();
+        return run.result;
+      }
+      // A read set that never settles into one fetch (fn reads other keys on every run) gives up
+      // as a contended transaction does.
+      if (attempt >= MAX_ATTEMPTS) throw new ConflictError([...run.read][0]!, known.rows.get([...run.read][0]!)?.version ?? 0, 0);
+      await fetchRows(http, ctx, [...run.read], known);
+      continue;
     }
-    const checks = [...run.read].map((k) => ({ key: k, version: known.get(k)?.version ?? 0 }));
+    const checks = [...run.read].map((k) => ({ key: k, version: known.rows.get(k)?.version ?? 0 }));
     const writes = run.writes.map((w) => toWire(w, run.now));
     try {
       const { versions } = await http.call<{ versions: number[] }>('kv.commit', ctx.ns, { checks, writes });
       counted();
-      return replayAfterCommit ? replay(ctx, known, fn, run, versions) : run.result;
+      return replayAfterCommit ? replay(ctx, known.rows, fn, run, versions) : run.result;
     } catch (e) {
       if (!(e instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw e;
       const fresh = (e as { entries?: (WireEntry | null)[] }).entries;
@@ -87,6 +100,19 @@ export async function remoteTransaction<R>(http: HttpTransport, ctx: KvContext, 
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(8, 2 ** attempt)));
     }
   }
+}
+
+/** The records fetched so far, and which fetch (one snapshot each) brought each key. */
+interface Known {
+  readonly rows: Map<string, RecordRow | null>;
+  readonly fetch: Map<string, number>;
+  fetches: number;
+}
+
+/** Whether every key of `read` came from the same fetch, so from one snapshot. */
+function oneSnapshot(read: ReadonlySet<string>, known: Known): boolean {
+  const fetches = new Set([...read].map((k) => known.fetch.get(k)));
+  return fetches.size <= 1;
 }
 
 /** One write of a run, in order: a value (`json`) or a delete (`json` null). */
@@ -186,14 +212,17 @@ function toWire(w: Write, now: number): Record<string, unknown> {
   return { key, value, ttlMs: Math.max(1, w.expiresAt - now) };
 }
 
-async function fetchRows(http: HttpTransport, ctx: KvContext, keys: string[], known: Map<string, RecordRow | null>): Promise<void> {
+async function fetchRows(http: HttpTransport, ctx: KvContext, keys: string[], known: Known): Promise<void> {
   learn(keys, await http.call<(WireEntry | null)[]>('kv.getEntries', ctx.ns, { keys }), known);
 }
 
-function learn(keys: string[], entries: (WireEntry | null)[], known: Map<string, RecordRow | null>): void {
+/** Takes in records that one answer (one snapshot) brought. */
+function learn(keys: string[], entries: (WireEntry | null)[], known: Known): void {
+  const fetch = ++known.fetches;
   keys.forEach((k, i) => {
     const e = entries[i];
-    known.set(
+    known.fetch.set(k, fetch);
+    known.rows.set(
       k,
       e
         ? {

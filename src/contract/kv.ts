@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConflictError, ValidationError } from '../errors.js';
-import type { KvStore } from '../api/kv.js';
+import type { KvEntry, KvStore } from '../api/kv.js';
+import { Kv } from '../stores/kv/kv.js';
 import { ifVersion, json, key, op, ttlMs } from './op.js';
 
 /** A kv record on the wire. */
@@ -87,15 +88,12 @@ export const kvOps = [
     id: 'kv.getEntries',
     internal: true,
     summary:
-      'Records of several keys (`null` where absent): what `update` and `transaction` read before they commit with `kv.commit`, whose checks make the reads consistent.',
+      'Records of several keys (`null` where absent) from one consistent snapshot: what `update` and `transaction` read (a read-only transaction returns what one snapshot showed; one that writes commits with `kv.commit`, whose checks hold only if nothing it read has changed).',
     access: 'read',
     args: z.object({ keys: z.array(key).max(1000) }),
     result: z.array(kvEntry.nullable()),
     example: { args: { keys: ['a', 'b'] }, result: [null, null] },
-    run: async (s, a) => {
-      if (!Array.isArray(a.keys)) throw new ValidationError('keys', 'must be an array');
-      return Promise.all((a.keys as string[]).map(async (k) => (await s.kv.getEntry(k)) ?? null));
-    },
+    run: async (s, a) => (await entriesInSnapshot(s.kv, a.keys as string[])).map((e) => e ?? null),
   }),
   op({
     id: 'kv.setMany',
@@ -156,6 +154,16 @@ export const kvOps = [
     run: (s) => s.kv.clear(),
   }),
 ];
+
+/**
+ * Records of `keys` from one snapshot: the embedded store reads them without the write lock; any
+ * other `KvStore` (a proxy of a remote one) in a read-only transaction, which is atomic too.
+ */
+function entriesInSnapshot(kv: KvStore, keys: string[]): Promise<(KvEntry | undefined)[]> {
+  if (kv instanceof Kv) return kv.getEntriesInSnapshot(keys);
+  if (!Array.isArray(keys)) throw new ValidationError('keys', 'must be an array of keys');
+  return kv.transaction((tx) => keys.map((k) => tx.getEntry(k)));
+}
 
 async function commit(kv: KvStore, checks: z.infer<typeof check>[], writes: z.infer<typeof write>[]): Promise<{ versions: number[] }> {
   if (!Array.isArray(checks)) throw new ValidationError('checks', 'must be an array');

@@ -6,3 +6,4 @@ export { memexConformance } from './conformance.js';
 export { engineConformance, type EngineTarget } from './engine/seam.js';
 export type { ConformanceTarget, ConformanceOptions } from './target.js';
 export { ManualClock } from './clock.js';
+export * from './list-append/index.js';

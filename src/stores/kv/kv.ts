@@ -115,6 +115,21 @@ export class Kv implements KvStore {
   }
 
   /**
+   * The records of `keys` (aligned, `undefined` where absent) from one consistent snapshot, as
+   * `getMany` reads values. Not part of `KvStore`: the server answers the remote client's
+   * `kv.getEntries` with it, so that a remote read-only transaction sees one state of the store.
+   */
+  async getEntriesInSnapshot<T = unknown>(keys: readonly string[]): Promise<(KvEntry<T> | undefined)[]> {
+    if (!Array.isArray(keys)) throw new ValidationError('keys', 'must be an array of keys');
+    if (keys.length > 10_000) throw new ValidationError('keys', 'at most 10000 keys per call');
+    const ks: string[] = [];
+    for (let i = 0; i < keys.length; i++) ks.push(validateKey(keys[i], `keys[${i}]`));
+    this.ctx.counters(this.ctx.store).reads++;
+    const rows = await this.ctx.engine.snapshot((tx) => ks.map((k) => tx.get(this.ctx.ns, this.ctx.store, k)));
+    return rows.map((r) => (r ? toEntry<T>(this.ctx, r, true) : undefined));
+  }
+
+  /**
    * Writes every entry or none: one failing `ifVersion` aborts the whole batch.
    * @example
    * ```ts
