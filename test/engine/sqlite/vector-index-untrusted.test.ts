@@ -11,7 +11,7 @@ import { clusteredVectors, cosine, exactTop } from '../../../src/testing/vector-
 import { rng } from '../../../src/util/rng.js';
 import { cleanupTemp, tempDbPath, tempDir } from '../../helpers/tmp.js';
 
-const FIXTURE = join(import.meta.dirname, '../../../../shared/fixtures/usearch-load-crash/graph-32d-i8.usearch');
+const FIXTURE = join(import.meta.dirname, '../../fixtures/usearch-load-crash/graph-32d-i8.usearch');
 const NAMESPACES = { a: { dim: 32, seed: 11 }, b: { dim: 32, seed: 12 }, c: { dim: 16, seed: 13 } } as const;
 type Ns = keyof typeof NAMESPACES;
 const DOCS = 2100;
