@@ -104,13 +104,7 @@ export class Kv implements KvStore {
    * ```
    */
   async getMany<T = unknown>(keys: readonly string[]): Promise<(DeepReadonly<T> | undefined)[]> {
-    if (!Array.isArray(keys)) throw new ValidationError('keys', 'must be an array of keys');
-    if (keys.length > 10_000) throw new ValidationError('keys', 'at most 10000 keys per call');
-    // An index loop, not map: map skips the holes of a sparse array and would let them through.
-    const ks: string[] = [];
-    for (let i = 0; i < keys.length; i++) ks.push(validateKey(keys[i], `keys[${i}]`));
-    this.ctx.counters(this.ctx.store).reads++;
-    const rows = await this.ctx.engine.snapshot((tx) => ks.map((k) => tx.get(this.ctx.ns, this.ctx.store, k)));
+    const rows = await this.rowsInSnapshot(keys);
     return rows.map((r) => (r ? this.ctx.frozen.committed<T>(r.version, r.value) : undefined));
   }
 
@@ -120,13 +114,19 @@ export class Kv implements KvStore {
    * `kv.getEntries` with it, so that a remote read-only transaction sees one state of the store.
    */
   async getEntriesInSnapshot<T = unknown>(keys: readonly string[]): Promise<(KvEntry<T> | undefined)[]> {
+    const rows = await this.rowsInSnapshot(keys);
+    return rows.map((r) => (r ? toEntry<T>(this.ctx, r, true) : undefined));
+  }
+
+  /** The rows of `keys` (validated: an array of at most 10,000 keys) read in one snapshot. */
+  private async rowsInSnapshot(keys: readonly string[]) {
     if (!Array.isArray(keys)) throw new ValidationError('keys', 'must be an array of keys');
     if (keys.length > 10_000) throw new ValidationError('keys', 'at most 10000 keys per call');
+    // An index loop, not map: map skips the holes of a sparse array and would let them through.
     const ks: string[] = [];
     for (let i = 0; i < keys.length; i++) ks.push(validateKey(keys[i], `keys[${i}]`));
     this.ctx.counters(this.ctx.store).reads++;
-    const rows = await this.ctx.engine.snapshot((tx) => ks.map((k) => tx.get(this.ctx.ns, this.ctx.store, k)));
-    return rows.map((r) => (r ? toEntry<T>(this.ctx, r, true) : undefined));
+    return this.ctx.engine.snapshot((tx) => ks.map((k) => tx.get(this.ctx.ns, this.ctx.store, k)));
   }
 
   /**
