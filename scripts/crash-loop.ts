@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatSummary, runCrashLoop } from '../test/crash/check.js';
+import { formatSummary, runCrashLoop } from '../test/crash/crash-loop.js';
 import { cleanupLocations, newLocation } from '../test/helpers/location.js';
 
 const postgres = process.argv.includes('--postgres');

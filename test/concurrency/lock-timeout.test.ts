@@ -47,7 +47,7 @@ describe('bounded waiting', () => {
       expect(r.err, r.name).toBeInstanceOf(LockTimeoutError);
       expect((r.err as LockTimeoutError).code).toBe('lock_timeout');
       expect(r.ms, r.name).toBeGreaterThanOrEqual(timeoutMs - 1);
-      // The SPEC's bound (timeout + 50 ms) is measured under load by scripts/lock-timeout-bound.ts;
+      // The SPEC's bound (timeout + 50 ms) is held as a p99 by test/timing/lock-timeout-bound.test.ts;
       // here, six calls at once on a shared 2-core runner, only a bound that load cannot break.
       expect(r.ms, r.name).toBeLessThanOrEqual(timeoutMs + 1000);
     }

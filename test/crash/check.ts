@@ -1,5 +1,6 @@
 /**
- * The crash harness shared by test/crash/crash.test.ts and scripts/crash-loop.ts.
+ * The crash model and checks shared by test/crash/crash.test.ts, postgres-crash.test.ts and
+ * scripts/crash-loop.ts (the loop that kills the writer is crash-loop.ts).
  *
  * A writer child (crash-writer.ts) hammers one database file with set / setMany / transaction
  * and reports on stdout, one JSON line each, every write it ISSUES (before the call) and every
@@ -22,13 +23,11 @@
  * The database file persists across iterations: each kill leaves it as it is, and the next
  * child has to open (and recover) whatever the previous one left.
  */
+import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
 import { isPgLocation, openAt } from '../helpers/location.js';
-import { readRawPg } from './raw-pg.js';
 import { openMemex } from '../../src/index.js';
-import { copyForCheck, runWriterUntilKilled } from '../helpers/crash-writer.js';
-import { here } from '../helpers/spawn.js';
 import { rng } from '../../src/util/rng.js';
 
 export type Durability = 'full' | 'normal';
@@ -149,7 +148,10 @@ export interface Totals {
   issued: number;
   acked: number;
   aborts: number;
-  /** Per-key checks of an acknowledged write (keys with an acknowledged write, per iteration). */
+  /**
+   * Per-key checks of a write acknowledged by the generation just killed (keys whose last
+   * acknowledged write is older were checked too, but are not counted: they prove nothing new).
+   */
   keyChecks: number;
   /** Kills that landed while writes were in flight (issued, not acknowledged). */
   midWriteKills: number;
@@ -160,6 +162,9 @@ export interface Totals {
   killsWithCommittedUnacked: number;
   /** Final stdout lines cut by the kill (ignored: a cut issue line was never started). */
   tornLines: number;
+  /** Kills aimed at startup, and of those the ones whose writer had announced the open but not finished it. */
+  startupKills: number;
+  killsDuringOpen: number;
 }
 
 /**
@@ -189,6 +194,8 @@ export class CrashModel {
     inFlightLost: 0,
     killsWithCommittedUnacked: 0,
     tornLines: 0,
+    startupKills: 0,
+    killsDuringOpen: 0,
   };
 
   startGeneration(g: number): void {
@@ -296,7 +303,7 @@ export class CrashModel {
       const v = stored.get(k);
       const acked = this.lastAcked.get(k);
       const later = this.unacked.get(k) ?? [];
-      if (acked) this.totals.keyChecks++;
+      if (acked && acked.g === this.gen) this.totals.keyChecks++;
       if (!v) {
         if (acked) fail(`LOST key ${k}: acknowledged ${opName(acked)} expected, key is absent`);
         continue;
@@ -401,9 +408,14 @@ export class CrashModel {
 
 /** Reads a snapshot with better-sqlite3 directly; `integrity` holds every integrity_check line. */
 export function readRaw(path: string): { integrity: string[]; snap: RawSnapshot } {
+  // Killed before the file was created (a startup kill): nothing is stored.
+  if (!existsSync(path)) return { integrity: ['ok'], snap: { rows: [] } };
   const db = new Database(path, { fileMustExist: true });
   try {
     const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+    // A writer killed inside the very first open may leave a file without Memex's tables: it holds
+    // nothing (the model then expects nothing), and the next open must create them.
+    if (!db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'records'`).get()) return { integrity, snap: { rows: [] } };
     const rows = db
       .prepare(`SELECT key, value, version, expires_at AS expiresAt FROM records WHERE ns = 'default' AND store = 'kv' ORDER BY key`)
       .all() as RawRow[];
@@ -457,151 +469,4 @@ export async function checkThroughMemex(path: string, durability: Durability, sn
     await mx.close();
   }
   return failures;
-}
-
-const WRITER = here(import.meta.url, './crash-writer.ts');
-
-export interface IterationResult {
-  iteration: number;
-  durability: Durability;
-  /** Whether the real file was checked in place (else a copy of it). */
-  inPlace: boolean;
-  killDelayMs: number;
-  acked: number;
-  failures: string[];
-  /** The snapshot could not even be read (integrity or open failure): stop the loop. */
-  fatal: boolean;
-}
-
-/**
- * One kill: starts a writer on `dbPath`, waits for its first acknowledged write, lets it run a
- * random 30–300 ms more, SIGKILLs it and checks the file.
- *
- * Most iterations check a copy (the .db and its -wal), so the real file stays exactly as the kill
- * left it and the next child has to recover it; every `inPlaceEvery`-th iteration (and the last)
- * opens the real file itself.
- */
-export async function crashIteration(
-  model: CrashModel,
-  dbPath: string,
-  iteration: number,
-  rng: () => number,
-  opts: { inPlace: boolean; startTimeoutMs?: number },
-): Promise<IterationResult> {
-  const g = iteration + 1;
-  const durability: Durability = iteration % 2 === 0 ? 'full' : 'normal';
-  const seed = Math.floor(rng() * 2 ** 31);
-  const ackedBefore = model.totals.acked;
-  model.startGeneration(g);
-
-  const run = await runWriterUntilKilled(
-    WRITER,
-    [dbPath, durability, String(g), String(seed)],
-    (line) => model.onLine(line),
-    rng,
-    opts.startTimeoutMs,
-  );
-  if (run.outcome === 'no-ack') {
-    throw new Error(
-      `iteration ${iteration}: writer ${run.reason === 'exit' ? 'exited' : 'acknowledged nothing within the timeout'} before its first acknowledged write\n${run.stderr}`,
-    );
-  }
-  const { killDelayMs, exit, stderr } = run;
-  model.endGeneration();
-  const label = `iteration ${iteration} (${durability}, killed ${killDelayMs} ms after the first ack)`;
-  if (exit.signal !== 'SIGKILL') {
-    throw new Error(`${label}: writer ended by itself (code ${exit.code}, signal ${exit.signal})\n${stderr}`);
-  }
-
-  // PostgreSQL is always checked in place: the server, not a file, is what the next node meets.
-  const pg = isPgLocation(dbPath);
-  let checkPath = dbPath;
-  if (!opts.inPlace && !pg) checkPath = copyForCheck(dbPath);
-
-  const result: IterationResult = {
-    iteration,
-    durability,
-    inPlace: opts.inPlace || pg,
-    killDelayMs,
-    acked: model.totals.acked - ackedBefore,
-    failures: [],
-    fatal: false,
-  };
-  let raw: ReturnType<typeof readRaw>;
-  try {
-    raw = pg ? await readRawPg(checkPath) : readRaw(checkPath);
-  } catch (e) {
-    result.failures.push(`${label}: cannot read the records directly: ${(e as Error).message}`);
-    result.fatal = true;
-    return result;
-  }
-  if (raw.integrity.length !== 1 || raw.integrity[0] !== 'ok') {
-    result.failures.push(`${label}: integrity_check: ${raw.integrity.slice(0, 10).join(' | ')}`);
-    result.fatal = true;
-  }
-  const modelFailures = model.verify(raw.snap, label);
-  result.failures.push(...modelFailures);
-  try {
-    result.failures.push(...(await checkThroughMemex(checkPath, durability, raw.snap)).map((f) => `${label}: ${f}`));
-  } catch (e) {
-    result.failures.push(`${label}: openMemex failed: ${(e as Error).message}`);
-    result.fatal = true;
-  }
-  if (modelFailures.length > 0) model.resync(raw.snap);
-  return result;
-}
-
-export interface LoopSummary {
-  seed: number;
-  iterations: number;
-  totals: Totals;
-  failingIterations: number;
-  /** Up to 50 failure messages, oldest first. */
-  failures: string[];
-  elapsedMs: number;
-}
-
-export interface LoopOptions {
-  dbPath: string;
-  iterations: number;
-  seed: number;
-  /** Stop at the first failing iteration (the test) or keep going (the script). */
-  stopOnFailure: boolean;
-  /** Check the real file in place every n-th iteration (and on the last); copies otherwise. */
-  inPlaceEvery?: number;
-  onIteration?: (r: IterationResult, model: CrashModel) => void;
-}
-
-/** Runs `iterations` kills on one database file; see {@link crashIteration}. */
-export async function runCrashLoop(o: LoopOptions): Promise<LoopSummary> {
-  const started = performance.now();
-  const model = new CrashModel();
-  const rng = mulberry32(o.seed);
-  const every = o.inPlaceEvery ?? 5;
-  const failures: string[] = [];
-  let failingIterations = 0;
-  let done = 0;
-  for (let i = 0; i < o.iterations; i++) {
-    const inPlace = i === o.iterations - 1 || i % every === every - 1;
-    const r = await crashIteration(model, o.dbPath, i, rng, { inPlace });
-    done++;
-    o.onIteration?.(r, model);
-    if (r.failures.length > 0) {
-      failingIterations++;
-      for (const f of r.failures) if (failures.length < 50) failures.push(f);
-      if (o.stopOnFailure || r.fatal) break;
-    }
-  }
-  return { seed: o.seed, iterations: done, totals: { ...model.totals }, failingIterations, failures, elapsedMs: performance.now() - started };
-}
-
-export function formatSummary(s: LoopSummary): string {
-  const t = s.totals;
-  return (
-    `crash loop: ${s.iterations} kills (seed ${s.seed}) in ${(s.elapsedMs / 1000).toFixed(1)} s; ` +
-    `acknowledged writes checked ${t.acked} (issued ${t.issued}, per-key checks ${t.keyChecks}, aborting transactions ${t.aborts}); ` +
-    `kills mid-write ${t.midWriteKills}/${t.iterations}, in-flight writes found committed ${t.inFlightCommitted} / not committed ${t.inFlightLost} ` +
-    `(kills with a committed-but-unacknowledged write: ${t.killsWithCommittedUnacked}), torn stdout lines ${t.tornLines}; ` +
-    `failing iterations ${s.failingIterations}, failures ${s.failures.length}${s.failures.length >= 50 ? '+' : ''}`
-  );
 }

@@ -9,7 +9,8 @@
  *               one SINGLE_KEYS key, all under one write id;
  *   - abort:    a transaction that writes like `txn` and then throws: nothing may remain.
  * Before a write it prints an IssueLine, after its promise resolved an AckLine (one JSON line
- * each, written to fd 1 synchronously, so a printed line survives the kill).
+ * each, written to fd 1 synchronously, so a printed line survives the kill); before and after
+ * opening the store it announces 'opening' and 'opened' (helpers/crash-writer.ts).
  *
  * Write ids are `[generation, seq]`: the generation (the parent's iteration) increases across
  * children, seq within one. A key is never written by two in-flight writes at once (a key stays
@@ -27,6 +28,7 @@ import {
   type OpKind,
   type StoredValue,
 } from './check.js';
+import { announce } from '../helpers/crash-writer.js';
 import { emitLine } from '../helpers/emit-line.js';
 import { isPgLocation, openAt } from '../helpers/location.js';
 
@@ -43,7 +45,10 @@ const rng = mulberry32(Number(seedArg));
 const int = (lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
 
 // A PostgreSQL location (`pg:<schema>`) has no durability setting: commits are durable there.
+// The announcements bracket the open (and the WAL recovery in it) for kills aimed at startup.
+announce('opening');
 const mx = isPgLocation(path) ? await openAt(path) : await openMemex({ path, durability });
+announce('opened');
 const busy = new Set<string>();
 let seq = 0;
 

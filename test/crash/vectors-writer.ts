@@ -11,6 +11,8 @@
  * Before an operation it prints an IssueLine, after its promise settled an AckLine (or a
  * RejectLine for a bad batch): one JSON line each, written synchronously to fd 1 before the
  * loop goes on, so a printed line survives the kill and no line is lost in a userland buffer.
+ * It announces 'opening' before it opens the store and 'opened' once its first search loaded the
+ * derived index (helpers/crash-writer.ts).
  * Now and then, right after an acknowledged upsert, the loop searches for one of the batch's
  * vectors within its pool (the searches keep the derived index busy while the kill lands) and
  * exits with an error if the document is not the top hit.
@@ -30,6 +32,7 @@ import {
   type IssueLine,
   type RejectLine,
 } from '../fixtures/vectors-crash-model.js';
+import { announce } from '../helpers/crash-writer.js';
 import { emitLine } from '../helpers/emit-line.js';
 
 const [path, durabilityArg, genArg, seedArg, maxEventsArg] = process.argv.slice(2);
@@ -43,7 +46,12 @@ const int = (lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
 
 // A PostgreSQL location (`pg:<schema>`) has no durability setting.
 const events = { maxEvents: Number(maxEventsArg) };
+// The announcements bracket the open (WAL recovery) and the first search, which loads the derived
+// index (catching up on the killed writers' commits), for kills aimed at startup.
+announce('opening');
 const mx = isPgLocation(path) ? await openAt(path, { events }) : await openMemex({ path, durability: durabilityArg, events });
+await mx.vectors.search({ vector: Float32Array.from({ length: DIM }, () => rng() - 0.5), topK: 1 });
+announce('opened');
 let seq = 0;
 
 /** One line to the parent, before the next write is issued (see emitLine). */

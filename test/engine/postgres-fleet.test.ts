@@ -61,7 +61,7 @@ describe('fleet mode on PostgreSQL', () => {
     expect(tables.map((t) => t.t)).toEqual(['events', 'memex_meta', 'records']);
   });
 
-  it('while another node holds the write lock, a write fails with LockTimeoutError within lockTimeoutMs + 100 ms and changes nothing', async () => {
+  it('while another node holds the write lock, a write fails with LockTimeoutError after lockTimeoutMs and changes nothing', async () => {
     const location = newLocation('postgres');
     const mx = await openAt(location, { lockTimeoutMs: 300 });
     const holder = new pg.Client({ connectionString: PG_URL });
@@ -76,7 +76,8 @@ describe('fleet mode on PostgreSQL', () => {
         const took = performance.now() - t;
         expect(isMemexError(err, 'lock_timeout'), String(err)).toBe(true);
         expect(took).toBeGreaterThanOrEqual(290);
-        expect(took).toBeLessThan(400);
+        // A bound load cannot break; the SPEC's + 50 ms is a p99 in test/timing/lock-timeout-bound.test.ts.
+        expect(took).toBeLessThan(300 + 1000);
       }
       expect(await mx.kv.get('k')).toBe('before');
       await holder.query('COMMIT');

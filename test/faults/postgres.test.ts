@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openMemex, StorageError, type Memex } from '../../src/index.js';
+import pg from 'pg';
+import { lockKeys, LOCK_CLASS } from '../../src/engine/postgres/schema.js';
 import { adminQuery, PG_URL } from '../helpers/pg.js';
 
 const opened: Memex[] = [];
@@ -52,8 +54,30 @@ describe('PostgreSQL faults', () => {
     const db = await freshDatabase();
     const mx = await open(db.url);
     await mx.kv.set('a', 1);
-    await endSessions(db.name);
+    // A write in flight when the sessions end: it waits in its session for the schema's write
+    // lock, which another client holds, until the server ends that session under it.
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    cleanups.push(() => holder.end().catch(() => undefined));
+    const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, lockKeys('memex').write]);
+    const inFlight = mx.kv.set('lost?', 0).catch((e: unknown) => e);
+    const waiting = () =>
+      adminQuery<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.datname = $1 AND l.locktype = 'advisory' AND NOT l.granted`,
+        [db.name],
+      ).then((r) => r[0]!.n);
+    await expect.poll(waiting, { timeout: 10_000 }).toBe(1);
+    await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2 AND pid <> pg_backend_pid()`, [
+      db.name,
+      holderPid,
+    ]);
     const failures: string[] = [];
+    const cut = await inFlight;
+    expect(cut, 'the write whose session was ended').toBeInstanceOf(StorageError);
+    failures.push((cut as StorageError).driverCode ?? '');
+    await holder.query('ROLLBACK');
     // The first calls may meet the dead sessions; each fails typed and the next ones reconnect.
     for (let i = 0; i < 5; i++) {
       const r = await mx.kv.set(`b${i}`, i).then(
@@ -67,6 +91,7 @@ describe('PostgreSQL faults', () => {
     }
     for (const code of failures) expect(['57P01', 'ECONNRESET', '08006', '08003']).toContain(code);
     expect(await mx.kv.get('a')).toBe(1);
+    expect(await mx.kv.has('lost?'), 'the write cut with its session left nothing').toBe(false);
     expect(await mx.kv.get('b4')).toBe(4);
     expect((await mx.health()).ok).toBe(true);
   });
@@ -84,7 +109,7 @@ describe('PostgreSQL faults', () => {
       err = await mx.kv.set('b', 2).catch((e: unknown) => e);
     }
     expect(err).toMatchObject({ code: 'storage_error', driverCode: '25006' });
-    await expect(mx.conversations.append('t', { role: 'user', content: 'lost?' })).rejects.toMatchObject({ driverCode: '25006' });
+    await expect(mx.conversations.append('t', { role: 'user', content: 'refused' })).rejects.toMatchObject({ driverCode: '25006' });
     expect(await mx.kv.get('a')).toBe(1);
     expect((await mx.conversations.recent('t')).map((m) => m.content)).toEqual(['hello']);
     expect(await check(mx, 'writes')).toMatchObject({ ok: false });
@@ -92,10 +117,12 @@ describe('PostgreSQL faults', () => {
 
     await adminQuery(`ALTER DATABASE ${db.name} RESET default_transaction_read_only`);
     // A session that met 25006 is not reused, nor are the idle ones opened before it: the next
-    // write opens a session that is writable.
+    // write opens a session that is writable. The refused writes left nothing behind.
+    await mx.conversations.append('t', { role: 'user', content: 'after' });
+    expect((await mx.conversations.recent('t')).map((m) => m.content)).toEqual(['hello', 'after']);
+    expect(await mx.kv.has('b')).toBe(false);
     await mx.kv.set('b', 2);
     expect(await mx.kv.get('b')).toBe(2);
-    expect(await mx.kv.has('lost?')).toBe(false);
     expect((await mx.health()).ok).toBe(true);
   });
 

@@ -37,6 +37,8 @@ export class DriverFaults {
   calls = 0;
   /** Faults thrown so far. */
   thrown = 0;
+  /** Statements executed so far by kind (faulted ones included). */
+  readonly byKind: Record<CallKind, number> = { read: 0, write: 0, begin: 0, commit: 0 };
   private rules: Rule[] = [];
   private db: Database.Database | undefined;
 
@@ -98,6 +100,7 @@ export class DriverFaults {
 
   private maybeFail(kind: CallKind): void {
     this.calls++;
+    this.byKind[kind]++;
     let rule: Rule | undefined;
     for (const r of this.rules) {
       if (r.remaining === 0 || !r.kinds.includes(kind)) continue;

@@ -28,6 +28,17 @@ export function serverAt(location: string, open: () => Promise<Memex>, options: 
   return r;
 }
 
+/** Stops the server of `location` (if any) and closes its store: the next `serverAt` starts a new one. */
+export async function stopServer(location: string): Promise<void> {
+  const r = running.get(location);
+  if (!r) return;
+  running.delete(location);
+  const s = await r.catch(() => undefined);
+  if (!s) return;
+  await s.app.close();
+  await s.memex.close();
+}
+
 /** Stops every server started so far and closes its store. */
 export async function stopServers(): Promise<void> {
   const all = [...running.values()];

@@ -4,507 +4,102 @@
  * real answers must equal the model's; after every run the whole visible store must too.
  *
  * The model keeps, per key, the value, the version the real store returned when it was written,
- * updatedAt and expiresAt. Versions must be strictly increasing across the whole store.
+ * updatedAt and expiresAt. Versions must be strictly increasing across the whole store. Besides
+ * one caller's commands, the sequences hold writes from several callers at once (through a second
+ * connection or client where the engine has one) and reopens of the storage, and they run on the
+ * remote client over a real server too (test/model/kv-openers.ts).
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConflictError, openMemex, sqliteEngine, type KvEntry, type KvStore, type Memex } from '../../src/index.js';
-import { mapEngine } from '../engines/map-engine.js';
-import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
 import { ManualClock } from '../../src/testing/clock.js';
-
-const NAMESPACES = ['default', 'm'] as const;
-type Ns = (typeof NAMESPACES)[number];
-// Keys whose UTF-16 order equals their UTF-8 byte order, so sorting the model is unambiguous.
-const KEYS = ['a', 'ab', 'abc', 'b', 'b/1', 'é', 'z'] as const;
-const PREFIXES = ['', 'a', 'ab', 'abc', 'b', 'b/', 'é', 'q'] as const;
-const TTLS = [50, 200, 1000] as const;
-const ADVANCES = [1, 49, 50, 150, 500, 1000] as const;
-const LIMITS = [1, 2, 3, 100] as const;
-
-interface Rec {
-  value: unknown;
-  version: number;
-  updatedAt: number;
-  expiresAt: number | null;
-  /**
-   * Only meaningful once the record has expired: `sure` = nothing touched it since, so a sweep
-   * must purge it; `maybe` = a delete / clear / update met it after it expired, which an engine
-   * may use to remove it early (it is invisible either way).
-   */
-  phys: 'sure' | 'maybe';
-}
-
-interface Model {
-  now: number;
-  maxVersion: number;
-  data: Record<Ns, Map<string, Rec>>;
-}
-
-interface Real {
-  mx: Memex;
-  clock: ManualClock;
-}
-
-type VMode = 'none' | 'match' | 'stale' | 'zero';
-
-const isLive = (m: { now: number }, r: Rec | undefined): boolean => r !== undefined && (r.expiresAt === null || r.expiresAt > m.now);
-const live = (m: Model, ns: Ns, key: string): Rec | undefined => {
-  const r = m.data[ns].get(key);
-  return r !== undefined && isLive(m, r) ? r : undefined;
-};
-const kvOf = (r: Real, ns: Ns): KvStore => (ns === 'default' ? r.mx.kv : r.mx.scope(ns).kv);
-/** What a JSON round trip makes of a value (-0 becomes 0, …). */
-const norm = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
-const entryView = (key: string, r: Rec) => ({ key, value: r.value, version: r.version, updatedAt: r.updatedAt, expiresAt: r.expiresAt });
-const realView = (e: KvEntry) => ({ key: e.key, value: e.value, version: e.version, updatedAt: e.updatedAt, expiresAt: e.expiresAt });
-
-/** The ifVersion a command passes, computed from the model at run time. */
-function ifVersionFor(m: Model, ns: Ns, key: string, mode: VMode): number | undefined {
-  const cur = live(m, ns, key);
-  switch (mode) {
-    case 'none':
-      return undefined;
-    case 'zero':
-      return 0;
-    case 'match':
-      return cur?.version ?? 0;
-    case 'stale': {
-      if (cur) return cur.version - 1;
-      // An expired record's version must not match (it counts as absent); else a never-used one.
-      return m.data[ns].get(key)?.version ?? m.maxVersion + 1;
-    }
-  }
-}
-
-const matches = (m: Model, ns: Ns, key: string, ifVersion: number | undefined) =>
-  ifVersion === undefined || ifVersion === (live(m, ns, key)?.version ?? 0);
-
-function newVersion(m: Model, version: number): number {
-  expect(Number.isSafeInteger(version)).toBe(true);
-  expect(version, 'versions strictly increase across the store').toBeGreaterThan(m.maxVersion);
-  m.maxVersion = version;
-  return version;
-}
-
-/** A delete / clear / update-to-undefined that meets an expired record may remove it early. */
-function touchExpired(m: Model, ns: Ns, key: string): void {
-  const r = m.data[ns].get(key);
-  if (r && !isLive(m, r)) r.phys = 'maybe';
-}
-
-async function checkKey(m: Model, r: Real, ns: Ns, key: string): Promise<void> {
-  const kv = kvOf(r, ns);
-  const rec = live(m, ns, key);
-  const e = await kv.getEntry(key);
-  expect(e ? realView(e) : undefined, `${ns}:${key}`).toEqual(rec ? entryView(key, rec) : undefined);
-}
-
-async function caught(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection, but the call resolved');
-}
-
-type Cmd = fc.AsyncCommand<Model, Real, false>;
-
-// ---------------------------------------------------------------------------------------------
-// commands
-
-class SetCmd implements Cmd {
-  constructor(
-    readonly ns: Ns,
-    readonly key: string,
-    readonly value: unknown,
-    readonly ttlMs: number | undefined,
-    readonly mode: VMode,
-  ) {}
-  check = () => true;
-  async run(m: Model, r: Real): Promise<void> {
-    const ifVersion = ifVersionFor(m, this.ns, this.key, this.mode);
-    const opts = { ...(this.ttlMs !== undefined ? { ttlMs: this.ttlMs } : {}), ...(ifVersion !== undefined ? { ifVersion } : {}) };
-    const p = kvOf(r, this.ns).set(this.key, this.value, opts);
-    if (matches(m, this.ns, this.key, ifVersion)) {
-      const { version } = await p;
-      m.data[this.ns].set(this.key, {
-        value: norm(this.value),
-        version: newVersion(m, version),
-        updatedAt: m.now,
-        expiresAt: this.ttlMs === undefined ? null : m.now + this.ttlMs,
-        phys: 'sure',
-      });
-    } else {
-      expect(await caught(p)).toBeInstanceOf(ConflictError);
-    }
-    await checkKey(m, r, this.ns, this.key);
-  }
-  toString = () => `set(${this.ns}:${this.key}, ${JSON.stringify(this.value)}, ttl=${this.ttlMs}, ${this.mode})`;
-}
-
-class DeleteCmd implements Cmd {
-  constructor(
-    readonly ns: Ns,
-    readonly key: string,
-    readonly mode: VMode,
-  ) {}
-  check = () => true;
-  async run(m: Model, r: Real): Promise<void> {
-    const ifVersion = ifVersionFor(m, this.ns, this.key, this.mode);
-    const p = kvOf(r, this.ns).delete(this.key, ifVersion === undefined ? undefined : { ifVersion });
-    if (matches(m, this.ns, this.key, ifVersion)) {
-      const existed = live(m, this.ns, this.key) !== undefined;
-      expect(await p).toBe(existed);
-      if (existed) m.data[this.ns].delete(this.key);
-      else touchExpired(m, this.ns, this.key);
-    } else {
-      expect(await caught(p)).toBeInstanceOf(ConflictError);
-    }
-    await checkKey(m, r, this.ns, this.key);
-  }
-  toString = () => `delete(${this.ns}:${this.key}, ${this.mode})`;
-}
-
-type UpdateAction = { kind: 'value'; value: unknown } | { kind: 'delete' } | { kind: 'throw' };
-
-class UpdateCmd implements Cmd {
-  constructor(
-    readonly ns: Ns,
-    readonly key: string,
-    readonly action: UpdateAction,
-    readonly ttlMs: number | undefined,
-  ) {}
-  check = () => true;
-  async run(m: Model, r: Real): Promise<void> {
-    const cur = live(m, this.ns, this.key);
-    const seen: unknown[] = [];
-    const boom = new Error('fn failed');
-    const fn = (c: unknown) => {
-      seen.push(c);
-      if (this.action.kind === 'throw') throw boom;
-      return this.action.kind === 'value' ? this.action.value : undefined;
-    };
-    const p = kvOf(r, this.ns).update(this.key, fn, this.ttlMs === undefined ? undefined : { ttlMs: this.ttlMs });
-    if (this.action.kind === 'throw') {
-      expect(await caught(p)).toBe(boom);
-    } else {
-      const out = await p;
-      if (this.action.kind === 'delete') {
-        expect(out).toBeUndefined();
-        if (cur) m.data[this.ns].delete(this.key);
-        else touchExpired(m, this.ns, this.key);
-      } else {
-        expect(out).toEqual(norm(this.action.value));
-        const e = await kvOf(r, this.ns).getEntry(this.key);
-        expect(e).toBeDefined();
-        m.data[this.ns].set(this.key, {
-          value: norm(this.action.value),
-          version: newVersion(m, e?.version ?? 0),
-          updatedAt: m.now,
-          expiresAt: this.ttlMs !== undefined ? m.now + this.ttlMs : (cur?.expiresAt ?? null),
-          phys: 'sure',
-        });
-      }
-    }
-    expect(seen.length).toBeGreaterThan(0);
-    for (const c of seen) expect(c).toEqual(cur?.value);
-    await checkKey(m, r, this.ns, this.key);
-  }
-  toString = () => `update(${this.ns}:${this.key}, ${JSON.stringify(this.action)}, ttl=${this.ttlMs})`;
-}
-
-class GetCmd implements Cmd {
-  constructor(
-    readonly ns: Ns,
-    readonly key: string,
-  ) {}
-  check = () => true;
-  async run(m: Model, r: Real): Promise<void> {
-    const kv = kvOf(r, this.ns);
-    const rec = live(m, this.ns, this.key);
-    expect(await kv.get(this.key)).toEqual(rec?.value);
-    expect(await kv.has(this.key)).toBe(rec !== undefined);
-    await checkKey(m, r, this.ns, this.key);
-  }
-  toString = () => `get(${this.ns}:${this.key})`;
-}
-
-class GetManyCmd implements Cmd {
-  constructor(
-    readonly ns: Ns,
-    readonly keys: string[],
-  ) {}
-  check = () => true;
-  async run(m: Model, r: Real): Promise<void> {
-    const got = await kvOf(r, this.ns).getMany(this.keys);
-    expect(got).toEqual(this.keys.map((k) => live(m, this.ns, k)?.value));
-  }
-  toString = () => `getMany(${this.ns}:${JSON.stringify(this.keys)})`;
-}
-
-interface BatchEntry {
-  key: string;
-  value: unknown;
-  ttlMs: number | undefined;
-  mode: VMode;
-}
-
-class SetManyCmd implements Cmd {
-  constructor(
-    readonly ns: Ns,
-    readonly entries: BatchEntry[],
-  ) {}
-  check = () => true;
-  async run(m: Model, r: Real): Promise<void> {
-    const prepared = this.entries.map((e) => ({ ...e, ifVersion: ifVersionFor(m, this.ns, e.key, e.mode) }));
-    const ok = prepared.every((e) => matches(m, this.ns, e.key, e.ifVersion));
-    const p = kvOf(r, this.ns).setMany(
-      prepared.map((e) => ({
-        key: e.key,
-        value: e.value,
-        ...(e.ttlMs !== undefined ? { ttlMs: e.ttlMs } : {}),
-        ...(e.ifVersion !== undefined ? { ifVersion: e.ifVersion } : {}),
-      })),
-    );
-    if (ok) {
-      const { versions } = await p;
-      expect(versions).toHaveLength(prepared.length);
-      prepared.forEach((e, i) => {
-        m.data[this.ns].set(e.key, {
-          value: norm(e.value),
-          version: newVersion(m, versions[i] ?? 0),
-          updatedAt: m.now,
-          expiresAt: e.ttlMs === undefined ? null : m.now + e.ttlMs,
-          phys: 'sure',
-        });
-      });
-    } else {
-      expect(await caught(p)).toBeInstanceOf(ConflictError);
-    }
-    for (const e of prepared) await checkKey(m, r, this.ns, e.key);
-  }
-  toString = () => `setMany(${this.ns}:${JSON.stringify(this.entries)})`;
-}
-
-class ListCmd implements Cmd {
-  constructor(
-    readonly ns: Ns,
-    readonly prefix: string,
-    readonly limit: number,
-  ) {}
-  check = () => true;
-  async run(m: Model, r: Real): Promise<void> {
-    const kv = kvOf(r, this.ns);
-    const got: KvEntry[] = [];
-    let cursor: string | undefined;
-    for (let pages = 0; ; pages++) {
-      expect(pages).toBeLessThan(100);
-      const page = await kv.list({ prefix: this.prefix, limit: this.limit, ...(cursor !== undefined ? { cursor } : {}) });
-      expect(page.items.length).toBeLessThanOrEqual(this.limit);
-      got.push(...page.items);
-      if (page.cursor === undefined) break;
-      expect(page.items).toHaveLength(this.limit);
-      cursor = page.cursor;
-    }
-    const expected = [...m.data[this.ns].entries()]
-      .filter(([k, rec]) => k.startsWith(this.prefix) && isLive(m, rec))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, rec]) => entryView(k, rec));
-    expect(got.map(realView)).toEqual(expected);
-  }
-  toString = () => `list(${this.ns}, prefix=${JSON.stringify(this.prefix)}, limit=${this.limit})`;
-}
-
-class ClearCmd implements Cmd {
-  constructor(readonly ns: Ns) {}
-  check = () => true;
-  async run(m: Model, r: Real): Promise<void> {
-    const n = await kvOf(r, this.ns).clear();
-    const data = m.data[this.ns];
-    const liveKeys = [...data.keys()].filter((k) => isLive(m, data.get(k)));
-    expect(n).toBe(liveKeys.length);
-    for (const k of liveKeys) data.delete(k);
-    for (const k of data.keys()) touchExpired(m, this.ns, k);
-  }
-  toString = () => `clear(${this.ns})`;
-}
-
-type TxOp =
-  | { t: 'set'; key: string; value: unknown; ttlMs: number | undefined }
-  | { t: 'delete'; key: string }
-  | { t: 'update'; key: string; value: unknown }
-  | { t: 'get'; key: string };
-
-class TxCmd implements Cmd {
-  constructor(
-    readonly ns: Ns,
-    readonly ops: TxOp[],
-    readonly fail: boolean,
-  ) {}
-  check = () => true;
-  async run(m: Model, r: Real): Promise<void> {
-    // The transaction works on a copy of the model; it replaces the model only if it commits.
-    const work: Model = {
-      now: m.now,
-      maxVersion: m.maxVersion,
-      data: { ...m.data, [this.ns]: new Map([...m.data[this.ns]].map(([k, v]) => [k, { ...v }])) },
-    };
-    const data = work.data[this.ns];
-    const marker = new Error('abort transaction');
-    const p = kvOf(r, this.ns).transaction((tx) => {
-      for (const op of this.ops) {
-        const cur = live(work, this.ns, op.key);
-        switch (op.t) {
-          case 'get':
-            expect(tx.get(op.key)).toEqual(cur?.value);
-            expect(tx.has(op.key)).toBe(cur !== undefined);
-            break;
-          case 'set': {
-            const { version } = tx.set(op.key, op.value, op.ttlMs === undefined ? undefined : { ttlMs: op.ttlMs });
-            data.set(op.key, {
-              value: norm(op.value),
-              version: newVersion(work, version),
-              updatedAt: work.now,
-              expiresAt: op.ttlMs === undefined ? null : work.now + op.ttlMs,
-              phys: 'sure',
-            });
-            break;
-          }
-          case 'delete':
-            expect(tx.delete(op.key)).toBe(cur !== undefined);
-            if (cur) data.delete(op.key);
-            else touchExpired(work, this.ns, op.key);
-            break;
-          case 'update': {
-            const seen: unknown[] = [];
-            const out = tx.update(op.key, (c) => {
-              seen.push(c);
-              return op.value;
-            });
-            for (const c of seen) expect(c).toEqual(cur?.value);
-            if (op.value === undefined) {
-              expect(out).toBeUndefined();
-              if (cur) data.delete(op.key);
-              else touchExpired(work, this.ns, op.key);
-            } else {
-              expect(out).toEqual(norm(op.value));
-              data.set(op.key, {
-                value: norm(op.value),
-                version: newVersion(work, tx.getEntry(op.key)?.version ?? 0),
-                updatedAt: work.now,
-                expiresAt: cur?.expiresAt ?? null,
-                phys: 'sure',
-              });
-            }
-            break;
-          }
-        }
-        const after = live(work, this.ns, op.key);
-        const e = tx.getEntry(op.key);
-        expect(e ? realView(e) : undefined).toEqual(after ? entryView(op.key, after) : undefined);
-      }
-      if (this.fail) throw marker;
-      return 'committed';
-    });
-    if (this.fail) {
-      expect(await caught(p)).toBe(marker);
-    } else {
-      expect(await p).toBe('committed');
-      m.maxVersion = work.maxVersion;
-      m.data[this.ns] = data;
-    }
-    for (const op of this.ops) await checkKey(m, r, this.ns, op.key);
-  }
-  toString = () => `transaction(${this.ns}, ${JSON.stringify(this.ops)}, fail=${this.fail})`;
-}
-
-class AdvanceCmd implements Cmd {
-  constructor(readonly ms: number) {}
-  check = () => true;
-  async run(m: Model, r: Real): Promise<void> {
-    m.now += this.ms;
-    r.clock.advance(this.ms);
-  }
-  toString = () => `advance(${this.ms})`;
-}
-
-class SweepCmd implements Cmd {
-  check = () => true;
-  async run(m: Model, r: Real): Promise<void> {
-    let sure = 0;
-    let maybe = 0;
-    for (const ns of NAMESPACES) {
-      for (const [k, rec] of [...m.data[ns]]) {
-        if (isLive(m, rec)) continue;
-        if (rec.phys === 'sure') sure++;
-        else maybe++;
-        m.data[ns].delete(k);
-      }
-    }
-    const { purged } = await r.mx.sweep();
-    expect(purged).toBeGreaterThanOrEqual(sure);
-    expect(purged).toBeLessThanOrEqual(sure + maybe);
-    expect((await r.mx.sweep()).purged).toBe(0);
-  }
-  toString = () => 'sweep()';
-}
+import { stopServers } from '../helpers/http-server.js';
+import { cleanupTemp } from '../helpers/tmp.js';
+import {
+  ADVANCES,
+  AdvanceCmd,
+  ClearCmd,
+  DeleteCmd,
+  GetCmd,
+  GetManyCmd,
+  KEYS,
+  LIMITS,
+  ListCmd,
+  NAMESPACES,
+  PREFIXES,
+  SetCmd,
+  SetManyCmd,
+  SweepCmd,
+  TTLS,
+  TxCmd,
+  UpdateCmd,
+  type Cmd,
+  type Model,
+  type TxOp,
+  type UpdateAction,
+  type VMode,
+} from './kv-commands.js';
+import { checkAll, concurrentArb, ReopenCmd } from './kv-concurrent.js';
+import { OPENERS, type Traits } from './kv-openers.js';
 
 // ---------------------------------------------------------------------------------------------
 // arbitraries
 
 const nsArb = fc.constantFrom(...NAMESPACES);
 const keyArb = fc.constantFrom(...KEYS);
-const ttlArb = fc.option(fc.constantFrom(...TTLS), { nil: undefined });
 const modeArb = fc.constantFrom<VMode>('none', 'none', 'match', 'stale', 'zero');
-const valueArb: fc.Arbitrary<unknown> = fc.oneof(
-  fc.integer({ min: -1000, max: 1000 }),
-  fc.double({ noNaN: true, noDefaultInfinity: true }),
-  fc.string({ maxLength: 6 }),
-  fc.boolean(),
-  fc.constant(null),
-  fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 3 }),
-  fc.record({ n: fc.integer({ min: 0, max: 99 }), s: fc.string({ maxLength: 3 }), o: fc.option(fc.boolean(), { nil: undefined }) }),
-);
-const updateActionArb: fc.Arbitrary<UpdateAction> = fc.oneof(
-  { weight: 4, arbitrary: valueArb.map((value) => ({ kind: 'value' as const, value })) },
-  { weight: 1, arbitrary: fc.constant({ kind: 'delete' as const }) },
-  { weight: 1, arbitrary: fc.constant({ kind: 'throw' as const }) },
-);
-const txOpArb: fc.Arbitrary<TxOp> = fc.oneof(
-  fc.record({ t: fc.constant('set' as const), key: keyArb, value: valueArb, ttlMs: ttlArb }),
-  fc.record({ t: fc.constant('delete' as const), key: keyArb }),
-  fc.record({ t: fc.constant('update' as const), key: keyArb, value: fc.option(valueArb, { nil: undefined, freq: 4 }) }),
-  fc.record({ t: fc.constant('get' as const), key: keyArb }),
-);
-
-const commandArbs: fc.Arbitrary<Cmd>[] = [
-  fc.tuple(nsArb, keyArb, valueArb, ttlArb, modeArb).map(([ns, k, v, ttl, mode]) => new SetCmd(ns, k, v, ttl, mode)),
-  fc.tuple(nsArb, keyArb, valueArb, ttlArb, modeArb).map(([ns, k, v, ttl, mode]) => new SetCmd(ns, k, v, ttl, mode)),
-  fc.tuple(nsArb, keyArb, modeArb).map(([ns, k, mode]) => new DeleteCmd(ns, k, mode)),
-  fc.tuple(nsArb, keyArb, updateActionArb, ttlArb).map(([ns, k, a, ttl]) => new UpdateCmd(ns, k, a, ttl)),
-  fc.tuple(nsArb, keyArb).map(([ns, k]) => new GetCmd(ns, k)),
-  fc.tuple(nsArb, fc.array(keyArb, { maxLength: 5 })).map(([ns, ks]) => new GetManyCmd(ns, ks)),
-  fc
-    .tuple(
-      nsArb,
-      fc.uniqueArray(
-        fc.record({ key: keyArb, value: valueArb, ttlMs: ttlArb, mode: fc.constantFrom<VMode>('none', 'none', 'none', 'match', 'stale', 'zero') }),
-        {
-          selector: (e) => e.key,
-          maxLength: 4,
-        },
-      ),
-    )
-    .map(([ns, es]) => new SetManyCmd(ns, es)),
-  fc.tuple(nsArb, fc.constantFrom(...PREFIXES), fc.constantFrom(...LIMITS)).map(([ns, p, l]) => new ListCmd(ns, p, l)),
-  nsArb.map((ns) => new ClearCmd(ns)),
-  fc.tuple(nsArb, fc.array(txOpArb, { minLength: 1, maxLength: 6 }), fc.boolean()).map(([ns, ops, fail]) => new TxCmd(ns, ops, fail)),
-  fc.constantFrom(...ADVANCES).map((ms) => new AdvanceCmd(ms)),
-  fc.constantFrom(...ADVANCES).map((ms) => new AdvanceCmd(ms)),
-  fc.constant(new SweepCmd()),
-];
+/** The commands of a run, with what the opener's traits allow (see kv-openers.ts). */
+function commandArbs(traits: Traits): fc.Arbitrary<Cmd>[] {
+  const ttlArb = traits.ttl ? fc.option(fc.constantFrom(...TTLS), { nil: undefined }) : fc.constant(undefined);
+  const valueArb: fc.Arbitrary<unknown> = fc.oneof(
+    fc.integer({ min: -1000, max: 1000 }),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.string({ maxLength: 6 }),
+    fc.boolean(),
+    traits.topLevelNull ? fc.constant(null) : fc.constant([null]),
+    fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 3 }),
+    fc.record({ n: fc.integer({ min: 0, max: 99 }), s: fc.string({ maxLength: 3 }), o: fc.option(fc.boolean(), { nil: undefined }) }),
+  );
+  const updateActionArb: fc.Arbitrary<UpdateAction> = fc.oneof(
+    { weight: 4, arbitrary: valueArb.map((value) => ({ kind: 'value' as const, value })) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'delete' as const }) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'throw' as const }) },
+  );
+  const txOpArb: fc.Arbitrary<TxOp> = fc.oneof(
+    fc.record({ t: fc.constant('set' as const), key: keyArb, value: valueArb, ttlMs: ttlArb }),
+    fc.record({ t: fc.constant('delete' as const), key: keyArb }),
+    fc.record({ t: fc.constant('update' as const), key: keyArb, value: fc.option(valueArb, { nil: undefined, freq: 4 }) }),
+    fc.record({ t: fc.constant('get' as const), key: keyArb }),
+  );
+  return [
+    fc.tuple(nsArb, keyArb, valueArb, ttlArb, modeArb).map(([ns, k, v, ttl, mode]) => new SetCmd(ns, k, v, ttl, mode)),
+    fc.tuple(nsArb, keyArb, valueArb, ttlArb, modeArb).map(([ns, k, v, ttl, mode]) => new SetCmd(ns, k, v, ttl, mode)),
+    fc.tuple(nsArb, keyArb, modeArb).map(([ns, k, mode]) => new DeleteCmd(ns, k, mode)),
+    fc.tuple(nsArb, keyArb, updateActionArb, ttlArb).map(([ns, k, a, ttl]) => new UpdateCmd(ns, k, a, ttl)),
+    fc.tuple(nsArb, keyArb).map(([ns, k]) => new GetCmd(ns, k)),
+    fc.tuple(nsArb, fc.array(keyArb, { maxLength: 5 })).map(([ns, ks]) => new GetManyCmd(ns, ks)),
+    fc
+      .tuple(
+        nsArb,
+        fc.uniqueArray(
+          fc.record({ key: keyArb, value: valueArb, ttlMs: ttlArb, mode: fc.constantFrom<VMode>('none', 'none', 'none', 'match', 'stale', 'zero') }),
+          {
+            selector: (e) => e.key,
+            maxLength: 4,
+          },
+        ),
+      )
+      .map(([ns, es]) => new SetManyCmd(ns, es)),
+    fc.tuple(nsArb, fc.constantFrom(...PREFIXES), fc.constantFrom(...LIMITS)).map(([ns, p, l]) => new ListCmd(ns, p, l)),
+    nsArb.map((ns) => new ClearCmd(ns)),
+    fc.tuple(nsArb, fc.array(txOpArb, { minLength: 1, maxLength: 6 }), fc.boolean()).map(([ns, ops, fail]) => new TxCmd(ns, ops, fail)),
+    fc.constantFrom(...ADVANCES).map((ms) => new AdvanceCmd(ms)),
+    fc.constantFrom(...ADVANCES).map((ms) => new AdvanceCmd(ms)),
+    fc.constant(new SweepCmd()),
+    concurrentArb(nsArb, keyArb, valueArb),
+    concurrentArb(nsArb, keyArb, valueArb),
+    fc.constant(new ReopenCmd()),
+  ];
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -512,40 +107,37 @@ const commandArbs: fc.Arbitrary<Cmd>[] = [
 const SCALE_RUNS = process.env.MEMEX_MODEL_RUNS === undefined ? undefined : Number(process.env.MEMEX_MODEL_RUNS);
 const SEED = process.env.MEMEX_MODEL_SEED === undefined ? undefined : Number(process.env.MEMEX_MODEL_SEED);
 
-/** The engines the model runs on: through the same factories users open stores with. */
-const OPENERS: readonly [name: string, runs: number, open: (clock: ManualClock) => Promise<Memex>][] = [
-  ['SQLite :memory:', 150, (clock) => openMemex({ path: ':memory:', durability: 'normal', clock: clock.now })],
-  ['SQLite file (sqliteEngine)', 150, (clock) => openMemex({ engine: sqliteEngine({ path: tempDbPath(), durability: 'normal' }), clock: clock.now })],
-  ['the map test engine', 100, (clock) => openMemex({ engine: mapEngine(), clock: clock.now })],
-];
-
-describe('kv against a Map model (fast-check, TTL with a manual clock)', () => {
-  afterAll(() => cleanupTemp());
-  for (const [name, runs, open] of OPENERS) {
+describe('kv against a Map model (fast-check, TTL with a manual clock, concurrent callers, reopens)', () => {
+  afterAll(async () => {
+    await stopServers();
+    cleanupTemp();
+  });
+  for (const [name, runs, open, traits] of OPENERS) {
     it(`every command sequence leaves the store equal to the model: ${name}`, async () => {
+      let reopens = 0;
+      let concurrent = 0;
+      let persistent = false;
       await fc.assert(
-        fc.asyncProperty(fc.commands(commandArbs, { maxCommands: 100, size: 'max' }), async (cmds) => {
+        fc.asyncProperty(fc.commands(commandArbs(traits), { maxCommands: 100, size: 'max' }), async (cmds) => {
           const clock = new ManualClock();
-          const mx = await open(clock);
+          const h = await open(clock);
           const model: Model = { now: clock.nowMs, maxVersion: 0, data: { default: new Map(), m: new Map() } };
           try {
-            await fc.asyncModelRun(() => ({ model, real: { mx, clock } }), cmds);
+            await fc.asyncModelRun(() => ({ model, real: { h, clock } }), cmds);
             // The whole visible store equals the model at the end.
-            for (const ns of NAMESPACES) {
-              const kv = ns === 'default' ? mx.kv : mx.scope(ns).kv;
-              const page = await kv.list({ limit: 1000 });
-              const expected = [...model.data[ns].entries()]
-                .filter(([, rec]) => isLive(model, rec))
-                .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-                .map(([k, rec]) => entryView(k, rec));
-              expect(page.items.map(realView)).toEqual(expected);
-            }
+            await checkAll(model, { h, clock });
+            reopens += h.reopens;
+            persistent ||= h.reopen !== undefined;
+            concurrent += [...cmds].filter((c) => c.toString().startsWith('concurrently')).length;
           } finally {
-            await mx.close();
+            await h.close();
           }
         }),
         { numRuns: SCALE_RUNS ?? runs, ...(SEED === undefined ? {} : { seed: SEED }) },
       );
+      // The runs did meet concurrent callers and, where the storage outlives a handle, reopens.
+      expect(concurrent, 'concurrent commands run').toBeGreaterThan(0);
+      if (persistent) expect(reopens, 'reopens done').toBeGreaterThan(0);
     }, 600_000);
   }
 });

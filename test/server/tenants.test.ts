@@ -70,7 +70,8 @@ const BAD_NS = [
   'globex/app\u0000acme',
 ];
 
-type Attempt = [what: string, run: () => Promise<Answer>, allowed: number[]];
+/** What was tried, how, the statuses that count as refused, and (for a 200) the answer that does. */
+type Attempt = [what: string, run: () => Promise<Answer>, allowed: number[], refusal?: unknown];
 
 function attempts(): Attempt[] {
   const g = auth(T.globex);
@@ -122,8 +123,19 @@ function attempts(): Attempt[] {
     out.push([`globex calls ${path}`, () => post(url, path, { path: '/tmp/x.db' }, g), [403]]);
   out.push(['metrics without admin', () => request(url, '/metrics', { headers: g }), [403]]);
   // Protocol ids of another tenant, used from the caller's own namespace.
-  out.push(['release acme’s lease from globex', () => post(url, '/v1/locks/release', { ns: 'globex/app', leaseId: acmeLease }, g), [200]]);
-  out.push(['renew acme’s lease from globex', () => post(url, '/v1/locks/renew', { ns: 'globex/app', leaseId: acmeLease }, g), [200]]);
+  // The lease protocol answers 200 either way: refused is `false` (no such lease in the caller's namespace).
+  out.push([
+    'release acme’s lease from globex',
+    () => post(url, '/v1/locks/release', { ns: 'globex/app', leaseId: acmeLease }, g),
+    [200],
+    { result: false },
+  ]);
+  out.push([
+    'renew acme’s lease from globex',
+    () => post(url, '/v1/locks/renew', { ns: 'globex/app', leaseId: acmeLease }, g),
+    [200],
+    { result: false },
+  ]);
   out.push(['fulfil an unknown claim', () => post(url, '/v1/cache/fulfil', { ns: 'globex/app', claimId: 'c_guess', value: 1 }, g), [400]]);
   // Filters and feeds in the caller's own namespace see only its own data.
   out.push([
@@ -160,9 +172,10 @@ describe('tenant isolation', () => {
   it('every attempt to reach another tenant is refused and leaks nothing', async () => {
     const list = attempts();
     expect(list.length).toBeGreaterThanOrEqual(60);
-    for (const [what, run, allowed] of list) {
+    for (const [what, run, allowed, refusal] of list) {
       const a = await run();
       expect(allowed, `${what}: ${a.status} ${a.text.slice(0, 200)}`).toContain(a.status);
+      if (refusal !== undefined) expect(a.body, what).toEqual(refusal);
       expect(a.text, what).not.toContain(SECRET);
       if (a.status >= 400) expect(a.headers.get('content-type'), what).toContain('application/problem+json');
     }
@@ -173,6 +186,10 @@ describe('tenant isolation', () => {
     expect((await acme.conversations.get('t1'))?.messageCount).toBe(1);
     expect(await acme.cache.get('prompt')).toBe(SECRET);
     expect((await acme.locks.inspect('door')).holders).toHaveLength(1);
+    // ... and acme itself can still renew and release it: the refusals above were about the caller.
+    expect((await post(url, '/v1/locks/renew', { ns: 'acme/app', leaseId: acmeLease }, auth(T.acme))).body).toEqual({ result: true });
+    expect((await post(url, '/v1/locks/release', { ns: 'acme/app', leaseId: acmeLease }, auth(T.acme))).body).toEqual({ result: true });
+    expect((await acme.locks.inspect('door')).holders).toHaveLength(0);
   });
 
   it('each token reaches its own namespaces, and the admin token the whole store', async () => {

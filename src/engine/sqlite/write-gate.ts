@@ -2,7 +2,7 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { tryLock, unlock, waitForLock } from 'fs-native-extensions';
 
 /** The byte of `<db>-mxwait` the gate locks: past the wait board's slots, which it never touches. */
-const GATE_OFFSET = 4096;
+export const GATE_OFFSET = 4096;
 
 /**
  * A kernel-queued lock taken around every `BEGIN IMMEDIATE … COMMIT`, so that a writer waiting

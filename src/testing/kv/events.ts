@@ -243,13 +243,18 @@ export function kvEvents({ open, withClock, factory }: KvSuiteEnv): void {
       await kv.delete('deleted');
       await mx.scope('ns/x').kv.set('scoped', 'yes');
       for (let i = 0; i < 50; i++) await kv.update<number>('counter', (n = 0) => n + 1);
-      // Writes still in flight when close is called: close() finishes them, and each survives.
-      const inflight = Array.from({ length: 20 }, (_, i) => kv.set(`late${i}`, i));
       const beforeEntries = await listAll(kv);
       const beforeScoped = await listAll(mx.scope('ns/x').kv);
       const beforeEvents = await mx.events.since(0, { limit: 10_000 });
-
-      const mx2 = await reopen();
+      // Writes still in flight when close is called: close() finishes them, and each survives.
+      // Nothing is awaited between issuing them and reopen() (which closes first), and each write's
+      // settling is recorded, so that the writes pending at the close are counted, not assumed.
+      const done = new Array<boolean>(20).fill(false);
+      const inflight = done.map((_, i) => kv.set(`late${i}`, i).finally(() => (done[i] = true)));
+      const reopened = reopen();
+      const pendingAtClose = done.filter((d) => !d).length;
+      const mx2 = await reopened;
+      expect(pendingAtClose, 'writes still pending when close was called').toBeGreaterThan(0);
       const settled = await Promise.allSettled(inflight);
       const acked = settled.flatMap((s, i) => (s.status === 'fulfilled' ? [{ key: `late${i}`, version: s.value.version }] : []));
       expect(

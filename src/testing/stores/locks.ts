@@ -149,7 +149,9 @@ export function locksSuite(env: SuiteEnv): void {
         expect(err).toBeInstanceOf(LockTimeoutError);
         expect((err as LockTimeoutError).code).toBe('lock_timeout');
         expect(ms).toBeGreaterThanOrEqual(timeoutMs - 1);
-        expect(ms).toBeLessThanOrEqual(timeoutMs + 1000); // the SPEC bound (+ 50 ms) is for scripts/lock-timeout-bound.ts
+        // Only a bound load cannot break here; the SPEC's + 50 ms is a p99 in Memex's own timing step
+        // (test/timing/lock-timeout-bound.test.ts), not a hard bound in a suite others run.
+        expect(ms).toBeLessThanOrEqual(timeoutMs + 1000);
         expect(ran).toBe(false);
       }
       const info = await mx.locks.inspect('busy');
