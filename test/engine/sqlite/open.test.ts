@@ -6,7 +6,7 @@ import { LockTimeoutError, StorageError, openMemex } from '../../../src/index.js
 import { tryLock, unlock } from 'fs-native-extensions';
 import { OPEN_OFFSET } from '../../../src/engine/sqlite/open-lock.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from '../../../src/engine/sqlite/schema.js';
-import { here, runScript } from '../../helpers/spawn.js';
+import { here, spawnScript, watchChild } from '../../helpers/spawn.js';
 import { cleanupTemp, tempDbPath } from '../../helpers/tmp.js';
 
 afterEach(cleanupTemp);
@@ -124,7 +124,18 @@ describe('opening our own files', () => {
   it('four processes creating the same new file at once all succeed and none loses a write', async () => {
     const path = tempDbPath();
     const racer = here(import.meta.url, '../../fixtures/cas-racer.ts');
-    const outs = await Promise.all(Array.from({ length: 4 }, () => runScript(racer, [path, '2', '10'])));
+    // All four start at once and open the new file together; each races as soon as it has opened
+    // (its 'go' is waiting in the pipe).
+    const outs = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const child = spawnScript(racer, [path, '2', '10']);
+        child.stdin!.end('go\n');
+        const lines: string[] = [];
+        const exit = await watchChild(child, (l) => lines.push(l));
+        expect(exit.code, exit.stderr).toBe(0);
+        return lines;
+      }),
+    );
     const won = outs.flatMap((lines) => (JSON.parse(lines.at(-1)!) as { won: number[] }).won);
     const mx = await openMemex({ path });
     expect(await mx.kv.get('cas')).toBe(won.length);
