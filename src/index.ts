@@ -40,11 +40,12 @@ export {
 export type { StoreCounters } from './stores/context.js';
 export type { SiteProfile, SelectorCandidate, SelectorGroup, SiteQuirk, SiteAction, VisitNote } from './stores/sites/site-profile.js';
 export { LeaseLostError } from './stores/locks/locks.js';
-export type { Lease, LockOptions, LockMode, LockInfo, LockHolderInfo, LockWaiterInfo } from './stores/locks/locks.js';
+export type { Lease, LockOptions, LockMode } from './stores/locks/locks.js';
+export type { LockInfo, LockHolderInfo, LockWaiterInfo } from './api/locks.js';
 export type { Message, NewMessage, ThreadInfo } from './stores/conversations/message.js';
 export type { ConversationPolicy } from './stores/conversations/policy.js';
-export type { ProfileEntry } from './stores/profiles.js';
-export type { CacheKey, CacheStats } from './stores/cache/cache.js';
+export type { ProfileEntry } from './api/profiles.js';
+export type { CacheKey, CacheStats } from './api/cache.js';
 export type { CachePolicy } from './stores/cache/policy.js';
 export type { EmbedderLike } from './stores/vectors/vectors.js';
 export type { VectorDoc, StoredDoc } from './stores/vectors/doc.js';

@@ -1,5 +1,21 @@
-import type { CacheKey, CacheStats } from '../stores/cache/cache.js';
 import type { DeepReadonly } from '../values/freeze.js';
+
+/** A cache key: a string or any JSON value (hashed canonically, so key order does not matter). */
+export type CacheKey = unknown;
+
+export interface CacheStats {
+  /** Entries stored in this namespace (all processes). */
+  readonly size: number;
+  readonly bytes: number;
+  /** This process's hits and misses. */
+  readonly hits: number;
+  readonly misses: number;
+  readonly hitRate: number;
+  readonly evictions: number;
+  /** `getOrSet` computes run by this process, and callers that waited for one instead. */
+  readonly computes: number;
+  readonly waits: number;
+}
 
 /**
  * The LLM response cache: LRU-bounded by `maxEntries` (and optionally `maxBytes`), with TTLs and

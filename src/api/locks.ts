@@ -1,6 +1,26 @@
 import type { Lease } from '../stores/locks/lease.js';
-import type { LockInfo } from '../stores/locks/locks.js';
-import type { LockOptions } from '../stores/locks/options.js';
+import type { LockMode, LockOptions } from '../stores/locks/options.js';
+
+/** One current holder of a lock, as {@link LocksStore.inspect} reports it. */
+export interface LockHolderInfo {
+  readonly mode: LockMode;
+  readonly token: number;
+  /** Unix ms (the store's clock) when the lease ends unless renewed. */
+  readonly expiresAt: number;
+}
+
+/** A caller in line for a lock. */
+export interface LockWaiterInfo {
+  readonly mode: LockMode;
+  /** Unix ms when its place in line lapses unless its next poll refreshes it. */
+  readonly expiresAt: number;
+}
+
+/** The state of one lock: holders in grant order, waiters in line order. Frozen. */
+export interface LockInfo {
+  readonly holders: readonly LockHolderInfo[];
+  readonly waiters: readonly LockWaiterInfo[];
+}
 
 /**
  * Critical sections that span async work, across async callers, worker threads and processes.

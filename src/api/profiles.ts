@@ -1,6 +1,13 @@
-import type { ProfileEntry } from '../stores/profiles.js';
 import type { DeepReadonly } from '../values/freeze.js';
 import type { ListPage } from './list.js';
+
+/** A profile snapshot with its version. */
+export interface ProfileEntry<T> {
+  readonly userId: string;
+  readonly profile: DeepReadonly<T>;
+  readonly version: number;
+  readonly updatedAt: number;
+}
 
 /**
  * User context as immutable snapshots: every read is a deeply frozen copy (typed

@@ -1,7 +1,7 @@
 import type { ProfilesStore } from '../api/profiles.js';
 import type { VectorsStore } from '../api/vectors.js';
 import { ConflictError, ValidationError } from '../errors.js';
-import type { ProfileEntry } from '../stores/profiles.js';
+import type { ProfileEntry } from '../api/profiles.js';
 import { checkedUpdate } from '../stores/profiles.js';
 import type { StoredDoc, VectorDoc } from '../stores/vectors/doc.js';
 import type { SearchHit, SearchOptions } from '../stores/vectors/search-options.js';

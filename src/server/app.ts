@@ -1,19 +1,20 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import type { Logger } from 'pino';
 import type { Memex } from '../api/memex.js';
 import { openApiDocument } from '../contract/openapi.js';
-import { problemOf, toProblem, type Problem } from '../contract/problem.js';
+import { problemOf, toProblem } from '../contract/problem.js';
 import { ServerHolds } from './holds.js';
 import { IdempotencyCache } from './idempotency.js';
 import { ServerMetrics } from './metrics.js';
 import { registerOps } from './ops-routes.js';
 import { registerKvRest } from './kv-rest.js';
-import { registerWatch, type WatchStreams } from './sse.js';
+import { registerWatch } from './sse.js';
+import { sendProblem, type ServerParts } from './parts.js';
 import { registerMcp } from './mcp-route.js';
 import { registerStatsWatch } from './stats-stream.js';
 import { registerUi } from './ui-routes.js';
-import type { Principal, Tokens } from './tokens.js';
+import type { Tokens } from './tokens.js';
 import { VERSION } from '../version.js';
 
 export interface ServerOptions {
@@ -32,28 +33,6 @@ export interface ServerOptions {
   readonly corsOrigins?: readonly string[];
   /** `getOrSet` claims fail after this long without an answer. @default 60000 */
   readonly computeTimeoutMs?: number;
-}
-
-/** What each route handler shares. */
-export interface ServerParts {
-  readonly memex: Memex;
-  readonly tokens: Tokens | undefined;
-  readonly holds: ServerHolds;
-  readonly idempotency: IdempotencyCache;
-  readonly metrics: ServerMetrics;
-  readonly streams: WatchStreams;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    principal?: Principal;
-  }
-}
-
-/** Sends a problem+json answer. */
-export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
-  if (p.code === 'lock_timeout' || p.status === 503) void reply.header('retry-after', '1');
-  return reply.code(p.status).type('application/problem+json').send(p);
 }
 
 /**

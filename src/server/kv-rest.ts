@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, ValidationError } from '../errors.js';
 import { problemOf, toProblem } from '../contract/problem.js';
-import { sendProblem, type ServerParts } from './app.js';
-import { scopeFor } from './ops-routes.js';
+import { scopeFor, sendProblem, type ServerParts } from './parts.js';
 
 /**
  * kv the HTTP way, for curl and for clients that speak HTTP caching: `GET /v1/kv/{key}` answers

@@ -4,8 +4,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { problemOf } from '../contract/problem.js';
 import { createMcpServer } from '../mcp/server.js';
-import { sendProblem, type ServerParts } from './app.js';
-import { scopeFor } from './ops-routes.js';
+import { scopeFor, sendProblem, type ServerParts } from './parts.js';
 
 interface Session {
   readonly transport: StreamableHTTPServerTransport;

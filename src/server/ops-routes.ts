@@ -4,34 +4,14 @@ import { OPS, opPath, type Op } from '../contract/index.js';
 import { problemOf, toProblem, type Problem } from '../contract/problem.js';
 import { decodeWire, encodeWire } from '../contract/wire.js';
 import { ValidationError } from '../errors.js';
-import { validateNamespace } from '../values/namespace.js';
 import { typeName } from '../values/keys.js';
 import { VERSION } from '../version.js';
-import { sendProblem, type ServerParts } from './app.js';
+import { scopeFor, sendProblem, type ServerParts } from './parts.js';
 import { allows } from './tokens.js';
 
 interface Outcome {
   readonly status: number;
   readonly body: unknown;
-}
-
-/** The scope a request names, after the token's namespace rules; a problem when refused. */
-export function scopeFor(parts: ServerParts, req: FastifyRequest, ns: unknown, access: Op['access']): MemexScope | Problem {
-  let name: string;
-  try {
-    name = ns === undefined ? 'default' : validateNamespace(ns, 'ns');
-  } catch (e) {
-    return toProblem(e);
-  }
-  if (req.principal && !allows(req.principal, name, access)) {
-    parts.metrics.rejected.inc({ reason: 'forbidden' });
-    return problemOf(
-      'forbidden',
-      403,
-      `this token may not ${access === 'read' ? 'read' : access === 'write' ? 'write' : 'administer'} namespace "${name}"`,
-    );
-  }
-  return name === 'default' ? parts.memex : parts.memex.scope(name);
 }
 
 const isProblem = (x: unknown): x is Problem => typeof x === 'object' && x !== null && 'type' in x && 'status' in x && 'code' in x;

@@ -1,10 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { sendProblem, type ServerParts } from './app.js';
-import { scopeFor } from './ops-routes.js';
+import { scopeFor, sendProblem, type ServerParts } from './parts.js';
 import { problemOf } from '../contract/problem.js';
-
-/** Ends an open event stream. */
-export type WatchStreams = Set<() => void>;
 
 const HEARTBEAT_MS = 15_000;
 

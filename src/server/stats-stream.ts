@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Memex, MemexStats } from '../api/memex.js';
 import { problemOf } from '../contract/problem.js';
-import { sendProblem, type ServerParts } from './app.js';
+import { sendProblem, type ServerParts } from './parts.js';
 import { allows } from './tokens.js';
 
 /** One sample of `GET /v1/stats/watch`: rates over the last interval. */

@@ -11,16 +11,8 @@ import type { WriteTx } from '../engine/types.js';
 
 import { PROFILES } from './names.js';
 
-import type { ProfilesStore } from '../api/profiles.js';
+import type { ProfileEntry, ProfilesStore } from '../api/profiles.js';
 import { storeModule } from './module.js';
-
-/** A profile snapshot with its version. */
-export interface ProfileEntry<T> {
-  readonly userId: string;
-  readonly profile: DeepReadonly<T>;
-  readonly version: number;
-  readonly updatedAt: number;
-}
 
 const toProfile = <T>(e: KvEntry<T>): ProfileEntry<T> =>
   Object.freeze({ userId: e.key, profile: e.value, version: e.version, updatedAt: e.updatedAt });

@@ -10,25 +10,8 @@ import type { Locks } from '../locks/locks.js';
 import { ERROR_VISIBLE_MS, type CachePolicy } from './policy.js';
 import { CACHE, CACHE_ERRORS, CACHE_META } from '../names.js';
 import { Touches } from './touches.js';
-import type { CacheStore } from '../../api/cache.js';
+import type { CacheKey, CacheStats, CacheStore } from '../../api/cache.js';
 import { storeModule } from '../module.js';
-
-/** A cache key: a string or any JSON value (hashed canonically, so key order does not matter). */
-export type CacheKey = unknown;
-
-export interface CacheStats {
-  /** Entries stored in this namespace (all processes). */
-  readonly size: number;
-  readonly bytes: number;
-  /** This process's hits and misses. */
-  readonly hits: number;
-  readonly misses: number;
-  readonly hitRate: number;
-  readonly evictions: number;
-  /** `getOrSet` computes run by this process, and callers that waited for one instead. */
-  readonly computes: number;
-  readonly waits: number;
-}
 
 interface Meta {
   count: number;

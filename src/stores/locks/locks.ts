@@ -8,32 +8,11 @@ import { LOCKS } from '../names.js';
 import { HeldLease, writeState, type Lease } from './lease.js';
 import { resolveLockOptions, type LockMode, type LockOptions, type ResolvedLockOptions } from './options.js';
 import { lockKey, nap, nextBackoff } from './wait.js';
-import type { LocksStore } from '../../api/locks.js';
+import type { LockInfo, LocksStore } from '../../api/locks.js';
 import { storeModule } from '../module.js';
 
 export { LeaseLostError, type Lease } from './lease.js';
 export type { LockMode, LockOptions } from './options.js';
-
-/** One current holder of a lock, as {@link LocksStore.inspect} reports it. */
-export interface LockHolderInfo {
-  readonly mode: LockMode;
-  readonly token: number;
-  /** Unix ms (the store's clock) when the lease ends unless renewed. */
-  readonly expiresAt: number;
-}
-
-/** A caller in line for a lock. */
-export interface LockWaiterInfo {
-  readonly mode: LockMode;
-  /** Unix ms when its place in line lapses unless its next poll refreshes it. */
-  readonly expiresAt: number;
-}
-
-/** The state of one lock: holders in grant order, waiters in line order. Frozen. */
-export interface LockInfo {
-  readonly holders: readonly LockHolderInfo[];
-  readonly waiters: readonly LockWaiterInfo[];
-}
 
 /** Unique per process and thread; a counter makes each acquisition's owner id unique. */
 const PROCESS_ID = `${process.pid.toString(36)}.${threadId}.${randomBytes(4).toString('hex')}`;
