@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cyclicComponents } from '../../src/testing/list-append/scc.js';
 
 const SRC = join(import.meta.dirname, '../../src');
 
@@ -24,36 +25,11 @@ function graph(): Map<string, string[]> {
   return g;
 }
 
-/** Strongly connected components of more than one module (Tarjan's algorithm). */
+/** Groups of modules that import each other, directly or not. */
 function circles(g: Map<string, string[]>): string[][] {
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const out: string[][] = [];
-  const visit = (v: string): void => {
-    index.set(v, index.size);
-    low.set(v, index.get(v)!);
-    stack.push(v);
-    onStack.add(v);
-    for (const w of g.get(v) ?? []) {
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
-    }
-    if (low.get(v) === index.get(v)) {
-      const comp: string[] = [];
-      for (let w = stack.pop()!; ; w = stack.pop()!) {
-        onStack.delete(w);
-        comp.push(relative(SRC, w));
-        if (w === v) break;
-      }
-      if (comp.length > 1) out.push(comp.sort());
-    }
-  };
-  for (const v of g.keys()) if (!index.has(v)) visit(v);
-  return out;
+  const files = [...g.keys()];
+  const at = new Map(files.map((f, i) => [f, i]));
+  return cyclicComponents(files.length, (v) => g.get(files[v]!)!.map((f) => at.get(f)!)).map((c) => c.map((v) => relative(SRC, files[v]!)).sort());
 }
 
 describe('the module graph of src/', () => {

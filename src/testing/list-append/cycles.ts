@@ -42,7 +42,10 @@ export function findCycles(
   const anomalies: Anomaly[] = [];
   const counts = new Map<CycleAnomalyName, number>();
   const all = set('ww', 'wr', 'rw', ...(realtime ? (['rt'] as const) : []));
-  for (const component of cyclicComponents(g, all)) {
+  const successors = function* (v: number) {
+    for (const [w] of g.successors(v, all)) yield w;
+  };
+  for (const component of cyclicComponents(g.nodes.length, successors)) {
     const within = new Set(component);
     for (const s of realtime ? [...SEARCHES, ...REALTIME_SEARCHES] : SEARCHES) {
       const cycle = search(g, s, within);
