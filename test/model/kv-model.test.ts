@@ -30,14 +30,13 @@ import {
   SetManyCmd,
   SweepCmd,
   TTLS,
-  TxCmd,
   UpdateCmd,
   type Cmd,
   type Model,
-  type TxOp,
   type UpdateAction,
   type VMode,
 } from './kv-commands.js';
+import { TxCmd, type TxOp } from './kv-tx-command.js';
 import { checkAll, concurrentArb, ReopenCmd } from './kv-concurrent.js';
 import { OPENERS, type Traits } from './kv-openers.js';
 
