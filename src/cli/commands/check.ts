@@ -1,8 +1,7 @@
 import { openMemex } from '../../memex.js';
 import { LOCKS, VECTORS, VECTORS_META } from '../../stores/names.js';
 import { decodeVector, type DocRecord } from '../../stores/vectors/doc.js';
-import { GRAPH } from '../../stores/vectors/ann.js';
-import { checkGraphFile } from '../../stores/vectors/graph-file.js';
+import { checkSavedGraph } from '../../stores/vectors/ann.js';
 import { IndexFiles, type SavedIndex } from '../../stores/vectors/index-files.js';
 import { openCheckDb, type CheckDb, type CheckFlags } from './check-db.js';
 import { scopeOf } from './look.js';
@@ -161,7 +160,7 @@ export async function check(o: CheckFlags): Promise<Finding[]> {
 /** Why usearch must not load a saved graph file, or undefined when it is of the shape it loads safely. */
 function graphFileProblem(graph: NonNullable<SavedIndex['graph']>, dimension: number): string | undefined {
   try {
-    checkGraphFile(graph.file, { dimension, nodes: graph.nodes, connectivity: GRAPH.connectivity, crc: graph.crc });
+    checkSavedGraph(graph, dimension);
     return undefined;
   } catch (e) {
     return (e as Error).message;

@@ -50,6 +50,18 @@ export interface SavedGraph {
   readonly crc?: number;
 }
 
+/**
+ * Throws a {@link GraphFileError} unless `saved` is safe to hand usearch's loader: its file of the
+ * shape Memex writes (and of its CRC, when one was saved), its labels naming nodes it has. What a
+ * load checks before any native code runs, and what `memex check` reports.
+ */
+export function checkSavedGraph(saved: Pick<SavedGraph, 'file' | 'labels' | 'nodes' | 'crc'>, dimension: number): void {
+  checkGraphFile(saved.file, { dimension, nodes: saved.nodes, connectivity: GRAPH.connectivity, crc: saved.crc });
+  if (saved.labels.some((l) => !Number.isInteger(l) || l < 0 || l >= saved.nodes)) {
+    throw new GraphFileError('the saved labels name nodes the graph lacks');
+  }
+}
+
 const hashOf = (v: Float32Array) =>
   createHash('sha1')
     .update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength))
@@ -133,10 +145,7 @@ export class AnnIndex {
     this.graph = newGraph(dimension);
     if (saved) {
       // Never hand usearch a file that was not proven to be of the shape it loads safely.
-      checkGraphFile(saved.file, { dimension, nodes: saved.nodes, connectivity: GRAPH.connectivity, crc: saved.crc });
-      if (saved.labels.some((l) => !Number.isInteger(l) || l < 0 || l >= saved.nodes)) {
-        throw new GraphFileError('the saved labels name nodes the graph lacks');
-      }
+      checkSavedGraph(saved, dimension);
       this.graph.load(saved.file);
       // Every label the graph holds is taken, live or not: new nodes get labels from here on.
       this.nodes = new Array<GraphNode | undefined>(saved.nodes).fill(undefined);
