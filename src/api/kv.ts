@@ -100,6 +100,17 @@ export interface KvStore {
   getMany<T = unknown>(keys: readonly string[]): Promise<(DeepReadonly<T> | undefined)[]>;
 
   /**
+   * Records of `keys` (aligned, `undefined` where absent) — value, version, times — read from one
+   * consistent snapshot, as `getMany` reads values.
+   * @example
+   * ```ts
+   * const [a, b] = await mx.kv.getEntries(['a', 'b']);
+   * if (a && b) await mx.kv.setMany([{ key: 'a', value: b.value, ifVersion: a.version }]);
+   * ```
+   */
+  getEntries<T = unknown>(keys: readonly string[]): Promise<(KvEntry<T> | undefined)[]>;
+
+  /**
    * Writes every entry or none: one failing `ifVersion` aborts the whole batch.
    * @example
    * ```ts

@@ -73,6 +73,10 @@ export class RemoteKv implements KvStore {
     const values = await this.call<unknown>('getMany', { keys });
     return Array.isArray(values) ? values.map((v) => orUndefined(frozen(v)) as DeepReadonly<T> | undefined) : (values as never);
   }
+  async getEntries<T = unknown>(keys: readonly string[]): Promise<(KvEntry<T> | undefined)[]> {
+    const entries = await this.call<unknown>('getEntries', { keys });
+    return Array.isArray(entries) ? entries.map((e) => orUndefined(frozen(e)) as KvEntry<T> | undefined) : (entries as never);
+  }
   setMany(entries: readonly SetManyEntry[]): Promise<{ versions: number[] }> {
     return this.call('setMany', { entries });
   }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { ConflictError, ValidationError } from '../errors.js';
-import type { KvEntry, KvStore } from '../api/kv.js';
-import { Kv } from '../stores/kv/kv.js';
+import type { KvStore } from '../api/kv.js';
 import { ifVersion, json, key, op, ttlMs } from './op.js';
 
 /** A kv record on the wire. */
@@ -93,7 +92,7 @@ export const kvOps = [
     args: z.object({ keys: z.array(key).max(1000) }),
     result: z.array(kvEntry.nullable()),
     example: { args: { keys: ['a', 'b'] }, result: [null, null] },
-    run: async (s, a) => (await entriesInSnapshot(s.kv, a.keys as string[])).map((e) => e ?? null),
+    run: async (s, a) => (await s.kv.getEntries(a.keys as string[])).map((e) => e ?? null),
   }),
   op({
     id: 'kv.setMany',
@@ -154,16 +153,6 @@ export const kvOps = [
     run: (s) => s.kv.clear(),
   }),
 ];
-
-/**
- * Records of `keys` from one snapshot: the embedded store reads them without the write lock; any
- * other `KvStore` (a proxy of a remote one) in a read-only transaction, which is atomic too.
- */
-function entriesInSnapshot(kv: KvStore, keys: string[]): Promise<(KvEntry | undefined)[]> {
-  if (kv instanceof Kv) return kv.getEntriesInSnapshot(keys);
-  if (!Array.isArray(keys)) throw new ValidationError('keys', 'must be an array of keys');
-  return kv.transaction((tx) => keys.map((k) => tx.getEntry(k)));
-}
 
 async function commit(kv: KvStore, checks: z.infer<typeof check>[], writes: z.infer<typeof write>[]): Promise<{ versions: number[] }> {
   if (!Array.isArray(checks)) throw new ValidationError('checks', 'must be an array');

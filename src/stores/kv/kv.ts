@@ -109,11 +109,13 @@ export class Kv implements KvStore {
   }
 
   /**
-   * The records of `keys` (aligned, `undefined` where absent) from one consistent snapshot, as
-   * `getMany` reads values. Not part of `KvStore`: the server answers the remote client's
-   * `kv.getEntries` with it, so that a remote read-only transaction sees one state of the store.
+   * Records of `keys` (aligned, `undefined` where absent) read from one consistent snapshot.
+   * @example
+   * ```ts
+   * const [a, b] = await mx.kv.getEntries(['a', 'b']);
+   * ```
    */
-  async getEntriesInSnapshot<T = unknown>(keys: readonly string[]): Promise<(KvEntry<T> | undefined)[]> {
+  async getEntries<T = unknown>(keys: readonly string[]): Promise<(KvEntry<T> | undefined)[]> {
     const rows = await this.rowsInSnapshot(keys);
     return rows.map((r) => (r ? toEntry<T>(this.ctx, r, true) : undefined));
   }

@@ -158,6 +158,16 @@ export function kvCrud({ open, withClock }: KvSuiteEnv): void {
       expect(await kv.getMany(['missing'])).toEqual([undefined]);
     });
 
+    it('getEntries is aligned with its keys: each record as getEntry returns it, undefined for missing ones', async () => {
+      const { kv } = await open();
+      await kv.set('a', 1);
+      await kv.set('c', { x: 3 }, { ttlMs: 60_000 });
+      const one = await Promise.all(['a', 'b', 'c'].map((k) => kv.getEntry(k)));
+      expect(await kv.getEntries(['a', 'b', 'c', 'a'])).toEqual([...one, one[0]]);
+      expect(await kv.getEntries([])).toEqual([]);
+      expect((await invalid(kv.getEntries('a' as never))).field).toBe('keys');
+    });
+
     it('setMany writes every entry with its own ttl and returns the stored versions', async () => {
       const { kv, clock } = await withClock();
       await kv.set('b', 'old');
