@@ -13,8 +13,8 @@ export interface ServeOptions extends StoreFlags {
   rateLimit: number;
   cors?: string[];
   logLevel: string;
-  /** The longest a shutdown takes: then the process exits, whatever is still running. @default 10000 */
-  drainTimeoutMs?: number;
+  /** The longest a shutdown takes: then the process exits, whatever is still running (`--drain-timeout-ms`). */
+  drainTimeoutMs: number;
 }
 
 /** Whether `host` is a loopback address (the only kind a server without tokens may listen on). */
@@ -43,7 +43,7 @@ export async function serve(o: ServeOptions): Promise<{ url: string; stop: () =>
   const addr = app.server.address();
   const port = addr && typeof addr === 'object' ? addr.port : o.port;
   const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
-  const drainTimeoutMs = o.drainTimeoutMs ?? 10_000;
+  const { drainTimeoutMs } = o;
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {

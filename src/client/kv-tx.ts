@@ -56,7 +56,9 @@ export async function remoteTransaction<R>(http: HttpTransport, ctx: KvContext, 
     const scratch = newCounters();
     const run = runOnce({ ...ctx, counters: () => scratch }, known.rows, fn);
     if (run.missing.size > 0) {
-      await fetchRows(http, ctx, [...run.missing], known);
+      // With the keys already read: if fn reads nothing new on its next run, that run's reads all
+      // come from this one fetch (one snapshot), and a read-only run can return at once.
+      await fetchRows(http, ctx, [...new Set([...run.read, ...run.missing])], known);
       attempt--; // fetching is not a conflict
       continue;
     }
@@ -74,7 +76,10 @@ export async function remoteTransaction<R>(http: HttpTransport, ctx: KvContext, 
       }
       // A read set that never settles into one fetch (fn reads other keys on every run) gives up
       // as a contended transaction does.
-      if (attempt >= MAX_ATTEMPTS) throw new ConflictError([...run.read][0]!, known.rows.get([...run.read][0]!)?.version ?? 0, 0);
+      if (attempt >= MAX_ATTEMPTS) {
+        const first = [...run.read][0]!;
+        throw new ConflictError(first, known.rows.get(first)?.version ?? 0, 0);
+      }
       await fetchRows(http, ctx, [...run.read], known);
       continue;
     }

@@ -36,7 +36,7 @@ describe.each(Object.keys(opens) as (keyof typeof opens)[])('unsafe clients on %
       open: opens[engine](),
       txnsPerCaller: 40,
       seed,
-      clients: (mx) => [unsafeKvClients(mx.kv)[0]!],
+      clients: (mx) => [unsafeKvClients(mx.kv).getThenSet],
       ns: 'default',
     });
     const text = formatReport(report);
@@ -54,7 +54,7 @@ describe.each(Object.keys(opens) as (keyof typeof opens)[])('unsafe clients on %
       open: opens[engine](),
       txnsPerCaller: 40,
       seed,
-      clients: (mx) => [unsafeKvClients(mx.kv)[1]!],
+      clients: (mx) => [unsafeKvClients(mx.kv).getThenUpdate],
       ns: 'default',
     });
     const text = formatReport(report);

@@ -17,7 +17,9 @@ import { ValidationError } from '../../errors.js';
 const COUNTER_DIGITS = 32;
 
 /** A version Memex wrote before versions were unique: an integer, shown as its padded counter alone. */
-const LEGACY = /^\d{32}$/;
+const LEGACY = new RegExp(`^\\d{${COUNTER_DIGITS}}$`);
+/** The counter a version starts with. */
+const COUNTER = new RegExp(`^\\d{1,${COUNTER_DIGITS}}$`);
 
 const pad = (counter: number): string => String(counter).padStart(COUNTER_DIGITS, '0');
 
@@ -30,7 +32,7 @@ export function nextVersion(current: string | number | undefined): string | numb
   // string there would not compare with them (`'…' > 3` is false), so integers stay integers.
   if (typeof current === 'number') return current + 1;
   const head = current === undefined || current === '' ? '0' : current.split('.')[0]!;
-  const counter = /^\d{1,32}$/.test(head) ? Number(head) : NaN;
+  const counter = COUNTER.test(head) ? Number(head) : NaN;
   if (!Number.isSafeInteger(counter))
     throw new ValidationError(
       'channel_versions',

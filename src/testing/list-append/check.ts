@@ -61,7 +61,8 @@ export function checkListAppend(history: History, o: CheckOptions = {}): ListApp
     counts[a.name] = (counts[a.name] ?? 0) + 1;
     if (counts[a.name]! <= maxPerName) anomalies.push(a);
   }
-  const cycles = findCycles(dependencyGraph(order, o.realtime ?? true), o.realtime ?? true, maxPerName);
+  const realtime = o.realtime ?? true;
+  const cycles = findCycles(dependencyGraph(order, realtime), realtime, maxPerName);
   for (const [name, n] of cycles.counts) counts[name] = n;
   anomalies.push(...cycles.anomalies);
   const names = Object.keys(counts) as AnomalyName[];

@@ -77,53 +77,38 @@ export function kvClients(kv: KvStore): ListAppendClient[] {
 }
 
 /**
- * Clients that are NOT atomic, for proving the checker catches them: `get then set` reads each
- * key and writes the whole list back without a version check (appends get lost);
- * `get then update` reads with `get` and appends with `update` (nothing lost, but the reads and
- * appends of one transaction happen at different moments).
+ * Clients that are NOT atomic, for proving the checker catches them: `getThenSet` reads each key
+ * and writes the whole list back without a version check (appends get lost); `getThenUpdate`
+ * reads with `get` and appends with `update` (nothing lost, but the reads and appends of one
+ * transaction happen at different moments).
  *
  * @example
  * ```ts
- * const { report } = await runListAppend({ open, clients: (mx) => unsafeKvClients(mx.kv) });
+ * const { report } = await runListAppend({ open, clients: (mx) => [unsafeKvClients(mx.kv).getThenSet] });
  * // report.serializable === false: lost appends, G0 / G1c / G-single / G2 cycles
  * ```
  */
-export function unsafeKvClients(kv: KvStore): ListAppendClient[] {
-  return [
-    {
-      name: 'get then set',
-      shape: 'mixed',
-      run: async (mops) => {
-        const out: Mop[] = [];
-        for (const m of mops) {
-          const list = listOf(await kv.get(m[1]));
-          if (m[0] === 'r') {
-            out.push(readMop(m, list));
-            continue;
-          }
-          await kv.set(m[1], [...list, m[2]]);
+export function unsafeKvClients(kv: KvStore): { getThenSet: ListAppendClient; getThenUpdate: ListAppendClient } {
+  /** One mop at a time: reads by `get`, appends by `append`. */
+  const oneByOne = (name: string, append: (key: string, value: number) => Promise<unknown>): ListAppendClient => ({
+    name,
+    shape: 'mixed',
+    run: async (mops) => {
+      const out: Mop[] = [];
+      for (const m of mops) {
+        if (m[0] === 'r') out.push(readMop(m, listOf(await kv.get(m[1]))));
+        else {
+          await append(m[1], m[2]);
           out.push(m);
         }
-        return out;
-      },
+      }
+      return out;
     },
-    {
-      name: 'get then update',
-      shape: 'mixed',
-      run: async (mops) => {
-        const out: Mop[] = [];
-        for (const m of mops) {
-          if (m[0] === 'r') {
-            out.push(readMop(m, listOf(await kv.get(m[1]))));
-            continue;
-          }
-          await kv.update<List>(m[1], (l) => [...(l ?? []), m[2]]);
-          out.push(m);
-        }
-        return out;
-      },
-    },
-  ];
+  });
+  return {
+    getThenSet: oneByOne('get then set', async (key, value) => kv.set(key, [...listOf(await kv.get(key)), value])),
+    getThenUpdate: oneByOne('get then update', (key, value) => kv.update<List>(key, (l) => [...(l ?? []), value])),
+  };
 }
 
 /**

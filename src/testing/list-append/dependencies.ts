@@ -69,7 +69,7 @@ function realtimeEdges(g: DependencyGraph): void {
     if (e.begin) {
       const p = [...frontier];
       preds.set(e.node, p);
-      for (const from of p) g.rt[from]!.push(e.node);
+      for (const from of p) g.rt[from]!.add(e.node);
     } else {
       for (const p of preds.get(e.node) ?? []) frontier.delete(p);
       frontier.add(e.node);

@@ -24,7 +24,7 @@ export class DependencyGraph {
   readonly nodes: Txn[] = [];
   private readonly index = new Map<Txn, number>();
   readonly data: Map<number, DataEdge>[] = [];
-  readonly rt: number[][] = [];
+  readonly rt: Set<number>[] = [];
 
   /** Adds `txn` as a node (once); returns its number. */
   add(txn: Txn): number {
@@ -34,14 +34,9 @@ export class DependencyGraph {
       this.index.set(txn, i);
       this.nodes.push(txn);
       this.data.push(new Map());
-      this.rt.push([]);
+      this.rt.push(new Set());
     }
     return i;
-  }
-
-  /** The node of `txn`, if it is one. */
-  node(txn: Txn): number | undefined {
-    return this.index.get(txn);
   }
 
   /** Records `type` from `from` to `to` (self edges are not dependencies and are dropped). */
@@ -60,17 +55,13 @@ export class DependencyGraph {
    * (ww, then wr, then rt, then rw): a cycle is then named for the least it needs.
    */
   *successors(node: number, allowed: ReadonlySet<EdgeType>): Generator<[to: number, type: EdgeType]> {
-    for (const [to, e] of this.data[node]!) {
-      const type = e.ww && allowed.has('ww') ? 'ww' : e.wr && allowed.has('wr') ? 'wr' : undefined;
+    const data = this.data[node]!;
+    const rt = allowed.has('rt') ? this.rt[node]! : undefined;
+    for (const [to, e] of data) {
+      const type =
+        e.ww && allowed.has('ww') ? 'ww' : e.wr && allowed.has('wr') ? 'wr' : rt?.has(to) ? 'rt' : e.rw && allowed.has('rw') ? 'rw' : undefined;
       if (type) yield [to, type];
-      else if (allowed.has('rt') && this.rt[node]!.includes(to))
-        continue; // yielded with the rt edges below
-      else if (e.rw && allowed.has('rw')) yield [to, 'rw'];
     }
-    if (allowed.has('rt'))
-      for (const to of this.rt[node]!) {
-        const e = this.data[node]!.get(to);
-        if (!(e && ((e.ww && allowed.has('ww')) || (e.wr && allowed.has('wr'))))) yield [to, 'rt'];
-      }
+    for (const to of rt ?? []) if (!data.has(to)) yield [to, 'rt'];
   }
 }

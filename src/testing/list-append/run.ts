@@ -6,7 +6,7 @@ import { checkListAppend, type CheckOptions, type ListAppendReport } from './che
 import { kvClients, type ListAppendClient } from './clients.js';
 import type { History } from './history.js';
 import { HistoryRecorder, historyFromEvents, keysOf, type HistoryEvent } from './recorder.js';
-import type { WorkloadOptions } from './workload.js';
+import { WORKLOAD_DEFAULTS, type WorkloadOptions } from './workload.js';
 
 export interface RunOptions extends WorkloadOptions, CheckOptions {
   /** Opens one more handle on the store under test (a connection, a client, a node). */
@@ -53,8 +53,9 @@ export async function runListAppend(o: RunOptions): Promise<{ seed: number; hist
   const instances = count(o.instances ?? 4, 'instances', 1);
   const callers = count(o.callers ?? 4, 'callers', 1);
   const txnsPerCaller = count(o.txnsPerCaller ?? 100, 'txnsPerCaller', 1);
-  count(o.keys ?? 8, 'keys', 1);
-  count(o.maxMops ?? 4, 'maxMops', 1);
+  // Checked here, before anything is opened; the planners take the same defaults.
+  count(o.keys ?? WORKLOAD_DEFAULTS.keys, 'keys', 1);
+  count(o.maxMops ?? WORKLOAD_DEFAULTS.maxMops, 'maxMops', 1);
   if (o.killAt !== undefined && !(typeof o.killAt === 'number' && o.killAt >= 0 && o.killAt <= 1))
     throw new ValidationError('killAt', 'must be a share of the transactions, from 0 to 1');
   const handles = await Promise.all(Array.from({ length: instances }, () => o.open()));

@@ -54,16 +54,6 @@ export class VersionOrder {
     return this.writers.get(key)?.get(value);
   }
 
-  /** Every key some transaction appended to. */
-  writtenKeys(): IterableIterator<string> {
-    return this.writers.keys();
-  }
-
-  /** The appends to `key`, value to writer. */
-  writersOf(key: string): ReadonlyMap<number, Writer> {
-    return this.writers.get(key) ?? new Map();
-  }
-
   /** Whether `read` is a prefix of the final list of `key` (every read of a serializable history is). */
   isPrefix(key: string, read: readonly number[]): boolean {
     const list = this.list(key);

@@ -31,6 +31,9 @@ export interface WorkloadOptions {
  * planner.next('mixed'); // e.g. [['r', 'k3', null], ['append', 'k5', 10000000]]
  * ```
  */
+/** What a workload uses when {@link WorkloadOptions} leaves it out. */
+export const WORKLOAD_DEFAULTS = { keys: 8, maxMops: 4 } as const;
+
 export class Planner {
   private readonly random: () => number;
   private readonly keys: number;
@@ -41,8 +44,8 @@ export class Planner {
 
   constructor(seed: number, caller: number, o: WorkloadOptions = {}) {
     this.random = rng(seed ^ Math.imul(caller + 1, 0x9e3779b1));
-    this.keys = o.keys ?? 8;
-    this.maxMops = o.maxMops ?? 4;
+    this.keys = o.keys ?? WORKLOAD_DEFAULTS.keys;
+    this.maxMops = o.maxMops ?? WORKLOAD_DEFAULTS.maxMops;
     this.rotateEvery = o.rotateEvery ?? Infinity;
     this.nextValue = (caller + 1) * 10_000_000;
   }
