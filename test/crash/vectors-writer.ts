@@ -8,9 +8,9 @@
  *                  transaction (the collection's dimension is checked there), nothing may remain;
  *   - delete:      one id of the pool (present or not);
  *   - deleteWhere: by batch, by group, by group-or-batches, or by index range, always within the pool.
- * Before an operation it prints an IssueLine, after its promise settled an AckLine (or a
- * RejectLine for a bad batch): one JSON line each, written synchronously to fd 1 before the
- * loop goes on, so a printed line survives the kill and no line is lost in a userland buffer.
+ * Before an operation it prints an IssueLine, after its promise settled (now and then a moment
+ * later: slowReply) an AckLine (or a RejectLine for a bad batch): one JSON line each, written
+ * synchronously to fd 1 before the loop goes on, so a printed line survives the kill and no line is lost in a userland buffer.
  * It announces 'opening' before it opens the store and 'opened' once its first search loaded the
  * derived index (helpers/crash-writer.ts).
  * Now and then, right after an acknowledged upsert, the loop searches for one of the batch's
@@ -57,6 +57,15 @@ let seq = 0;
 /** One line to the parent, before the next write is issued (see emitLine). */
 const emit = (line: IssueLine | AckLine | RejectLine): void => emitLine(line);
 
+/**
+ * One reply in four reaches the caller 2–10 ms after the commit (as over a slow network): without
+ * it the commit-to-acknowledgement window is a few microseconds and a run of 30 kills can miss it,
+ * so the parent's check of "committed but never acknowledged" operations would go unexercised.
+ */
+async function slowReply(): Promise<void> {
+  if (rng() < 0.25) await new Promise((resolve) => setTimeout(resolve, int(2, 10)));
+}
+
 function pick<T>(pool: readonly T[], n: number): T[] {
   const rest = [...pool];
   const out: T[] = [];
@@ -81,6 +90,7 @@ async function loop(p: number): Promise<never> {
       const docs = batch.map((id, idx) => docFor(b, id, idx, batch.length));
       emit({ i: s, g, p, op: 'upsert', ids: batch });
       await mx.vectors.upsert(docs.map(toVectorDoc));
+      await slowReply();
       emit({ a: s, g });
       myBatches.push(b);
       const probe = docs.find((d) => !d.dup);
@@ -110,6 +120,7 @@ async function loop(p: number): Promise<never> {
       const id = ids[int(0, ids.length - 1)]!;
       emit({ i: s, g, p, op: 'delete', ids: [id] });
       const existed = await mx.vectors.delete(id);
+      await slowReply();
       emit({ a: s, g, existed });
     } else {
       const k = rng();
@@ -124,6 +135,7 @@ async function loop(p: number): Promise<never> {
               : { k: 'tail', idx: int(3, 45) };
       emit({ i: s, g, p, op: 'deleteWhere', spec });
       const { deleted } = await mx.vectors.deleteWhere(deleteFilter(p, spec));
+      await slowReply();
       emit({ a: s, g, deleted });
     }
   }
