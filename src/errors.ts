@@ -2,7 +2,16 @@
  * Every error Memex throws on purpose is a {@link MemexError} with a stable `code`.
  * Callers branch on `code` (or `instanceof`), never on message text.
  */
-export type MemexErrorCode = 'invalid_input' | 'version_conflict' | 'lock_timeout' | 'limit_exceeded' | 'closed' | 'storage_error' | 'access_denied';
+export type MemexErrorCode =
+  | 'invalid_input'
+  | 'version_conflict'
+  | 'lock_timeout'
+  | 'limit_exceeded'
+  | 'closed'
+  | 'storage_error'
+  | 'access_denied'
+  | 'compute_error'
+  | 'lease_lost';
 
 /**
  * Base class of every Memex error.
@@ -116,6 +125,42 @@ export class AccessError extends MemexError {
   constructor(message: string, status: 401 | 403) {
     super('access_denied', message);
     this.status = status;
+  }
+}
+
+/**
+ * An error raised by the caller that computed a `getOrSet` entry, as the other callers receive
+ * it. Its `name` is the name of the error that caller raised (e.g. `TimeoutError`).
+ *
+ * @example
+ * ```ts
+ * try { await cache.getOrSet(key, compute); }
+ * catch (e) { if (isMemexError(e, 'compute_error')) console.warn(`${e.name}: ${e.message}`); }
+ * ```
+ */
+export class ComputeError extends MemexError {
+  constructor(name: string, message: string) {
+    super('compute_error', message, { cause: 'raised by the caller that computed this entry' });
+    this.name = name;
+  }
+}
+
+/**
+ * The reason of `lease.signal` when a renewal found that the lease had expired: the holder
+ * stalled past its expiry, so another caller may hold the lock now.
+ *
+ * @example
+ * ```ts
+ * await locks.withLock('job', async (lease) => {
+ *   await work({ signal: lease.signal }); // lease.signal.reason is a LeaseLostError if it is lost
+ * });
+ * ```
+ */
+export class LeaseLostError extends MemexError {
+  readonly lockName: string;
+  constructor(lockName: string) {
+    super('lease_lost', `the lease on lock "${lockName}" expired before it was renewed; another caller may hold the lock`);
+    this.lockName = lockName;
   }
 }
 

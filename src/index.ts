@@ -34,12 +34,13 @@ export {
   ClosedError,
   StorageError,
   AccessError,
+  ComputeError,
+  LeaseLostError,
   isMemexError,
   type MemexErrorCode,
 } from './errors.js';
 export type { StoreCounters } from './stores/context.js';
 export type { SiteProfile, SelectorCandidate, SelectorGroup, SiteQuirk, SiteAction, VisitNote } from './stores/sites/site-profile.js';
-export { LeaseLostError } from './stores/locks/locks.js';
 export type { Lease, LockOptions, LockMode } from './stores/locks/locks.js';
 export type { LockInfo, LockHolderInfo, LockWaiterInfo } from './api/locks.js';
 export type { Message, NewMessage, ThreadInfo } from './stores/conversations/message.js';

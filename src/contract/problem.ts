@@ -3,7 +3,9 @@ import { decodeWire, encodeWire } from './wire.js';
 import {
   AccessError,
   ClosedError,
+  ComputeError,
   ConflictError,
+  LeaseLostError,
   LimitError,
   LockTimeoutError,
   MemexError,
@@ -25,7 +27,7 @@ export const problem = z
     code: z
       .string()
       .describe(
-        'The Memex error code (invalid_input, version_conflict, lock_timeout, limit_exceeded, closed, storage_error), or unauthorized, forbidden, not_found, rate_limited, compute_error.',
+        'The Memex error code (invalid_input, version_conflict, lock_timeout, limit_exceeded, closed, storage_error, access_denied, compute_error, lease_lost), or unauthorized, forbidden, not_found, rate_limited, payload_too_large.',
       ),
     field: z.string().optional(),
     reason: z.string().optional(),
@@ -36,6 +38,7 @@ export const problem = z
     driverCode: z.string().optional(),
     entries: z.array(z.unknown()).optional().describe('version_conflict of kv.commit: the current records of the checked keys (null where absent).'),
     name: z.string().optional().describe('compute_error: the name of the error the computing caller raised.'),
+    lockName: z.string().optional().describe('lease_lost: the lock whose lease expired.'),
   })
   .meta({
     examples: [
@@ -52,89 +55,91 @@ export const problem = z
   });
 export type Problem = z.infer<typeof problem>;
 
-const STATUS: Record<MemexErrorCode, number> = {
-  invalid_input: 400,
-  version_conflict: 409,
-  limit_exceeded: 413,
-  lock_timeout: 503,
-  closed: 503,
-  storage_error: 500,
-  access_denied: 403,
-};
-const TITLE: Record<string, string> = {
-  invalid_input: 'Invalid input',
-  version_conflict: 'Version conflict',
-  limit_exceeded: 'Limit exceeded',
-  lock_timeout: 'Lock timeout',
-  closed: 'Store closed',
-  storage_error: 'Storage error',
-  unauthorized: 'Unauthorized',
-  forbidden: 'Forbidden',
-  not_found: 'Not found',
-  rate_limited: 'Too many requests',
-  compute_error: 'The computing caller failed',
-  payload_too_large: 'Payload too large',
+/**
+ * How each error code crosses the wire, both ways, in one place: the HTTP status, the problem's
+ * title, what the error class adds to the problem (`fields`) and how a client rebuilds the very
+ * class from it (`revive`). Codes without a `MemexErrorCode` (unauthorized, forbidden, not_found,
+ * rate_limited, payload_too_large) are the server's own refusals; a code without `revive` becomes
+ * a `StorageError` naming the HTTP status on the client.
+ */
+interface WireCode {
+  status: number;
+  title: string;
+  /** The detail sent instead of the message (a storage failure keeps its internals on the server). */
+  detail?: (e: MemexError) => string;
+  fields?: (e: MemexError) => Partial<Problem>;
+  revive?: (p: Partial<Problem>, detail: string, status: number) => MemexError;
+}
+const WIRE: Record<MemexErrorCode, WireCode> & Record<string, WireCode | undefined> = {
+  invalid_input: {
+    status: 400,
+    title: 'Invalid input',
+    fields: (e) => (e instanceof ValidationError ? { field: e.field, reason: e.reason } : {}),
+    revive: (p, detail) => new ValidationError(p.field ?? 'request', p.reason ?? detail),
+  },
+  version_conflict: {
+    status: 409,
+    title: 'Version conflict',
+    fields: (e) => {
+      if (!(e instanceof ConflictError)) return {};
+      const entries = (e as { entries?: unknown[] }).entries;
+      return { key: e.key, expected: e.expected, actual: e.actual, ...(entries ? { entries: encodeWire(entries) as unknown[] } : {}) };
+    },
+    revive: (p) => {
+      const e = new ConflictError(p.key ?? '', p.expected ?? 0, p.actual ?? 0);
+      return p.entries ? Object.assign(e, { entries: decodeWire(p.entries) }) : e;
+    },
+  },
+  limit_exceeded: { status: 413, title: 'Limit exceeded', revive: (_, detail) => new LimitError(detail) },
+  lock_timeout: {
+    status: 503,
+    title: 'Lock timeout',
+    fields: (e) => (e instanceof LockTimeoutError ? { waitedMs: e.waitedMs } : {}),
+    revive: (p, detail) => Object.assign(new LockTimeoutError('the lock', p.waitedMs ?? 0), { message: detail }),
+  },
+  closed: { status: 503, title: 'Store closed', revive: () => new ClosedError() },
+  storage_error: {
+    status: 500,
+    title: 'Storage error',
+    detail: () => 'the storage engine failed',
+    fields: (e) => (e instanceof StorageError && e.driverCode ? { driverCode: e.driverCode } : {}),
+    revive: (p, detail) => new StorageError(detail, p.driverCode),
+  },
+  access_denied: { status: 403, title: 'Forbidden', revive: (_, detail, status) => new AccessError(detail, status === 401 ? 401 : 403) },
+  compute_error: {
+    status: 424,
+    title: 'The computing caller failed',
+    fields: (e) => ({ name: e.name }),
+    revive: (p, detail) => new ComputeError(p.name ?? 'Error', detail),
+  },
+  lease_lost: {
+    status: 409,
+    title: 'Lease lost',
+    fields: (e) => (e instanceof LeaseLostError ? { lockName: e.lockName } : {}),
+    revive: (p) => new LeaseLostError(p.lockName ?? ''),
+  },
+  unauthorized: { status: 401, title: 'Unauthorized', revive: (_, detail) => new AccessError(detail, 401) },
+  forbidden: { status: 403, title: 'Forbidden', revive: (_, detail) => new AccessError(detail, 403) },
+  not_found: { status: 404, title: 'Not found' },
+  rate_limited: { status: 429, title: 'Too many requests', revive: (_, detail) => new LimitError(detail) },
+  payload_too_large: { status: 413, title: 'Payload too large', revive: (_, detail) => new LimitError(detail) },
 };
 
 /** A problem for `code` (any of the codes above). */
 export function problemOf(code: string, status: number, detail: string, extra: Partial<Problem> = {}): Problem {
-  return { type: `https://memex.dev/errors/${code}`, title: TITLE[code] ?? code, status, code, detail, ...extra };
+  return { type: `https://memex.dev/errors/${code}`, title: WIRE[code]?.title ?? code, status, code, detail, ...extra };
 }
 
 /** What the server answers for an error a handler threw; a `StorageError` keeps no internals but its driver code. */
 export function toProblem(e: unknown): Problem {
-  if (e instanceof ValidationError) return problemOf(e.code, 400, e.message, { field: e.field, reason: e.reason });
-  if (e instanceof ConflictError) {
-    const entries = (e as { entries?: unknown[] }).entries;
-    return problemOf(e.code, 409, e.message, {
-      key: e.key,
-      expected: e.expected,
-      actual: e.actual,
-      ...(entries ? { entries: encodeWire(entries) as unknown[] } : {}),
-    });
-  }
-  if (e instanceof LockTimeoutError) return problemOf(e.code, 503, e.message, { waitedMs: e.waitedMs });
-  if (e instanceof StorageError) return problemOf(e.code, 500, 'the storage engine failed', e.driverCode ? { driverCode: e.driverCode } : {});
-  if (e instanceof MemexError) return problemOf(e.code, STATUS[e.code], e.message);
-  if (e instanceof ComputeError) return problemOf('compute_error', 424, e.message, { name: e.name });
-  return problemOf('storage_error', 500, 'internal error');
-}
-
-/** An error raised by the caller that computed a `getOrSet` entry, as the other callers receive it. */
-export class ComputeError extends Error {
-  constructor(name: string, message: string) {
-    super(message, { cause: 'raised by the caller that computed this entry' });
-    this.name = name;
-  }
+  if (!(e instanceof MemexError)) return problemOf('storage_error', 500, 'internal error');
+  const w = WIRE[e.code];
+  return problemOf(e.code, w.status, w.detail?.(e) ?? e.message, w.fields?.(e));
 }
 
 /** The error a client throws for a problem: the same `MemexError` subclass the server raised. */
 export function fromProblem(p: Partial<Problem>, status: number): Error {
   const detail = p.detail ?? p.title ?? `HTTP ${status}`;
-  switch (p.code) {
-    case 'invalid_input':
-      return new ValidationError(p.field ?? 'request', p.reason ?? detail);
-    case 'version_conflict': {
-      const e = new ConflictError(p.key ?? '', p.expected ?? 0, p.actual ?? 0);
-      return p.entries ? Object.assign(e, { entries: decodeWire(p.entries) }) : e;
-    }
-    case 'lock_timeout':
-      return Object.assign(new LockTimeoutError('the lock', p.waitedMs ?? 0), { message: detail });
-    case 'limit_exceeded':
-    case 'payload_too_large':
-    case 'rate_limited':
-      return new LimitError(detail);
-    case 'closed':
-      return new ClosedError();
-    case 'unauthorized':
-      return new AccessError(detail, 401);
-    case 'forbidden':
-      return new AccessError(detail, 403);
-    case 'compute_error':
-      return new ComputeError(p.name ?? 'Error', detail);
-    case 'storage_error':
-      return new StorageError(detail, p.driverCode);
-    default:
-      return new StorageError(`the server refused the request: ${detail}`, `HTTP_${status}`);
-  }
+  const revive = p.code === undefined ? undefined : WIRE[p.code]?.revive;
+  return revive ? revive(p, detail, status) : new StorageError(`the server refused the request: ${detail}`, `HTTP_${status}`);
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { MemexScope } from '../api/memex.js';
 import type { Holds } from '../contract/holds.js';
-import { ComputeError } from '../contract/problem.js';
+import { ComputeError } from '../errors.js';
 import { ValidationError } from '../errors.js';
 import type { HeldLease } from '../stores/locks/lease.js';
 import { Locks } from '../stores/locks/locks.js';

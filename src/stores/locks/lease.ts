@@ -1,4 +1,4 @@
-import { ClosedError } from '../../errors.js';
+import { ClosedError, LeaseLostError } from '../../errors.js';
 import type { WriteTx } from '../../engine/types.js';
 import type { StoreContext } from '../context.js';
 import { encodeState, parseState, releaseState, renewState, type LockState } from './lease-state.js';
@@ -22,14 +22,6 @@ export interface Lease {
   readonly signal: AbortSignal;
   /** How long this caller waited for the grant, in ms: 0 when it was granted at once. */
   readonly waitedMs: number;
-}
-
-/** The reason of `lease.signal` when a renewal found that the lease had expired. */
-export class LeaseLostError extends Error {
-  constructor(readonly lockName: string) {
-    super(`the lease on lock "${lockName}" expired before it was renewed; another caller may hold the lock`);
-    this.name = 'LeaseLostError';
-  }
 }
 
 /** Writes `next` over the lock's record (or deletes it when nobody holds or waits); the new version. */

@@ -11,7 +11,7 @@ import { lockKey, nap, nextBackoff } from './wait.js';
 import type { LockInfo, LocksStore } from '../../api/locks.js';
 import { storeModule } from '../module.js';
 
-export { LeaseLostError, type Lease } from './lease.js';
+export { type Lease } from './lease.js';
 export type { LockMode, LockOptions } from './options.js';
 
 /** Unique per process and thread; a counter makes each acquisition's owner id unique. */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ClosedError, type Memex, type MemexOptions } from '../../index.js';
-import { LeaseLostError } from '../../stores/locks/locks.js';
+import { LeaseLostError } from '../../errors.js';
 import { ManualClock } from '../clock.js';
 import { gate } from '../gate.js';
 import type { SuiteEnv } from '../target.js';
