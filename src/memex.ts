@@ -8,7 +8,9 @@ import { RemoteMemex } from './client/remote-memex.js';
 import { newCounters, type StoreContext, type StoreCounters } from './stores/context.js';
 import type { Memory, Recall, RecallInput, RememberInput } from './stores/memory/remember.js';
 import type { SweepResult } from './stores/module.js';
-import { STORE_MODULES } from './stores/registry.js';
+import { MODULES, STORE_NAMES, type ModuleName } from './stores/registry.js';
+import { recordOf } from './util/record-of.js';
+import type { Stores } from './api/stores.js';
 import { FrozenValues } from './values/frozen-cache.js';
 import { validateNamespace } from './values/namespace.js';
 
@@ -18,24 +20,21 @@ const DEFAULT_NS = 'default';
 interface BuiltScope {
   readonly scope: MemexScope;
   /** Each store by its module's name. */
-  readonly stores: ReadonlyMap<string, unknown>;
+  readonly stores: ReadonlyMap<ModuleName, unknown>;
 }
+
+/** The stores of `Stores`, as properties of every scope (assigned from the registry). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- see the class
+export interface EngineMemex extends Stores {}
 
 /**
  * The stores written against the seam, over any engine: what `openMemex` returns for the embedded
  * SQLite engine and for every engine passed in. Users program against the {@link Memex} interface.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the stores are the registry's, assigned in the constructor: one list (api/stores.ts), not one field per store here
 export class EngineMemex implements Memex {
   readonly ns = DEFAULT_NS;
   readonly capabilities: MemexCapabilities;
-  readonly kv: MemexScope['kv'];
-  readonly events: MemexScope['events'];
-  readonly sites: MemexScope['sites'];
-  readonly locks: MemexScope['locks'];
-  readonly conversations: MemexScope['conversations'];
-  readonly profiles: MemexScope['profiles'];
-  readonly cache: MemexScope['cache'];
-  readonly vectors: MemexScope['vectors'];
   private readonly root: MemexScope;
   private readonly scopes = new Map<string, BuiltScope>();
   private readonly counters = new Map<string, StoreCounters>();
@@ -54,8 +53,10 @@ export class EngineMemex implements Memex {
     this.engine = this.writeFailures.watch(engine);
     this.capabilities = engine.capabilities;
     const root = (this.root = this.build(DEFAULT_NS).scope);
-    ({ kv: this.kv, events: this.events, sites: this.sites, locks: this.locks, conversations: this.conversations } = root);
-    ({ profiles: this.profiles, cache: this.cache, vectors: this.vectors } = root);
+    Object.assign(
+      this,
+      recordOf<Stores>(STORE_NAMES, (name) => root[name]),
+    );
   }
 
   remember(input: RememberInput): Promise<{ messageSeq: number; responseSeq: number }> {
@@ -115,8 +116,8 @@ export class EngineMemex implements Memex {
     const lastSeq = await this.engine.read((tx) => tx.lastSeq()).catch(() => undefined);
     if (lastSeq !== undefined) {
       for (const { stores } of this.scopes.values()) {
-        for (const m of STORE_MODULES) {
-          const store = stores.get(m.name);
+        for (const [name, m] of MODULES) {
+          const store = stores.get(name);
           const c = store === undefined ? undefined : m.health?.(store, lastSeq);
           if (c) checks.push(c);
         }
@@ -135,7 +136,7 @@ export class EngineMemex implements Memex {
     const result: SweepResult = { purged: 0, threads: 0 };
     const counter = (store: string) => this.counter(store);
     const run = async (phase: 'before' | 'after') => {
-      for (const m of STORE_MODULES) if (m.sweep?.phase === phase) Object.assign(result, await m.sweep.run(this.engine, counter));
+      for (const [, m] of MODULES) if (m.sweep?.phase === phase) Object.assign(result, await m.sweep.run(this.engine, counter));
     };
     await run('before');
     result.purged = await this.engine.write((tx) => tx.purgeExpired());
@@ -148,8 +149,8 @@ export class EngineMemex implements Memex {
     this.closed = true;
     const pending: Promise<void>[] = [];
     for (const { stores } of this.scopes.values()) {
-      for (const m of STORE_MODULES) {
-        const p = m.close?.(stores.get(m.name));
+      for (const [name, m] of MODULES) {
+        const p = m.close?.(stores.get(name));
         if (p) pending.push(p);
       }
     }
@@ -165,22 +166,19 @@ export class EngineMemex implements Memex {
       frozen: this.frozen,
       counters: (store) => this.counter(store),
     };
-    const stores = new Map<string, unknown>();
-    const lookup = <S>(name: string): S => {
+    const stores = new Map<ModuleName, unknown>();
+    const lookup = <S>(name: ModuleName): S => {
       if (!stores.has(name)) throw new Error(`store "${name}" is used before it is built: reorder STORE_MODULES`);
       return stores.get(name) as S;
     };
-    for (const m of STORE_MODULES) {
-      const store = m.create(ctx, this.config, lookup);
-      stores.set(m.name, store);
-    }
-    const { memory, ...named } = Object.fromEntries(stores) as Record<string, unknown> & { memory: Memory };
-    const scope = Object.freeze({
+    for (const [name, m] of MODULES) stores.set(name, m.create(ctx, this.config, lookup));
+    const memory = lookup<Memory>('memory');
+    const scope: MemexScope = Object.freeze({
       ns,
-      ...named,
+      ...recordOf<Stores>(STORE_NAMES, (name) => lookup(name)),
       remember: (i: RememberInput) => memory.remember(i),
       recall: (i: RecallInput) => memory.recall(i),
-    }) as unknown as MemexScope;
+    });
     const built = { scope, stores };
     this.scopes.set(ns, built);
     return built;

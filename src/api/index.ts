@@ -3,6 +3,7 @@
  * so do the other ways of opening a store (PostgreSQL, the remote client). Types only.
  */
 export type { Memex, MemexScope, MemexStats, MemexHealth, MemexCapabilities } from './memex.js';
+export type { Stores, StoreName } from './stores.js';
 export type { KvStore, KvEntry, KvTransaction, SetOptions, SetManyEntry } from './kv.js';
 export type { ListOptions, ListPage } from './list.js';
 export type { EventsStore, MemexEvent, SinceOptions, WatchOptions } from './events.js';

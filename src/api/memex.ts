@@ -1,14 +1,7 @@
 import type { EngineCapabilities, HealthCheck, LockStats } from '../engine/types.js';
 import type { StoreCounters } from '../stores/context.js';
 import type { Recall, RecallInput, RememberInput } from '../stores/memory/remember.js';
-import type { CacheStore } from './cache.js';
-import type { ConversationsStore } from './conversations.js';
-import type { EventsStore } from './events.js';
-import type { KvStore } from './kv.js';
-import type { LocksStore } from './locks.js';
-import type { ProfilesStore } from './profiles.js';
-import type { SitesStore } from './sites.js';
-import type { VectorsStore } from './vectors.js';
+import type { Stores } from './stores.js';
 
 /**
  * The stores of one namespace. Nothing in one namespace is visible from another.
@@ -20,16 +13,8 @@ import type { VectorsStore } from './vectors.js';
  * await user.conversations.append('t1', { role: 'user', content: 'hi' });
  * ```
  */
-export interface MemexScope {
+export interface MemexScope extends Stores {
   readonly ns: string;
-  readonly kv: KvStore;
-  readonly events: EventsStore;
-  readonly sites: SitesStore;
-  readonly locks: LocksStore;
-  readonly conversations: ConversationsStore;
-  readonly profiles: ProfilesStore;
-  readonly cache: CacheStore;
-  readonly vectors: VectorsStore;
   /**
    * Appends both turns to the conversation, indexes them in semantic memory and updates the
    * user's profile counters, in one transaction.

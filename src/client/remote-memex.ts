@@ -2,35 +2,25 @@ import type { Memex, MemexCapabilities, MemexHealth, MemexScope, MemexStats, Nam
 import { ClosedError } from '../errors.js';
 import type { Recall, RecallInput, RememberInput } from '../stores/memory/remember.js';
 import { validateNamespace } from '../values/namespace.js';
-import { RemoteCache, RemoteLocks } from './cache-locks.js';
-import { RemoteConversations, RemoteSites } from './conversations-sites.js';
-import { RemoteEvents } from './events.js';
+import type { Stores } from '../api/stores.js';
+import { recordOf } from '../util/record-of.js';
 import { HttpTransport, type TransportOptions } from './http.js';
-import { RemoteKv, frozen } from './kv.js';
-import { RemoteProfiles, RemoteVectors } from './vectors-profiles.js';
+import { frozen } from './kv.js';
+import { REMOTE_STORES, REMOTE_STORE_NAMES, disposeOf } from './remote-stores.js';
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- see the class
+interface RemoteScope extends Stores {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the stores are REMOTE_STORES', assigned in the constructor: one list, not one field per store here
 class RemoteScope implements MemexScope {
-  readonly kv: RemoteKv;
-  readonly events: RemoteEvents;
-  readonly sites: RemoteSites;
-  readonly locks: RemoteLocks;
-  readonly conversations: RemoteConversations;
-  readonly profiles: RemoteProfiles;
-  readonly cache: RemoteCache;
-  readonly vectors: RemoteVectors;
-
   constructor(
     protected readonly http: HttpTransport,
     readonly ns: string,
   ) {
-    this.kv = new RemoteKv(http, ns);
-    this.events = new RemoteEvents(http, ns);
-    this.sites = new RemoteSites(http, ns);
-    this.locks = new RemoteLocks(http, ns);
-    this.conversations = new RemoteConversations(http, ns);
-    this.profiles = new RemoteProfiles(http, ns);
-    this.cache = new RemoteCache(http, ns);
-    this.vectors = new RemoteVectors(http, ns);
+    Object.assign(
+      this,
+      recordOf<Stores>(REMOTE_STORE_NAMES, (name) => REMOTE_STORES[name](http, ns)),
+    );
   }
 
   remember(input: RememberInput): Promise<{ messageSeq: number; responseSeq: number }> {
@@ -42,8 +32,7 @@ class RemoteScope implements MemexScope {
   }
 
   dispose(): void {
-    this.locks.dispose();
-    this.events.dispose();
+    for (const name of REMOTE_STORE_NAMES) disposeOf(this[name]);
   }
 }
 

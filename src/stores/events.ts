@@ -86,4 +86,4 @@ export class Events implements EventsStore {
 }
 
 /** The change feed's wiring: watchers stop at close. */
-export const eventsModule = storeModule({ name: 'events', create: (ctx) => new Events(ctx), close: (events: Events) => events.stopAll() });
+export const eventsModule = storeModule({ create: (ctx) => new Events(ctx), close: (events: Events) => events.stopAll() });

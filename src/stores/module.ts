@@ -1,3 +1,4 @@
+import type { StoreName } from '../api/stores.js';
 import type { Engine, HealthCheck } from '../engine/types.js';
 import type { StoreConfig } from '../options.js';
 import type { StoreContext, StoreCounters } from './context.js';
@@ -9,15 +10,14 @@ export interface SweepResult {
 }
 
 /** The stores of the same namespace built before this one, by name (`stores<Locks>('locks')`). */
-export type StoreLookup = <S>(name: string) => S;
+export type StoreLookup = <S>(name: StoreName | 'memory') => S;
 
 /**
- * What Memex needs to wire a store: its name (the property of a scope that holds it), how to build
- * it for one namespace, and optional hooks for `close()` and `sweep()`. Memex loops over the list
- * in `registry.ts`, so adding a store means writing its module and listing it there.
+ * What Memex needs to wire a store: how to build it for one namespace, and optional hooks for
+ * `close()`, `sweep()` and `health()`. Its name is its key in `registry.ts` (the property of a
+ * scope that holds it); Memex loops over that registry.
  */
 export interface StoreModule<S = unknown> {
-  readonly name: string;
   /** Builds the store of one namespace; `stores` resolves those listed earlier in the registry. */
   create(ctx: StoreContext, config: StoreConfig, stores: StoreLookup): S;
   /**

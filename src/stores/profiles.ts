@@ -129,4 +129,4 @@ export class Profiles implements ProfilesStore {
 }
 
 /** The profiles' wiring. */
-export const profilesModule = storeModule({ name: 'profiles', create: (ctx) => new Profiles(ctx) });
+export const profilesModule = storeModule({ create: (ctx) => new Profiles(ctx) });

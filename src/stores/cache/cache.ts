@@ -307,7 +307,6 @@ export async function resyncCacheSizes(ctxEngine: StoreContext['engine']): Promi
 
 /** The cache's wiring: single flight through the namespace's locks; sizes re-derived after a sweep. */
 export const cacheModule = storeModule({
-  name: 'cache',
   create: (ctx, config, stores) => new Cache(ctx, config.cache, stores<Locks>('locks')),
   // flush() queues its write synchronously, so it lands before the engine refuses new calls.
   close: (cache: Cache) => cache.flush(),

@@ -230,7 +230,6 @@ export async function sweepConversations(engine: Engine): Promise<number> {
 
 /** The conversations' wiring: the policy from the options; sweep purges expired threads' messages first. */
 export const conversationsModule = storeModule({
-  name: 'conversations',
   create: (ctx, config) => new Conversations(ctx, config.conversations),
   sweep: {
     phase: 'before',

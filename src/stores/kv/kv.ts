@@ -236,4 +236,4 @@ export class Kv implements KvStore {
 }
 
 /** kv's wiring: session state of one namespace. */
-export const kvModule = storeModule({ name: 'kv', create: (ctx) => new Kv({ ...ctx, store: KV, keyField: 'key' }) });
+export const kvModule = storeModule({ create: (ctx) => new Kv({ ...ctx, store: KV, keyField: 'key' }) });

@@ -211,4 +211,4 @@ export function countGrant(c: StoreCounters, waitedMs: number): void {
 }
 
 /** The locks' wiring: renewals stop and waiters are released at close. */
-export const locksModule = storeModule({ name: 'locks', create: (ctx) => new Locks(ctx), close: (locks: Locks) => locks.dispose() });
+export const locksModule = storeModule({ create: (ctx) => new Locks(ctx), close: (locks: Locks) => locks.dispose() });

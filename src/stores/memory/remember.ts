@@ -127,7 +127,6 @@ export interface Memory {
 
 /** Wiring of remember / recall: built from the conversations, profiles and vectors listed before it. */
 export const memoryModule = storeModule({
-  name: 'memory',
   create: (ctx, config, stores): Memory => {
     const parts: MemoryParts = {
       ctx,

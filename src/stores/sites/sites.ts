@@ -256,4 +256,4 @@ export class Sites implements SitesStore {
 }
 
 /** The site memory's wiring. */
-export const sitesModule = storeModule({ name: 'sites', create: (ctx) => new Sites(ctx) });
+export const sitesModule = storeModule({ create: (ctx) => new Sites(ctx) });

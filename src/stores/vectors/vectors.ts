@@ -290,7 +290,6 @@ export class Vectors implements VectorsStore {
 
 /** Semantic memory's wiring: the embedder from the options; the derived index is saved at close. */
 export const vectorsModule = storeModule({
-  name: 'vectors',
   create: (ctx, config) => new Vectors(ctx, config.embedder),
   close: (v: Vectors) => v.flush(),
   health: (v: Vectors, lastSeq: number) => v.indexHealth(lastSeq),

@@ -1,0 +1,28 @@
+import type { StoreName, Stores } from '../api/stores.js';
+import { RemoteCache, RemoteLocks } from './cache-locks.js';
+import { RemoteConversations, RemoteSites } from './conversations-sites.js';
+import { RemoteEvents } from './events.js';
+import type { HttpTransport } from './http.js';
+import { RemoteKv } from './kv.js';
+import { RemoteProfiles, RemoteVectors } from './vectors-profiles.js';
+
+/**
+ * How the remote client builds each store of `Stores` for one namespace. A store of `Stores`
+ * missing here, or built as something that is not its interface, does not compile.
+ */
+export const REMOTE_STORES = {
+  kv: (http, ns) => new RemoteKv(http, ns),
+  events: (http, ns) => new RemoteEvents(http, ns),
+  sites: (http, ns) => new RemoteSites(http, ns),
+  locks: (http, ns) => new RemoteLocks(http, ns),
+  conversations: (http, ns) => new RemoteConversations(http, ns),
+  profiles: (http, ns) => new RemoteProfiles(http, ns),
+  cache: (http, ns) => new RemoteCache(http, ns),
+  vectors: (http, ns) => new RemoteVectors(http, ns),
+} satisfies { readonly [K in StoreName]: (http: HttpTransport, ns: string) => Stores[K] };
+
+/** The store names, in the order the scope builds them. */
+export const REMOTE_STORE_NAMES = Object.keys(REMOTE_STORES) as StoreName[];
+
+/** A remote store that holds something to let go of when its client closes (a stream, a renewal timer). */
+export const disposeOf = (store: unknown): void => (store as { dispose?: () => void }).dispose?.();
