@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { json, key, op } from './op.js';
+import { MAX_PAGE_LIMIT } from '../values/limits.js';
 
 const threadId = key.describe('A thread id: any non-empty string of at most 512 UTF-8 bytes.');
 export const message = z.object({
@@ -41,7 +42,7 @@ export const conversationsOps = [
     id: 'conversations.recent',
     summary: 'The newest messages of a thread, oldest first.',
     access: 'read',
-    args: z.object({ threadId, limit: z.number().int().min(1).max(1000).optional() }),
+    args: z.object({ threadId, limit: z.number().int().min(1).max(MAX_PAGE_LIMIT).optional() }),
     result: z.array(message),
     example: { args: { threadId: 't1', limit: 20 }, result: [exampleMessage] },
     run: (s, a) => s.conversations.recent(a.threadId as string, a.limit as never),
@@ -50,7 +51,7 @@ export const conversationsOps = [
     id: 'conversations.page',
     summary: 'Older messages: those before `beforeSeq`, oldest first.',
     access: 'read',
-    args: z.object({ threadId, options: z.object({ beforeSeq: z.number().int().optional(), limit: z.number().int().min(1).max(1000) }) }),
+    args: z.object({ threadId, options: z.object({ beforeSeq: z.number().int().optional(), limit: z.number().int().min(1).max(MAX_PAGE_LIMIT) }) }),
     result: z.array(message),
     example: { args: { threadId: 't1', options: { beforeSeq: 31, limit: 50 } }, result: [] },
     run: (s, a) => s.conversations.page(a.threadId as string, a.options as never),
@@ -72,7 +73,7 @@ export const conversationsOps = [
     summary: 'Threads, most recently active first.',
     access: 'read',
     args: z.object({
-      options: z.object({ limit: z.number().int().min(1).max(1000).optional(), activeSince: z.number().int().optional() }).optional(),
+      options: z.object({ limit: z.number().int().min(1).max(MAX_PAGE_LIMIT).optional(), activeSince: z.number().int().optional() }).optional(),
     }),
     result: z.array(threadInfo),
     example: { args: { options: { limit: 10 } }, result: [] },

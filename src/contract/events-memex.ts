@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { json, op } from './op.js';
+import { MAX_EVENTS_PAGE, MAX_RECALL_RECENT, MAX_RECALL_TOP_K } from '../values/limits.js';
 
 export const memexEvent = z.object({
   seq: z.number().int(),
@@ -19,7 +20,7 @@ export const eventsOps = [
     access: 'read',
     args: z.object({
       seq: z.number().int().min(0),
-      options: z.object({ limit: z.number().int().min(1).max(10000).optional(), store: z.string().optional() }).optional(),
+      options: z.object({ limit: z.number().int().min(1).max(MAX_EVENTS_PAGE).optional(), store: z.string().optional() }).optional(),
     }),
     result: z.array(memexEvent),
     example: {
@@ -62,8 +63,8 @@ export const memexOps = [
         userId: z.string(),
         threadId: z.string(),
         query: z.string(),
-        recent: z.number().int().optional(),
-        topK: z.number().int().optional(),
+        recent: z.number().int().min(0).max(MAX_RECALL_RECENT).optional(),
+        topK: z.number().int().min(0).max(MAX_RECALL_TOP_K).optional(),
       }),
     }),
     result: z.object({ profile: json, recent: z.array(json), relevant: z.array(json) }).loose(),

@@ -1,3 +1,4 @@
+import type { StoreName } from '../api/stores.js';
 import { cacheOps, locksOps } from './cache-locks.js';
 import { conversationsOps } from './conversations.js';
 import { eventsOps, memexOps } from './events-memex.js';
@@ -10,18 +11,20 @@ import { vectorsOps } from './vectors.js';
 export { opPath, type Access, type Op, type OpContext, type Retry } from './op.js';
 export type { Holds } from './holds.js';
 
+/** Each store's operations: a store of `Stores` without its entry here does not compile. */
+const STORE_OPS = {
+  kv: kvOps,
+  conversations: conversationsOps,
+  cache: cacheOps,
+  vectors: vectorsOps,
+  profiles: profilesOps,
+  sites: sitesOps,
+  locks: locksOps,
+  events: eventsOps,
+} satisfies Record<StoreName, readonly Op[]>;
+
 /** Every public operation, declared once: the server's routes, the OpenAPI document and the client come from this list. */
-export const OPS: readonly Op[] = [
-  ...kvOps,
-  ...conversationsOps,
-  ...cacheOps,
-  ...vectorsOps,
-  ...profilesOps,
-  ...sitesOps,
-  ...locksOps,
-  ...eventsOps,
-  ...memexOps,
-];
+export const OPS: readonly Op[] = [...Object.values(STORE_OPS).flat(), ...memexOps];
 
 /** Operations by id (`kv.get`, …). */
 export const OP_BY_ID: ReadonlyMap<string, Op> = new Map(OPS.map((o) => [o.id, o]));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConflictError, ValidationError } from '../errors.js';
 import type { KvStore } from '../api/kv.js';
 import { ifVersion, json, key, op, ttlMs } from './op.js';
+import { MAX_BATCH_KEYS, MAX_PAGE_LIMIT } from '../values/limits.js';
 
 /** A kv record on the wire. */
 export const kvEntry = z.object({
@@ -14,7 +15,7 @@ export const kvEntry = z.object({
 
 const setOptions = z.object({ ttlMs: ttlMs.optional(), ifVersion: ifVersion.optional() }).optional();
 const listOptions = z
-  .object({ prefix: z.string().optional(), limit: z.number().int().min(1).max(1000).optional(), cursor: z.string().optional() })
+  .object({ prefix: z.string().optional(), limit: z.number().int().min(1).max(MAX_PAGE_LIMIT).optional(), cursor: z.string().optional() })
   .optional();
 
 /** One check of `kv.commit`: the key must still be at this version (0 = absent). */
@@ -78,7 +79,7 @@ export const kvOps = [
     id: 'kv.getMany',
     summary: 'Values of several keys from one consistent snapshot (`null` where absent).',
     access: 'read',
-    args: z.object({ keys: z.array(key).max(1000) }),
+    args: z.object({ keys: z.array(key).max(MAX_BATCH_KEYS) }),
     result: z.array(json),
     example: { args: { keys: ['a', 'b'] }, result: [1, null] },
     run: async (s, a) => (await s.kv.getMany(a.keys as string[])).map((v) => (v === undefined ? null : v)),
@@ -89,7 +90,7 @@ export const kvOps = [
     summary:
       'Records of several keys (`null` where absent) from one consistent snapshot: what `update` and `transaction` read (a read-only transaction returns what one snapshot showed; one that writes commits with `kv.commit`, whose checks hold only if nothing it read has changed).',
     access: 'read',
-    args: z.object({ keys: z.array(key).max(1000) }),
+    args: z.object({ keys: z.array(key).max(MAX_BATCH_KEYS) }),
     result: z.array(kvEntry.nullable()),
     example: { args: { keys: ['a', 'b'] }, result: [null, null] },
     run: async (s, a) => (await s.kv.getEntries(a.keys as string[])).map((e) => e ?? null),
@@ -98,7 +99,9 @@ export const kvOps = [
     id: 'kv.setMany',
     summary: 'Writes every entry or none: one failing `ifVersion` aborts the whole batch.',
     access: 'write',
-    args: z.object({ entries: z.array(z.object({ key, value: json, ttlMs: ttlMs.optional(), ifVersion: ifVersion.optional() })).max(1000) }),
+    args: z.object({
+      entries: z.array(z.object({ key, value: json, ttlMs: ttlMs.optional(), ifVersion: ifVersion.optional() })).max(MAX_BATCH_KEYS),
+    }),
     result: z.object({ versions: z.array(z.number().int()) }),
     example: {
       args: {
@@ -117,7 +120,8 @@ export const kvOps = [
     summary:
       'A conditional batch (what `transaction` and `update` commit): every check must hold (the key still at that version, 0 = absent), then every write applies, atomically; 409 and nothing written otherwise.',
     access: 'write',
-    args: z.object({ checks: z.array(check).max(1000), writes: z.array(write).max(1000) }),
+    // Unbounded in count, as an embedded transaction is: the request's body limit bounds it.
+    args: z.object({ checks: z.array(check), writes: z.array(write) }),
     result: z.object({ versions: z.array(z.number().int()).describe('Per write: its version, 0 for a delete.') }),
     example: {
       args: {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ifVersion, json, key, op } from './op.js';
+import { MAX_PAGE_LIMIT } from '../values/limits.js';
 
 const userId = key.describe('A user id: any non-empty string of at most 512 UTF-8 bytes.');
 const profileEntry = z.object({ userId: z.string(), profile: z.record(z.string(), json), version: z.number().int(), updatedAt: z.number().int() });
@@ -47,7 +48,9 @@ export const profilesOps = [
     summary: 'Profiles in user id order, a page at a time.',
     access: 'read',
     args: z.object({
-      options: z.object({ prefix: z.string().optional(), limit: z.number().int().optional(), cursor: z.string().optional() }).optional(),
+      options: z
+        .object({ prefix: z.string().optional(), limit: z.number().int().min(1).max(MAX_PAGE_LIMIT).optional(), cursor: z.string().optional() })
+        .optional(),
     }),
     result: z.object({ items: z.array(profileEntry), cursor: z.string().optional() }),
     example: { args: { options: { limit: 50 } }, result: { items: [] } },

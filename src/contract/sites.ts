@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { json, op } from './op.js';
+import { MAX_PAGE_LIMIT } from '../values/limits.js';
+import { MAX_PROMPT_CHARS } from '../stores/sites/limits.js';
 
 const url = z.string().describe('A URL or host; records are keyed by the normalized host (https://www.Example.com/a -> example.com).');
 const name = z.string().describe('What the selector finds, e.g. "search box".');
@@ -21,7 +23,9 @@ export const sitesOps = [
     summary: 'Every site known, in host order, a page at a time.',
     access: 'read',
     args: z.object({
-      options: z.object({ prefix: z.string().optional(), limit: z.number().int().optional(), cursor: z.string().optional() }).optional(),
+      options: z
+        .object({ prefix: z.string().optional(), limit: z.number().int().min(1).max(MAX_PAGE_LIMIT).optional(), cursor: z.string().optional() })
+        .optional(),
     }),
     result: z.object({ items: z.array(siteProfile), cursor: z.string().optional() }),
     example: { args: { options: { limit: 50 } }, result: { items: [exampleProfile] } },
@@ -105,7 +109,7 @@ export const sitesOps = [
     id: 'sites.contextForPrompt',
     summary: 'A compact text summary of the site for an LLM prompt.',
     access: 'read',
-    args: z.object({ url, options: z.object({ maxChars: z.number().int().optional() }).optional() }),
+    args: z.object({ url, options: z.object({ maxChars: z.number().int().min(1).max(MAX_PROMPT_CHARS).optional() }).optional() }),
     result: z.string(),
     example: { args: { url: 'example.com', options: { maxChars: 800 } }, result: 'example.com: 3 visits, all ok.' },
     run: (s, a) => s.sites.contextForPrompt(a.url as string, a.options as never),

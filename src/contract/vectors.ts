@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { json, op } from './op.js';
+import { MAX_TOP_K, MAX_VECTOR_BATCH } from '../values/limits.js';
 
 const id = z.string().min(1).describe('A document id.');
 const vector = z.array(z.number()).describe('Float32 components (a TypeScript client sends a Float32Array compactly).');
@@ -18,7 +19,7 @@ export const vectorsOps = [
     id: 'vectors.upsert',
     summary: 'Inserts or replaces documents (a text without a vector is embedded by the server’s embedder); a batch is all or nothing.',
     access: 'write',
-    args: z.object({ docs: z.union([doc, z.array(doc).max(1000)]) }),
+    args: z.object({ docs: z.union([doc, z.array(doc).max(MAX_VECTOR_BATCH)]) }),
     result: z.object({ upserted: z.number().int() }),
     example: { args: { docs: [{ id: 'n1', text: 'Ada prefers Python', metadata: { type: 'note', year: 2026 } }] }, result: { upserted: 1 } },
     run: (s, a) => s.vectors.upsert(a.docs as never),
@@ -67,7 +68,7 @@ export const vectorsOps = [
       query: z.object({
         text: z.string().optional(),
         vector: vector.optional(),
-        topK: z.number().int().min(1).max(1000).optional(),
+        topK: z.number().int().min(1).max(MAX_TOP_K).optional(),
         filter: filter.optional(),
         minScore: z.number().optional(),
         mode: z.enum(['vector', 'text', 'hybrid']).optional(),

@@ -3,6 +3,7 @@ import type { EventRow } from '../engine/types.js';
 import type { StoreContext } from './context.js';
 import type { EventsStore, MemexEvent, SinceOptions, WatchOptions } from '../api/events.js';
 import { storeModule } from './module.js';
+import { MAX_EVENTS_PAGE } from '../values/limits.js';
 
 const freezeEvent = (e: EventRow): MemexEvent => Object.freeze({ ...e });
 
@@ -26,7 +27,8 @@ export class Events implements EventsStore {
     const o = options ?? {};
     if (typeof o !== 'object' || o === null) throw new ValidationError('options', 'must be an object');
     const limit = o.limit ?? 1000;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ValidationError('options.limit', 'must be an integer from 1 to 10000');
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_EVENTS_PAGE)
+      throw new ValidationError('options.limit', `must be an integer from 1 to ${MAX_EVENTS_PAGE}`);
     if (o.store !== undefined && typeof o.store !== 'string') throw new ValidationError('options.store', 'must be a string');
     const rows = await this.ctx.engine.read((tx) => tx.eventsSince(seq, { limit, store: o.store, ns: this.ctx.ns }));
     return rows.map(freezeEvent);

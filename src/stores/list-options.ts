@@ -1,7 +1,6 @@
 import { ValidationError } from '../errors.js';
 import { validateKey } from '../values/keys.js';
-
-export const MAX_LIST_LIMIT = 1000;
+import { MAX_PAGE_LIMIT } from '../values/limits.js';
 
 export function checkListOptions(options: unknown): { prefix: string; limit: number; cursor: string | undefined } {
   if (options === undefined) return { prefix: '', limit: 100, cursor: undefined };
@@ -11,8 +10,8 @@ export function checkListOptions(options: unknown): { prefix: string; limit: num
     if (!['prefix', 'limit', 'cursor'].includes(k)) throw new ValidationError(`options.${k}`, 'unknown option for list');
   }
   if (o.prefix !== undefined && o.prefix !== '') validateKey(o.prefix, 'options.prefix');
-  if (o.limit !== undefined && (typeof o.limit !== 'number' || !Number.isInteger(o.limit) || o.limit < 1 || o.limit > MAX_LIST_LIMIT)) {
-    throw new ValidationError('options.limit', `must be an integer from 1 to ${MAX_LIST_LIMIT}`);
+  if (o.limit !== undefined && (typeof o.limit !== 'number' || !Number.isInteger(o.limit) || o.limit < 1 || o.limit > MAX_PAGE_LIMIT)) {
+    throw new ValidationError('options.limit', `must be an integer from 1 to ${MAX_PAGE_LIMIT}`);
   }
   if (o.cursor !== undefined && typeof o.cursor !== 'string') throw new ValidationError('options.cursor', 'must be a string from a previous page');
   return { prefix: (o.prefix as string | undefined) ?? '', limit: o.limit ?? 100, cursor: o.cursor };

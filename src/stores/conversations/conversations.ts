@@ -16,13 +16,12 @@ import { MESSAGES, THREADS } from '../names.js';
 import type { ConversationPolicy } from './policy.js';
 import type { ConversationsStore } from '../../api/conversations.js';
 import { storeModule } from '../module.js';
-
-const MAX_LIMIT = 1000;
+import { MAX_PAGE_LIMIT } from '../../values/limits.js';
 
 function checkLimit(v: unknown, field: string, dflt: number): number {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_LIMIT)
-    throw new ValidationError(field, `must be an integer from 1 to ${MAX_LIMIT}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_PAGE_LIMIT)
+    throw new ValidationError(field, `must be an integer from 1 to ${MAX_PAGE_LIMIT}`);
   return v;
 }
 

@@ -20,6 +20,7 @@ import { kvTransaction } from './transaction.js';
 import { decodeCursor, encodeCursor, checkListOptions } from '../list-options.js';
 import { storeModule } from '../module.js';
 import { KV } from '../names.js';
+import { MAX_BATCH_KEYS } from '../../values/limits.js';
 
 /**
  * Session state: a shared dictionary with compare-and-set and transactions. Safe across async
@@ -123,7 +124,7 @@ export class Kv implements KvStore {
   /** The rows of `keys` (validated: an array of at most 10,000 keys) read in one snapshot. */
   private async rowsInSnapshot(keys: readonly string[]) {
     if (!Array.isArray(keys)) throw new ValidationError('keys', 'must be an array of keys');
-    if (keys.length > 10_000) throw new ValidationError('keys', 'at most 10000 keys per call');
+    if (keys.length > MAX_BATCH_KEYS) throw new ValidationError('keys', `at most ${MAX_BATCH_KEYS} keys per call`);
     // An index loop, not map: map skips the holes of a sparse array and would let them through.
     const ks: string[] = [];
     for (let i = 0; i < keys.length; i++) ks.push(validateKey(keys[i], `keys[${i}]`));
@@ -140,7 +141,7 @@ export class Kv implements KvStore {
    */
   async setMany(entries: readonly SetManyEntry[]): Promise<{ versions: number[] }> {
     if (!Array.isArray(entries)) throw new ValidationError('entries', 'must be an array of { key, value }');
-    if (entries.length > 10_000) throw new ValidationError('entries', 'at most 10000 entries per call');
+    if (entries.length > MAX_BATCH_KEYS) throw new ValidationError('entries', `at most ${MAX_BATCH_KEYS} entries per call`);
     const prepared: PreparedSet[] = [];
     const seen = new Set<string>();
     for (let i = 0; i < entries.length; i++) {

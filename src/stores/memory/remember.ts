@@ -9,6 +9,7 @@ import type { Profiles } from '../profiles.js';
 import { storeModule } from '../module.js';
 import type { SearchHit } from '../vectors/search-options.js';
 import { writeDocs, type EmbedderLike, type Vectors } from '../vectors/vectors.js';
+import { MAX_RECALL_RECENT, MAX_RECALL_TOP_K } from '../../values/limits.js';
 
 export interface RememberInput {
   userId: string;
@@ -105,8 +106,10 @@ export async function recall(p: MemoryParts, input: RecallInput): Promise<Recall
   if (typeof input.query !== 'string') throw new ValidationError('query', 'must be a string');
   const recentN = input.recent ?? 10;
   const topK = input.topK ?? 5;
-  if (!Number.isInteger(recentN) || recentN < 0 || recentN > 1000) throw new ValidationError('recent', 'must be an integer from 0 to 1000');
-  if (!Number.isInteger(topK) || topK < 0 || topK > 100) throw new ValidationError('topK', 'must be an integer from 0 to 100');
+  if (!Number.isInteger(recentN) || recentN < 0 || recentN > MAX_RECALL_RECENT)
+    throw new ValidationError('recent', `must be an integer from 0 to ${MAX_RECALL_RECENT}`);
+  if (!Number.isInteger(topK) || topK < 0 || topK > MAX_RECALL_TOP_K)
+    throw new ValidationError('topK', `must be an integer from 0 to ${MAX_RECALL_TOP_K}`);
   const [profile, recent] = await Promise.all([
     p.profiles.get(userId),
     recentN === 0 ? Promise.resolve([]) : p.conversations.recent(threadId, recentN),

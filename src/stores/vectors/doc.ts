@@ -26,7 +26,6 @@ export interface DocRecord {
   v: string;
 }
 
-export const MAX_BATCH = 1000;
 export const MAX_TEXT_CHARS = 100_000;
 export const MAX_DIMENSION = 8192;
 

@@ -1,6 +1,7 @@
 import { ValidationError } from '../../errors.js';
 import { parseFilter, type FilterNode } from './filter.js';
 import { toVector } from './doc.js';
+import { MAX_TOP_K } from '../../values/limits.js';
 
 export type SearchMode = 'vector' | 'text' | 'hybrid';
 
@@ -52,8 +53,8 @@ export function checkSearch(o: unknown): CheckedSearch {
   if (mode === 'hybrid' && text === undefined) throw new ValidationError('query.text', "is required in 'hybrid' mode");
   if (mode === 'vector' && text === undefined && vector === undefined) throw new ValidationError('query', 'needs a text or a vector');
   const topK = q.topK ?? 10;
-  if (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1 || topK > 1000)
-    throw new ValidationError('query.topK', 'must be an integer from 1 to 1000');
+  if (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1 || topK > MAX_TOP_K)
+    throw new ValidationError('query.topK', `must be an integer from 1 to ${MAX_TOP_K}`);
   const minScore = q.minScore;
   if (minScore !== undefined && (typeof minScore !== 'number' || !Number.isFinite(minScore)))
     throw new ValidationError('query.minScore', 'must be a finite number');

@@ -5,13 +5,14 @@ import type { ReadTx, WriteTx } from '../../engine/types.js';
 import { deepFreeze } from '../../values/freeze.js';
 import { validateKey } from '../../values/keys.js';
 import type { StoreContext } from '../context.js';
-import { MAX_BATCH, checkDoc, decodeVector, encodeVector, type DocRecord, type StoredDoc, type VectorDoc } from './doc.js';
+import { checkDoc, decodeVector, encodeVector, type DocRecord, type StoredDoc, type VectorDoc } from './doc.js';
 import { VECTORS, VECTORS_META } from '../names.js';
 import { parseFilter } from './filter.js';
 import { VectorIndex, type Ranked } from './vector-index.js';
 import { checkSearch, fuse, type CheckedSearch, type SearchHit, type SearchOptions } from './search-options.js';
 import type { VectorsStore } from '../../api/vectors.js';
 import { storeModule } from '../module.js';
+import { MAX_VECTOR_BATCH } from '../../values/limits.js';
 
 /** What the vector store needs of an embedder (see src/embed). */
 export interface EmbedderLike {
@@ -94,7 +95,7 @@ export class Vectors implements VectorsStore {
 
   /** Validates documents and embeds the texts that came without a vector. */
   async prepare(docs: readonly VectorDoc[], batch = true): Promise<PreparedDoc[]> {
-    if (docs.length === 0 || docs.length > MAX_BATCH) throw new ValidationError('docs', `must hold 1..${MAX_BATCH} documents`);
+    if (docs.length === 0 || docs.length > MAX_VECTOR_BATCH) throw new ValidationError('docs', `must hold 1..${MAX_VECTOR_BATCH} documents`);
     const checked = [];
     const seen = new Set<string>();
     for (let i = 0; i < docs.length; i++) {

@@ -1,0 +1,20 @@
+/**
+ * The bounds of the public operations, declared once: the stores enforce them and the contract
+ * (contract/, hence `/openapi.json` and the MCP tool schemas) publishes them, so the two cannot
+ * drift (test/server/openapi-bounds.test.ts sends each bound and one past it to a real server).
+ */
+
+/** Keys (or entries) in one kv `getMany`, `getEntries`, `setMany`. */
+export const MAX_BATCH_KEYS = 10_000;
+/** Items in one page of a listing: kv, profiles and sites `list`; conversations `recent`, `page`, `list`. */
+export const MAX_PAGE_LIMIT = 1000;
+/** Events in one `events.since` page. */
+export const MAX_EVENTS_PAGE = 10_000;
+/** Documents in one `vectors.upsert`. */
+export const MAX_VECTOR_BATCH = 1000;
+/** Hits one `vectors.search` returns. */
+export const MAX_TOP_K = 1000;
+/** Recent turns one `recall` returns. */
+export const MAX_RECALL_RECENT = 1000;
+/** Relevant memories one `recall` returns. */
+export const MAX_RECALL_TOP_K = 100;
