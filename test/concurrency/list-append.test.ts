@@ -19,8 +19,8 @@ console.log(`list-append seed ${seed} (replay with MEMEX_LIST_APPEND_SEED=${seed
 afterAll(cleanupLocations);
 
 // Over HTTP every transaction is one to five round trips: fewer of them keep that run near the others' time.
-const PLAN = { processes: 4, callers: 4, txnsPerCaller: 150, seed, killAfter: 200 };
-const HTTP_PLAN = { ...PLAN, txnsPerCaller: 100, killAfter: 130 };
+const PLAN = { processes: 4, callers: 4, txnsPerCaller: 100, seed, killAfter: 130 };
+const HTTP_PLAN = { ...PLAN, txnsPerCaller: 60, killAfter: 80 };
 
 /** The run was big enough to mean something (most of its transactions committed), and the checker found nothing. */
 function expectStrictSerializable(report: ListAppendReport, label: string, planned: number): void {

@@ -9,14 +9,12 @@
  * iteration's own figures are returned so the tests can hold each kill to its floors.
  */
 import { isPgLocation } from '../helpers/location.js';
-import { OpenTimes, copyForCheck, runWriterUntilKilled, type KillPlan, type Reached } from '../helpers/crash-writer.js';
+import { OpenTimes, copyForCheck, planFor, runWriterUntilKilled, type KillPlan, type Reached } from '../helpers/crash-writer.js';
 import { here } from '../helpers/spawn.js';
 import { CrashModel, checkThroughMemex, mulberry32, readRaw, type Durability, type Totals } from './check.js';
 import { readRawPg } from './raw-pg.js';
 
 const WRITER = here(import.meta.url, './crash-writer.ts');
-/** Share of kills aimed at the writer's startup (open, WAL recovery) rather than its writes. */
-const STARTUP_SHARE = 0.25;
 /**
  * A running kill lands 30–300 ms after the first acknowledgement, but never before this many: a
  * loaded runner can starve a sound writer for a whole short window, while a writer that stalls for
@@ -66,7 +64,7 @@ export async function crashIteration(
   model.startGeneration(g);
 
   const run = await runWriterUntilKilled(WRITER, [dbPath, durability, String(g), String(seed)], (line) => model.onLine(line), rng, {
-    startupShare: STARTUP_SHARE,
+    plan: planFor(iteration),
     openTimes: opts.openTimes,
     minAcks: MIN_ACKS,
     startTimeoutMs: opts.startTimeoutMs,

@@ -24,7 +24,7 @@
  * Memex is closed, the checks run on a copy of the .db and -wal, so the next writer opens the
  * file exactly as the kill left it.
  *
- * MEMEX_VECTOR_CRASH_ITERATIONS (default 30) sets the number of kills, MEMEX_VECTOR_CRASH_SEED the seed.
+ * MEMEX_VECTOR_CRASH_ITERATIONS (default 20) sets the number of kills, MEMEX_VECTOR_CRASH_SEED the seed.
  * The collection stays below 3 x 150 = 450 documents (MEMEX_VECTOR_CRASH_POOL_SIZE changes the 150):
  * a size the store answers by an exact scan. Past 2,000 documents the derived index proposes
  * candidates from an approximate graph, which promises recall, not exact equality — and about one
@@ -35,7 +35,7 @@ import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openMemex, type Memex } from '../../src/index.js';
-import { OpenTimes, copyForCheck, runWriterUntilKilled } from '../helpers/crash-writer.js';
+import { OpenTimes, copyForCheck, planFor, runWriterUntilKilled } from '../helpers/crash-writer.js';
 import { here } from '../helpers/spawn.js';
 import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
 import { cleanupLocations, isPgLocation, newLocation, openAt } from '../helpers/location.js';
@@ -43,7 +43,7 @@ import { adminQuery } from '../helpers/pg.js';
 import { DIM, DUPS, POOLS, VectorCrashModel, decodeBase64Vector, mulberry32, type RawDoc } from '../fixtures/vectors-crash-model.js';
 import { cosine } from '../../src/testing/vector-data.js';
 
-const ITERATIONS = Number(process.env.MEMEX_VECTOR_CRASH_ITERATIONS ?? 30);
+const ITERATIONS = Number(process.env.MEMEX_VECTOR_CRASH_ITERATIONS ?? 20);
 const SEED = Number(process.env.MEMEX_VECTOR_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const WRITER = here(import.meta.url, './vectors-writer.ts');
 /** A running kill waits for this many acknowledged operations (a stalled writer never gets there). */
@@ -280,7 +280,7 @@ async function runLoop(dbPath: string, iterations: number, seed: number, model: 
         [dbPath, durability, String(g), String(Math.floor(rng() * 2 ** 31)), String(maxEvents)],
         (line) => model.onLine(line),
         rng,
-        { startupShare: 0.25, openTimes, minAcks: MIN_ACKS },
+        { plan: planFor(i), openTimes, minAcks: MIN_ACKS },
       );
       if (run.outcome === 'no-ack') {
         const why = { exit: 'exited', timeout: 'acknowledged nothing', stalled: `acknowledged fewer than ${MIN_ACKS} operations` }[run.reason];
