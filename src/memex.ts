@@ -215,6 +215,6 @@ export async function openMemex(options: MemexOptions): Promise<Memex> {
   const o = resolveOptions(options);
   const clock = new MonotonicClock(o.clock);
   const engine = await o.engine.open({ clock: clock.now, customClock: o.customClock, lockTimeoutMs: o.lockTimeoutMs, maxEvents: o.maxEvents });
-  // Without a clock of the caller's, PostgreSQL reads the database's: the check would watch a clock not used.
-  return new EngineMemex(engine, o, o.customClock || engine.kind !== 'postgres' ? clock : undefined);
+  // An engine that reads its storage's clock does not use this one: nothing to check.
+  return new EngineMemex(engine, o, (engine.clockSource ?? 'given') === 'given' ? clock : undefined);
 }

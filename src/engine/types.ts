@@ -237,8 +237,16 @@ export interface EngineFactory {
  *   `close()`.
  */
 export interface Engine {
+  /** A short name for messages and health checks. Never used to decide behaviour. */
   readonly kind: string;
   readonly capabilities: EngineCapabilities;
+  /**
+   * Where `tx.now` comes from when the caller gave no clock of its own: `'given'` (the clock in
+   * `EngineOpenOptions`, Memex's monotonic one) or `'storage'` (the storage's own, as PostgreSQL
+   * reads the database's clock so every node agrees). Memex watches the given clock in `health()`
+   * only where the engine uses it. @default 'given'
+   */
+  readonly clockSource?: 'given' | 'storage';
   /**
    * Where a store may keep files derived from the records (a saved search index) under `name`,
    * or `undefined` when derived state must stay in memory (private or remote storage).

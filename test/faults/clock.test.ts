@@ -4,8 +4,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openMemex } from '../../src/index.js';
 import { ManualClock } from '../../src/testing/clock.js';
 import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
+import { cleanupLocations, newLocation, openAt } from '../helpers/location.js';
 
-afterEach(cleanupTemp);
+afterEach(async () => {
+  cleanupTemp();
+  await cleanupLocations();
+});
 
 const HOUR = 3_600_000;
 
@@ -53,5 +57,18 @@ describe('a clock that jumps backwards', () => {
     expect((await mx.kv.getEntry('b'))!.updatedAt).toBe((await mx.kv.getEntry('a'))!.updatedAt);
     expect((await mx.health()).checks.find((c) => c.name === 'clock')).toMatchObject({ ok: true, detail: 'monotonic' });
     await mx.close();
+  });
+
+  it("health watches the clock the engine uses: PostgreSQL's own (the database's) is not Memex's, one given to it is", async () => {
+    const names = async (mx: Awaited<ReturnType<typeof openAt>>) => {
+      try {
+        return (await mx.health()).checks.map((c) => c.name);
+      } finally {
+        await mx.close();
+      }
+    };
+    expect(await names(await openAt(newLocation('sqlite')))).toContain('clock');
+    expect(await names(await openAt(newLocation('postgres')))).not.toContain('clock');
+    expect(await names(await openAt(newLocation('postgres'), { clock: new ManualClock().now }))).toContain('clock');
   });
 });

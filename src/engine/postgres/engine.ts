@@ -24,6 +24,8 @@ let nextEngineId = 1;
  */
 export class PostgresEngine implements Engine {
   readonly kind = 'postgres';
+  /** The database's clock, so every node agrees; the caller's when it gave one. */
+  readonly clockSource: 'given' | 'storage';
   readonly capabilities: EngineCapabilities = {
     multiProcess: true,
     multiHost: true,
@@ -50,6 +52,7 @@ export class PostgresEngine implements Engine {
     private readonly o: PostgresEngineOptions,
     private readonly bridge: Bridge,
   ) {
+    this.clockSource = o.customClock ? 'given' : 'storage';
     this.sql = statements(o.schema);
     this.fixed = fixedTexts(this.sql);
     this.syncTimeoutMs = o.statementTimeoutMs + 2000;

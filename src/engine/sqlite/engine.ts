@@ -82,6 +82,7 @@ const refusedAsForeign = (e: unknown): boolean =>
  */
 export class SqliteEngine implements Engine {
   readonly kind = 'sqlite';
+  readonly clockSource = 'given';
   readonly capabilities: EngineCapabilities;
   private db: Database.Database;
   private tx: SqliteTx;
