@@ -204,6 +204,7 @@ class MapTx implements WriteTx {
 
 class MapEngine implements Engine {
   readonly kind = 'map';
+  readonly clockSource = 'given';
   readonly capabilities: EngineCapabilities = {
     multiProcess: false,
     multiHost: false,
