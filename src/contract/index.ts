@@ -8,7 +8,7 @@ import { profilesOps } from './profiles.js';
 import { sitesOps } from './sites.js';
 import { vectorsOps } from './vectors.js';
 
-export { opPath, type Access, type Op, type OpContext, type Retry } from './op.js';
+export { opPath, unknownField, type Access, type Op, type OpContext, type Retry } from './op.js';
 export type { Holds } from './holds.js';
 
 /** Each store's operations: a store of `Stores` without its entry here does not compile. */

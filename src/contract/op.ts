@@ -1,3 +1,4 @@
+import { ValidationError } from '../errors.js';
 import { z } from 'zod';
 import type { MemexScope } from '../api/memex.js';
 import type { Memex } from '../api/memex.js';
@@ -58,6 +59,21 @@ export function op<A extends z.ZodObject, R extends z.ZodType>(
   o: Omit<Op<A, R>, 'scoped' | 'retry'> & { scoped?: boolean; retry?: Retry },
 ): Op<A, R> {
   return { scoped: true, retry: o.access === 'read' ? 'safe' : 'keyed', ...o };
+}
+
+/**
+ * A field of `args` that `op` does not take, as the error that refuses it: a misspelled `options`
+ * would otherwise be dropped and the write done without the compare-and-set the caller asked for.
+ * Only the top level: the stores refuse unknown fields inside (options, queries, inputs).
+ */
+export function unknownField(op: Op, args: Record<string, unknown>): ValidationError | undefined {
+  const known = Object.keys(op.args.shape);
+  const field = Object.keys(args).find((k) => !known.includes(k));
+  if (field === undefined) return undefined;
+  return new ValidationError(
+    field,
+    `unknown field for ${op.id}: it takes ${known.length === 0 ? 'no arguments' : known.join(', ')}${op.scoped ? ' (and ns)' : ''}`,
+  );
 }
 
 /** The route of an operation: `kv.get` -> `/v1/kv/get`. */

@@ -24,7 +24,7 @@ export function createMcpServer(memex: Memex, o: { ns?: string; readOnly?: boole
     if (o.readOnly && !t.annotations.readOnlyHint) continue; // a read token's session
     server.registerTool(
       t.name,
-      { description: t.description, inputSchema: t.input, outputSchema: t.output, annotations: t.annotations },
+      { description: t.description, inputSchema: t.input.strict(), outputSchema: t.output, annotations: t.annotations },
       async (args: Record<string, unknown>) => {
         try {
           const out = await t.run(scope, args, memex);

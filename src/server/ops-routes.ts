@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { MemexScope } from '../api/memex.js';
-import { OPS, opPath, type Op } from '../contract/index.js';
+import { OPS, opPath, unknownField, type Op } from '../contract/index.js';
 import { problemOf, toProblem, type Problem } from '../contract/problem.js';
 import { decodeWire, encodeWire } from '../contract/wire.js';
 import { ValidationError } from '../errors.js';
@@ -42,6 +42,9 @@ async function handle(parts: ServerParts, op: Op, req: FastifyRequest): Promise<
       return { status: 403, body: problemOf('forbidden', 403, `${op.id} needs an admin token for every namespace ("*")`) };
     scope = parts.memex;
   }
+  // After the token's check: a caller that may not call this learns nothing about its fields.
+  const unknown = unknownField(op, op.scoped || ns === undefined ? args : { ns, ...args });
+  if (unknown) return fail(unknown);
   const exec = async (): Promise<Outcome> => {
     try {
       const mayRead = (name: string) => !req.principal || allows(req.principal, name, 'read');
