@@ -37,7 +37,8 @@ export class EngineMemex implements Memex {
   readonly capabilities: MemexCapabilities;
   private readonly root: MemexScope;
   private readonly scopes = new Map<string, BuiltScope>();
-  private readonly counters = new Map<string, StoreCounters>();
+  /** Counters by namespace, then store: a scope's stores count their own (a tenant's cache stats are its own). */
+  private readonly counters = new Map<string, Map<string, StoreCounters>>();
   private readonly frozen = new FrozenValues();
   private closed = false;
   private readonly writeFailures = new WriteFailures();
@@ -78,10 +79,11 @@ export class EngineMemex implements Memex {
     const e = this.engine.stats();
     const { records, lastSeq } = await this.engine.snapshot((tx) => ({ records: tx.countByStore(), lastSeq: tx.lastSeq() }));
     const stores: MemexStats['stores'] = {};
-    for (const name of new Set([...this.counters.keys(), ...Object.keys(records)])) {
-      stores[name] = { ...(this.counters.get(name) ?? newCounters()), records: records[name] ?? 0 };
+    const totals = sumCounters(this.counters.values());
+    for (const name of new Set([...totals.keys(), ...Object.keys(records)])) {
+      stores[name] = { ...(totals.get(name) ?? newCounters()), records: records[name] ?? 0 };
     }
-    const conflicts = [...this.counters.values()].reduce((n, c) => n + c.conflicts, 0);
+    const conflicts = [...totals.values()].reduce((n, c) => n + c.conflicts, 0);
     const avgWaitMs = e.lock.waits === 0 ? 0 : e.lock.totalWaitMs / e.lock.waits;
     return {
       reads: e.reads,
@@ -134,7 +136,7 @@ export class EngineMemex implements Memex {
   async sweep(): Promise<SweepResult> {
     this.assertOpen();
     const result: SweepResult = { purged: 0, threads: 0 };
-    const counter = (store: string) => this.counter(store);
+    const counter = (store: string) => this.counter(DEFAULT_NS, store);
     const run = async (phase: 'before' | 'after') => {
       for (const [, m] of MODULES) if (m.sweep?.phase === phase) Object.assign(result, await m.sweep.run(this.engine, counter));
     };
@@ -164,7 +166,7 @@ export class EngineMemex implements Memex {
       ns,
       maxValueBytes: this.config.maxValueBytes,
       frozen: this.frozen,
-      counters: (store) => this.counter(store),
+      counters: (store) => this.counter(ns, store),
     };
     const stores = new Map<ModuleName, unknown>();
     const lookup = <S>(name: ModuleName): S => {
@@ -184,15 +186,30 @@ export class EngineMemex implements Memex {
     return built;
   }
 
-  private counter(store: string): StoreCounters {
-    let c = this.counters.get(store);
-    if (!c) this.counters.set(store, (c = newCounters()));
+  private counter(ns: string, store: string): StoreCounters {
+    let byStore = this.counters.get(ns);
+    if (!byStore) this.counters.set(ns, (byStore = new Map<string, StoreCounters>()));
+    let c = byStore.get(store);
+    if (!c) byStore.set(store, (c = newCounters()));
     return c;
   }
 
   private assertOpen(): void {
     if (this.closed) throw new ClosedError();
   }
+}
+
+/** Each store's counters summed over namespaces. */
+function sumCounters(namespaces: Iterable<Map<string, StoreCounters>>): Map<string, StoreCounters> {
+  const out = new Map<string, StoreCounters>();
+  for (const byStore of namespaces) {
+    for (const [store, c] of byStore) {
+      const t = out.get(store) ?? newCounters();
+      for (const [k, v] of Object.entries(c)) t[k] = (t[k] ?? 0) + v;
+      out.set(store, t);
+    }
+  }
+  return out;
 }
 
 /**

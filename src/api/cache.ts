@@ -7,7 +7,7 @@ export interface CacheStats {
   /** Entries stored in this namespace (all processes). */
   readonly size: number;
   readonly bytes: number;
-  /** This process's hits and misses. */
+  /** This process's hits and misses in this namespace (another namespace's, another tenant's, never count here). */
   readonly hits: number;
   readonly misses: number;
   readonly hitRate: number;

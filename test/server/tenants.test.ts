@@ -211,4 +211,18 @@ describe('tenant isolation', () => {
     await client.close();
     await expect(openMemex({ url, token: 'wrong-token-xxxxxxxxxxxx' })).rejects.toMatchObject({ code: 'access_denied', status: 401 });
   });
+
+  it("cache/stats counts the caller's own namespace: globex never sees acme's hits and misses; the admin's store stats sum them", async () => {
+    const stats = async (ns: string, token: string) =>
+      ((await post(url, '/v1/cache/stats', { ns }, auth(token))).body as { result: { hits: number; misses: number; size: number } }).result;
+    const before = { acme: await stats('acme/app', T.acme), globex: await stats('globex/app', T.globex) };
+    for (let i = 0; i < 5; i++) await post(url, '/v1/cache/get', { ns: 'acme/app', key: 'prompt' }, auth(T.acme)); // hits
+    for (let i = 0; i < 3; i++) await post(url, '/v1/cache/get', { ns: 'acme/app', key: `absent-${i}` }, auth(T.acme)); // misses
+    const acme = await stats('acme/app', T.acme);
+    expect([acme.hits - before.acme.hits, acme.misses - before.acme.misses]).toEqual([5, 3]);
+    expect(await stats('globex/app', T.globex)).toEqual(before.globex);
+    // The whole store (admin): every namespace's counts together.
+    const all = ((await post(url, '/v1/memex/stats', {}, auth(T.admin))).body as { result: { stores: Record<string, { hits?: number }> } }).result;
+    expect(all.stores.cache?.hits ?? 0).toBeGreaterThanOrEqual(acme.hits);
+  });
 });

@@ -157,7 +157,7 @@ export class Cache implements CacheStore {
     }
   }
 
-  /** Size (shared), and this process's hits, misses, evictions and computes. */
+  /** Size (shared), and this process's hits, misses, evictions and computes, in this namespace. */
   async stats(): Promise<CacheStats> {
     const meta = await this.ctx.engine.read((tx) => this.meta(tx));
     const c = this.ctx.counters(CACHE);
