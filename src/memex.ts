@@ -3,7 +3,7 @@ import { ClosedError, ValidationError } from './errors.js';
 import type { Engine } from './engine/types.js';
 import { WriteFailures } from './write-failures.js';
 import { MonotonicClock } from './values/monotonic-clock.js';
-import { remoteOptions, resolveOptions, type MemexOptions, type StoreConfig } from './options.js';
+import { configFor, remoteOptions, resolveOptions, type MemexOptions, type StoreConfig } from './options.js';
 import { RemoteMemex } from './client/remote-memex.js';
 import { newCounters, type StoreContext, type StoreCounters } from './stores/context.js';
 import type { Memory, Recall, RecallInput, RememberInput } from './stores/memory/remember.js';
@@ -173,7 +173,8 @@ export class EngineMemex implements Memex {
       if (!stores.has(name)) throw new Error(`store "${name}" is used before it is built: reorder STORE_MODULES`);
       return stores.get(name) as S;
     };
-    for (const [name, m] of MODULES) stores.set(name, m.create(ctx, this.config, lookup));
+    const config = configFor(this.config, ns);
+    for (const [name, m] of MODULES) stores.set(name, m.create(ctx, config, lookup));
     const memory = lookup<Memory>('memory');
     const scope: MemexScope = Object.freeze({
       ns,

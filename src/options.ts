@@ -13,9 +13,25 @@ import { DEFAULT_MAX_VALUE_BYTES } from './values/json.js';
 import { parseOptions } from './values/options.js';
 
 const positiveInt = (max: number) => z.number().int().positive().max(max);
+/** A namespace, a namespace and everything under it (`acme/voice/*`), or every namespace (`*`). */
+const namespacePattern = z
+  .string()
+  .regex(/^(\*|[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*(\/\*)?)$/, 'must be "*", a namespace, or a namespace followed by "/*"');
 
 const isEngineFactory = (v: unknown): v is EngineFactory =>
   v !== null && typeof v === 'object' && typeof (v as EngineFactory).open === 'function' && typeof (v as EngineFactory).kind === 'string';
+
+const cacheSchema = z.strictObject({
+  maxEntries: positiveInt(100_000_000).optional(),
+  maxBytes: positiveInt(Number.MAX_SAFE_INTEGER).nullable().optional(),
+  computeTimeoutMs: positiveInt(24 * 3_600_000).optional(),
+  computeLeaseMs: z.number().int().min(100).max(3_600_000).optional(),
+});
+const conversationsSchema = z.strictObject({
+  maxMessagesPerThread: positiveInt(1_000_000).optional(),
+  maxThreads: positiveInt(100_000_000).optional(),
+  ttlMs: positiveInt(Number.MAX_SAFE_INTEGER).nullable().optional(),
+});
 
 const optionsSchema = z.strictObject({
   ...sqliteSettingsShape,
@@ -37,21 +53,9 @@ const optionsSchema = z.strictObject({
       'must be an embedder { dimension, embed(texts) }',
     )
     .optional(),
-  cache: z
-    .strictObject({
-      maxEntries: positiveInt(100_000_000).optional(),
-      maxBytes: positiveInt(Number.MAX_SAFE_INTEGER).nullable().optional(),
-      computeTimeoutMs: positiveInt(24 * 3_600_000).optional(),
-      computeLeaseMs: z.number().int().min(100).max(3_600_000).optional(),
-    })
-    .optional(),
-  conversations: z
-    .strictObject({
-      maxMessagesPerThread: positiveInt(1_000_000).optional(),
-      maxThreads: positiveInt(100_000_000).optional(),
-      ttlMs: positiveInt(Number.MAX_SAFE_INTEGER).nullable().optional(),
-    })
-    .optional(),
+  cache: cacheSchema.optional(),
+  conversations: conversationsSchema.optional(),
+  namespaces: z.record(namespacePattern, z.strictObject({ cache: cacheSchema.optional(), conversations: conversationsSchema.optional() })).optional(),
 });
 
 /** The SQLite settings accepted at the top level as the short way (`openMemex({ path })`). */
@@ -116,6 +120,20 @@ export interface MemexOptions extends Partial<SqliteSettings>, Partial<Omit<Post
    * @default new HashingEmbedder({ dimension: 384 })
    */
   embedder?: Embedder;
+  /**
+   * Store policies for some namespaces: keys are namespace patterns (`"acme/voice"`, `"acme/voice/*"`
+   * for every namespace under it, `"*"`, as in a token's namespaces), values override
+   * `conversations` and `cache` there. A
+   * namespace takes the longest pattern that matches it (an exact name before any `/*`).
+   * @example { "acme/voice/*": { conversations: { maxMessagesPerThread: 10, ttlMs: 86_400_000 }, cache: { maxEntries: 150 } } }
+   */
+  namespaces?: Record<string, NamespaceOverrides>;
+}
+
+/** What `namespaces` may change for the namespaces a pattern matches. */
+export interface NamespaceOverrides {
+  conversations?: Partial<ConversationPolicy>;
+  cache?: Partial<CachePolicy>;
 }
 
 /** What the stores are configured with. */
@@ -124,6 +142,35 @@ export interface StoreConfig {
   readonly conversations: ConversationPolicy;
   readonly cache: CachePolicy;
   readonly embedder: Embedder;
+  /** Overrides by namespace pattern (see {@link MemexOptions.namespaces}); {@link configFor} applies them. */
+  readonly namespaces: Readonly<Record<string, NamespaceOverrides>>;
+}
+
+/**
+ * The policies of namespace `ns`: `config`'s, with the overrides of the longest pattern of
+ * `config.namespaces` that matches `ns` (exact name > longer prefix > `*`).
+ */
+export function configFor(config: StoreConfig, ns: string): StoreConfig {
+  let best: { rank: number; o: NamespaceOverrides } | undefined;
+  for (const [pattern, o] of Object.entries(config.namespaces)) {
+    const rank = patternRank(pattern, ns);
+    if (rank !== undefined && (!best || rank > best.rank)) best = { rank, o };
+  }
+  if (!best) return config;
+  return {
+    ...config,
+    conversations: { ...config.conversations, ...stripUndefined(best.o.conversations ?? {}) },
+    cache: { ...config.cache, ...stripUndefined(best.o.cache ?? {}) },
+  };
+}
+
+/** How specifically `pattern` matches `ns` (higher wins), or undefined when it does not. */
+function patternRank(pattern: string, ns: string): number | undefined {
+  if (pattern === ns) return Number.MAX_SAFE_INTEGER;
+  if (pattern === '*') return 0;
+  // 'acme/voice/*': what is under acme/voice (as in a token's namespaces), not acme/voice itself.
+  const prefix = pattern.slice(0, -1);
+  return pattern.endsWith('/*') && ns.startsWith(prefix) ? prefix.length : undefined;
 }
 
 export interface ResolvedOptions extends StoreConfig {
@@ -180,6 +227,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     conversations: { ...DEFAULT_CONVERSATION_POLICY, ...stripUndefined(o.conversations ?? {}) },
     cache: { ...DEFAULT_CACHE_POLICY, ...stripUndefined(o.cache ?? {}) },
     embedder: o.embedder ?? new HashingEmbedder(),
+    namespaces: o.namespaces ?? {},
   };
 }
 

@@ -4,7 +4,7 @@ import { int, storeFlags } from './flags.js';
 import { registerOpsCommands } from './commands/register.js';
 import { runDemo, type DemoOptions } from './demo.js';
 import { formatDemo } from './print-demo.js';
-import { serve, type ServeOptions } from './serve.js';
+import { configOf, serve, type ServeOptions } from './serve.js';
 import { runMcp, type McpOptions } from './mcp.js';
 
 const program = new Command('memex').description('Memex: a memory store for AI agents');
@@ -45,11 +45,14 @@ storeFlags(program.command('serve'), false)
     int(100, 3_600_000),
     10_000,
   )
+  .option('--config <file>', 'JSON file of store policies: conversations, cache, embedder, namespaces (overrides by pattern), …')
+  .option('--print-config', 'print the effective settings (defaults filled in, no secrets) as JSON and exit')
   .addHelpText(
     'after',
     `
 Examples:
   memex serve --path ./memex.db
+  memex serve --path ./memex.db --config ./memex.config.json
   memex serve --url postgres://memex:memex@db:5432/memex --host 0.0.0.0 --tokens ./tokens.json
   curl -s localhost:7077/v1/kv/set -H 'content-type: application/json' -d '{"ns":"demo","key":"k","value":1}'`,
   )
@@ -57,6 +60,13 @@ Examples:
     if (opts.url !== undefined && opts.path !== './memex.db') program.error('give --path or --url, not both');
     if (opts.durability !== undefined && opts.durability !== 'full' && opts.durability !== 'normal')
       program.error("--durability must be 'full' or 'normal'");
+    if (opts.printConfig) {
+      const { settings } = await Promise.resolve()
+        .then(() => configOf(opts))
+        .catch((e: unknown) => program.error(`memex serve: ${(e as Error).message}`));
+      process.stdout.write(`${JSON.stringify(settings, null, 2)}\n`);
+      return;
+    }
     const { url } = await serve(opts).catch((e: unknown) => program.error(`memex serve: ${(e as Error).message}`));
     process.stderr.write(`memex serving ${opts.url ? 'PostgreSQL' : opts.path} at ${url} (OpenAPI: ${url}/openapi.json)\n`);
   });
@@ -64,6 +74,7 @@ Examples:
 storeFlags(program.command('mcp'), true)
   .description('speak the Model Context Protocol over stdio: memory tools (remember, recall, search_memory, kv_get, …) for MCP clients')
   .option('--ns <namespace>', 'the namespace the tools work in', 'default')
+  .option('--config <file>', 'JSON file of store policies (as memex serve --config)')
   .addHelpText(
     'after',
     `

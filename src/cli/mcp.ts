@@ -1,9 +1,12 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { loadConfig } from './config-file.js';
 import { openFromFlags, type StoreFlags } from './open-store.js';
 import { createMcpServer } from '../mcp/server.js';
 
 export interface McpOptions extends StoreFlags {
   ns?: string;
+  /** A JSON file of store policies (`--config`), as `memex serve` takes. */
+  config?: string;
 }
 
 /**
@@ -11,7 +14,7 @@ export interface McpOptions extends StoreFlags {
  * to stderr. Ends (closing the store) when the client closes stdin.
  */
 export async function runMcp(o: McpOptions): Promise<void> {
-  const memex = await openFromFlags(o);
+  const memex = await openFromFlags(o, o.config === undefined ? {} : loadConfig(o.config).options);
   const server = createMcpServer(memex, o.ns ? { ns: o.ns } : {});
   const transport = new StdioServerTransport();
   let closing = false;

@@ -2,6 +2,7 @@ import pino from 'pino';
 import { drain } from './drain.js';
 import { stderrSink } from './log-sink.js';
 import { openFromFlags, type StoreFlags } from './open-store.js';
+import { effectiveSettings, loadConfig, type LoadedConfig } from './config-file.js';
 import { buildServer } from '../server/app.js';
 import { Tokens } from '../server/tokens.js';
 
@@ -15,6 +16,17 @@ export interface ServeOptions extends StoreFlags {
   logLevel: string;
   /** The longest a shutdown takes: then the process exits, whatever is still running (`--drain-timeout-ms`). */
   drainTimeoutMs: number;
+  /** A JSON file of store policies (`--config`): see config-file.ts. */
+  config?: string;
+  /** Print the effective settings and exit (`--print-config`). */
+  printConfig?: boolean;
+}
+
+/** The policies of `--config` (none without it) and the effective settings they make (`--print-config`). */
+export function configOf(o: StoreFlags & { config?: string }): { options: LoadedConfig['options']; settings: Record<string, unknown> } {
+  const loaded = o.config === undefined ? undefined : loadConfig(o.config);
+  const options = loaded?.options ?? {};
+  return { options, settings: effectiveSettings({ path: ':memory:', ...options }, loaded?.embedder) };
 }
 
 /** Whether `host` is a loopback address (the only kind a server without tokens may listen on). */
@@ -37,8 +49,9 @@ export async function serve(o: ServeOptions): Promise<{ url: string; stop: () =>
   // Logs go to stderr as JSON; no request body and no Authorization header is ever logged.
   const sink = stderrSink();
   const logger = pino({ level: o.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' } }, sink);
-  const memex = await openFromFlags(o);
-  const app = await buildServer({ memex, tokens, logger, bodyLimit: o.bodyLimit, rateLimitPerMinute: o.rateLimit, corsOrigins: o.cors });
+  const { options: policies, settings } = configOf(o);
+  const memex = await openFromFlags(o, policies);
+  const app = await buildServer({ memex, tokens, logger, bodyLimit: o.bodyLimit, rateLimitPerMinute: o.rateLimit, corsOrigins: o.cors, settings });
   await app.listen({ host: o.host, port: o.port });
   const addr = app.server.address();
   const port = addr && typeof addr === 'object' ? addr.port : o.port;

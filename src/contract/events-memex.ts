@@ -77,7 +77,16 @@ export const memexOps = [
     access: 'read',
     scoped: false,
     args: z.object({}),
-    result: z.object({ capabilities: z.record(z.string(), z.boolean()), version: z.string() }),
+    result: z.object({
+      capabilities: z.record(z.string(), z.boolean()),
+      version: z.string(),
+      settings: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .describe(
+          'The effective store settings (`memex serve --print-config`): maxValueBytes, lockTimeoutMs, events, conversations, cache, embedder (no secrets), namespaces.',
+        ),
+    }),
     example: {
       args: {},
       result: {
@@ -85,7 +94,7 @@ export const memexOps = [
         version: '0.1.0',
       },
     },
-    run: async (_s, _a, ctx) => ({ capabilities: ctx.memex.capabilities, version: ctx.version }),
+    run: async (_s, _a, ctx) => ({ capabilities: ctx.memex.capabilities, version: ctx.version, ...(ctx.settings ? { settings: ctx.settings } : {}) }),
   }),
   op({
     id: 'memex.stats',

@@ -23,6 +23,8 @@ export interface OpContext {
   readonly holds: Holds;
   /** Whether the caller may read namespace `ns` (an operation on the whole store filters by it). */
   readonly mayRead: (ns: string) => boolean;
+  /** The store's effective settings as the server was configured (no secrets), for `memex.info`. */
+  readonly settings?: Readonly<Record<string, unknown>>;
 }
 
 /**

@@ -33,6 +33,8 @@ export interface ServerOptions {
   readonly corsOrigins?: readonly string[];
   /** `getOrSet` claims fail after this long without an answer. @default 60000 */
   readonly computeTimeoutMs?: number;
+  /** The store's effective settings (no secrets), reported by `/v1/memex/info`. */
+  readonly settings?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -68,6 +70,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
     idempotency: new IdempotencyCache(),
     metrics: new ServerMetrics(o.memex),
     streams: new Set(),
+    settings: o.settings,
   };
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {

@@ -48,7 +48,7 @@ async function handle(parts: ServerParts, op: Op, req: FastifyRequest): Promise<
   const exec = async (): Promise<Outcome> => {
     try {
       const mayRead = (name: string) => !req.principal || allows(req.principal, name, 'read');
-      const result = await op.run(scope, args, { memex: parts.memex, holds: parts.holds, version: VERSION, mayRead });
+      const result = await op.run(scope, args, { memex: parts.memex, holds: parts.holds, version: VERSION, mayRead, settings: parts.settings });
       // The wire encoding also answers: a typed array in a value goes back as a typed array.
       return { status: 200, body: result === undefined ? {} : { result: encodeWire(result) } };
     } catch (e) {

@@ -21,6 +21,8 @@ export interface ServerParts {
   readonly idempotency: IdempotencyCache;
   readonly metrics: ServerMetrics;
   readonly streams: WatchStreams;
+  /** The store's effective settings, reported by `memex.info`. */
+  readonly settings: Readonly<Record<string, unknown>> | undefined;
 }
 
 declare module 'fastify' {

@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { HashingEmbedder } from '../embed/hashing-embedder.js';
+import { OpenAIEmbedder } from '../embed/openai-embedder.js';
+import { ValidationError } from '../errors.js';
+import { resolveOptions, type MemexOptions } from '../options.js';
+import { parseOptions } from '../values/options.js';
+
+/**
+ * The embedder a config file names. The API key never sits in the file: `apiKeyEnv` names the
+ * environment variable that holds it.
+ */
+const embedderSchema = z.discriminatedUnion('provider', [
+  z.strictObject({ provider: z.literal('hashing'), dimension: z.number().int().min(8).max(8192).optional() }),
+  z.strictObject({
+    provider: z.literal('openai'),
+    baseUrl: z.string().url(),
+    model: z.string().min(1),
+    dimension: z.number().int().min(1).max(8192),
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable')
+      .optional(),
+    batchSize: z.number().int().min(1).max(2048).optional(),
+    timeoutMs: z.number().int().min(100).max(600_000).optional(),
+    requestDimensions: z.boolean().optional(),
+  }),
+]);
+
+/**
+ * `memex serve --config <file>` (and `memex mcp --config`): a JSON object with the store policies
+ * `openMemex` takes — `conversations`, `cache`, `namespaces` (overrides by namespace pattern),
+ * `maxValueBytes`, `lockTimeoutMs`, `events` — and an `embedder`. Where the store is stays on the
+ * command line (`--path`, `--url`).
+ *
+ * @example
+ * ```json
+ * { "conversations": { "maxMessagesPerThread": 10, "maxThreads": 1000, "ttlMs": 86400000 },
+ *   "cache": { "maxEntries": 150 },
+ *   "embedder": { "provider": "openai", "baseUrl": "http://127.0.0.1:11434/v1", "model": "nomic-embed-text", "dimension": 768 },
+ *   "namespaces": { "acme/voice/*": { "conversations": { "maxMessagesPerThread": 20 } } } }
+ * ```
+ */
+const configSchema = z.strictObject({
+  conversations: z.unknown().optional(),
+  cache: z.unknown().optional(),
+  namespaces: z.unknown().optional(),
+  maxValueBytes: z.unknown().optional(),
+  lockTimeoutMs: z.unknown().optional(),
+  events: z.unknown().optional(),
+  embedder: embedderSchema.optional(),
+});
+export type ConfigFile = z.infer<typeof configSchema>;
+
+/** The store options a config file gives (policies checked here, each error naming the file's field). */
+export interface LoadedConfig {
+  readonly options: Omit<MemexOptions, 'path' | 'url' | 'engine'>;
+  /** The embedder as the file describes it, without secrets (for `--print-config` and `/v1/memex/info`). */
+  readonly embedder: Record<string, unknown> | undefined;
+}
+
+/** Reads and checks `file`; a problem is a ValidationError whose field is `<file>: <path in the file>`. */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ValidationError(file, `is not a readable JSON file: ${(e as Error).message}`);
+  }
+  try {
+    const c = parseOptions(configSchema, raw, 'options', '{ "conversations": { "maxMessagesPerThread": 10 } }');
+    const { embedder, ...policies } = c;
+    const options = { ...policies, ...(embedder ? { embedder: buildEmbedder(embedder, env) } : {}) } as LoadedConfig['options'];
+    // The policies are checked by the very rules openMemex applies.
+    resolveOptions({ path: ':memory:', ...options });
+    return { options, embedder: embedder && { ...embedder } };
+  } catch (e) {
+    // Named as in the file: `<file>: conversations.maxThreads`.
+    if (e instanceof ValidationError) throw new ValidationError(`${file}: ${e.field.replace(/^options\.?/, '') || '(the file)'}`, e.reason);
+    throw e;
+  }
+}
+
+function buildEmbedder(e: z.infer<typeof embedderSchema>, env: NodeJS.ProcessEnv) {
+  if (e.provider === 'hashing') return new HashingEmbedder(e.dimension === undefined ? {} : { dimension: e.dimension });
+  const { provider: _, apiKeyEnv, ...rest } = e;
+  const apiKey = apiKeyEnv === undefined ? undefined : env[apiKeyEnv];
+  if (apiKeyEnv !== undefined && !apiKey) throw new ValidationError('options.embedder.apiKeyEnv', `the environment variable ${apiKeyEnv} is not set`);
+  return new OpenAIEmbedder({ ...rest, ...(apiKey ? { apiKey } : {}) });
+}
+
+/**
+ * The effective settings of a store opened with `options` (defaults filled in), as
+ * `--print-config` prints them and `/v1/memex/info` reports them: no secrets (an API key is
+ * only named by its environment variable).
+ */
+export function effectiveSettings(options: MemexOptions, embedder: Record<string, unknown> | undefined): Record<string, unknown> {
+  const r = resolveOptions(options);
+  return {
+    maxValueBytes: r.maxValueBytes,
+    lockTimeoutMs: r.lockTimeoutMs,
+    events: { maxEvents: r.maxEvents },
+    conversations: r.conversations,
+    cache: r.cache,
+    embedder: embedder ?? { provider: 'hashing', dimension: r.embedder.dimension },
+    namespaces: r.namespaces,
+  };
+}
