@@ -50,9 +50,18 @@ export const cacheOps = [
     access: 'read',
     args: z.object({}),
     result: z
-      .object({ size: z.number(), bytes: z.number(), hits: z.number(), misses: z.number(), hitRate: z.number(), evictions: z.number() })
-      .loose(),
-    example: { args: {}, result: { size: 3, bytes: 512, hits: 10, misses: 3, hitRate: 0.77, evictions: 0 } },
+      .object({
+        size: z.number().int().describe('Entries in this namespace (all processes).'),
+        bytes: z.number().int(),
+        hits: z.number().int().describe('This server’s hits in this namespace.'),
+        misses: z.number().int(),
+        hitRate: z.number(),
+        evictions: z.number().int(),
+        computes: z.number().int().describe('getOrSet computes run through this server.'),
+        waits: z.number().int().describe('getOrSet callers that waited for another caller’s compute.'),
+      })
+      .describe('The cache of the caller’s namespace only: another tenant’s hits never count here.'),
+    example: { args: {}, result: { size: 3, bytes: 512, hits: 10, misses: 3, hitRate: 0.7692307692307693, evictions: 0, computes: 3, waits: 1 } },
     run: (s) => s.cache.stats(),
   }),
   op({

@@ -102,8 +102,41 @@ export const memexOps = [
     access: 'admin',
     scoped: false,
     args: z.object({}),
-    result: z.object({ reads: z.number(), writes: z.number(), commits: z.number(), conflicts: z.number(), lastSeq: z.number() }).loose(),
-    example: { args: {}, result: { reads: 120, writes: 40, commits: 31, conflicts: 2, lastSeq: 812 } },
+    result: z.object({
+      reads: z.number(),
+      writes: z.number(),
+      commits: z.number(),
+      conflicts: z.number(),
+      lastSeq: z.number(),
+      lock: z
+        .object({
+          acquisitions: z.number(),
+          waits: z.number(),
+          totalWaitMs: z.number(),
+          maxWaitMs: z.number(),
+          avgWaitMs: z.number(),
+          timeouts: z.number(),
+          busyRetries: z.number(),
+        })
+        .describe('The write lock: how often and how long writers waited for it.'),
+      stores: z
+        .record(z.string(), z.record(z.string(), z.number()))
+        .describe('Per store: its records, and this server’s counters (reads, writes, conflicts, and the store’s own: hits, evictions…).'),
+      storageErrors: z.record(z.string(), z.number()).describe('Failed writes by driver code.'),
+    }),
+    example: {
+      args: {},
+      result: {
+        reads: 120,
+        writes: 40,
+        commits: 31,
+        conflicts: 2,
+        lastSeq: 812,
+        lock: { acquisitions: 31, waits: 3, totalWaitMs: 12.5, maxWaitMs: 8.1, avgWaitMs: 4.2, timeouts: 0, busyRetries: 0 },
+        stores: { kv: { reads: 100, writes: 30, conflicts: 2, records: 57 } },
+        storageErrors: {},
+      },
+    },
     run: (_s, _a, ctx) => ctx.memex.stats(),
   }),
   op({
@@ -122,8 +155,20 @@ export const memexOps = [
     access: 'admin',
     scoped: false,
     args: z.object({}),
-    result: z.object({ ok: z.boolean(), checks: z.array(z.object({ name: z.string(), ok: z.boolean() }).loose()) }),
-    example: { args: {}, result: { ok: true, checks: [{ name: 'storage', ok: true }] } },
+    result: z.object({
+      ok: z.boolean(),
+      checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string(), value: z.number().optional() })),
+    }),
+    example: {
+      args: {},
+      result: {
+        ok: true,
+        checks: [
+          { name: 'integrity', ok: true, detail: 'quick_check ok' },
+          { name: 'wal', ok: true, detail: 'WAL 0.1 MiB of 256 MiB', value: 131072 },
+        ],
+      },
+    },
     run: (_s, _a, ctx) => ctx.memex.health(),
   }),
   op({

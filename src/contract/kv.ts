@@ -144,7 +144,13 @@ export const kvOps = [
     access: 'read',
     args: z.object({ options: listOptions }),
     result: z.object({ items: z.array(kvEntry), cursor: z.string().optional() }),
-    example: { args: { options: { prefix: 'user:', limit: 100 } }, result: { items: [], cursor: undefined } },
+    example: {
+      args: { options: { prefix: 'user:', limit: 1 } },
+      result: {
+        items: [{ key: 'user:1', value: { name: 'Ada' }, version: 7, updatedAt: 1764650000000, expiresAt: null }],
+        cursor: 'dXNlcjox',
+      },
+    },
     run: (s, a) => s.kv.list(a.options as never),
   }),
   op({

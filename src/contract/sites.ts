@@ -5,8 +5,79 @@ import { MAX_PROMPT_CHARS } from '../stores/sites/limits.js';
 
 const url = z.string().describe('A URL or host; records are keyed by the normalized host (https://www.Example.com/a -> example.com).');
 const name = z.string().describe('What the selector finds, e.g. "search box".');
-const siteProfile = z.object({ host: z.string() }).loose().describe('Everything learned about one host: visits, selectors, quirks, action patterns.');
-const exampleProfile = { host: 'example.com', visits: 3, successes: 3, failures: 0 };
+const at = z.number().int().describe('Unix ms.');
+const siteProfile = z
+  .object({
+    host: z.string().describe('The normalized host (the record’s key).'),
+    visits: z.number().int(),
+    okVisits: z.number().int(),
+    failedVisits: z.number().int(),
+    timedVisits: z.number().int().describe('Visits that reported a durationMs.'),
+    totalDurationMs: z.number(),
+    avgDurationMs: z.number().nullable(),
+    firstVisitAt: at.nullable(),
+    lastVisitAt: at.nullable(),
+    lastOkAt: at.nullable(),
+    selectors: z
+      .array(
+        z.object({
+          name: z.string(),
+          candidates: z.array(
+            z.object({
+              selector: z.string(),
+              successes: z.number().int(),
+              failures: z.number().int(),
+              failStreak: z.number().int(),
+              lastSuccessAt: at.nullable(),
+              lastFailureAt: at.nullable(),
+              cachedAt: at,
+            }),
+          ),
+          updatedAt: at,
+        }),
+      )
+      .describe('Most recently touched name first; each name’s candidates best first.'),
+    quirks: z.array(z.object({ text: z.string(), count: z.number().int(), firstSeenAt: at, lastSeenAt: at })),
+    actions: z.array(z.object({ intent: z.string(), steps: z.array(json), updatedAt: at })),
+    notes: z.array(z.object({ at, ok: z.boolean(), text: z.string() })).describe('Newest first.'),
+    createdAt: at,
+    updatedAt: at,
+  })
+  .describe('Everything learned about one host: visits, selectors, quirks, action patterns.');
+const exampleProfile = {
+  host: 'example.com',
+  visits: 3,
+  okVisits: 3,
+  failedVisits: 0,
+  timedVisits: 1,
+  totalDurationMs: 840,
+  avgDurationMs: 840,
+  firstVisitAt: 1764650000000,
+  lastVisitAt: 1764650100000,
+  lastOkAt: 1764650100000,
+  selectors: [
+    {
+      name: 'search box',
+      candidates: [
+        {
+          selector: 'input[name=q]',
+          successes: 2,
+          failures: 0,
+          failStreak: 0,
+          lastSuccessAt: 1764650100000,
+          lastFailureAt: null,
+          cachedAt: 1764650000000,
+        },
+      ],
+      updatedAt: 1764650100000,
+    },
+  ],
+  quirks: [{ text: 'cookie banner covers the search button', count: 1, firstSeenAt: 1764650000000, lastSeenAt: 1764650000000 }],
+  actions: [],
+  notes: [],
+  createdAt: 1764650000000,
+  updatedAt: 1764650100000,
+};
 
 export const sitesOps = [
   op({
