@@ -13,6 +13,7 @@ const problemRef = { $ref: '#/components/schemas/Problem' };
 const errors = {
   default: { description: 'An error: problem details with the Memex code', content: { 'application/problem+json': { schema: problemRef } } },
 };
+const problemAnswer = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemRef } } });
 
 function operation(o: Op): Json {
   const body = o.scoped ? o.args.extend({ ns: ns.optional() }) : o.args;
@@ -22,6 +23,9 @@ function operation(o: Op): Json {
     summary: o.summary,
     tags: [o.id.split('.')[0]],
     'x-memex-access': o.access,
+    // How a client may resend after a network error: safe (a read), keyed (a write, resent with the
+    // same Idempotency-Key and applied once), never (a protocol step: report the failure). The
+    // document's info.description explains both extensions.
     'x-memex-retry': o.retry,
     requestBody: {
       required: true,
@@ -74,6 +78,7 @@ export function openApiDocument(version: string): Json {
           headers: { ETag: { schema: { type: 'string' } } },
           content: { 'application/json': { schema: {}, example: ['apple'] } },
         },
+        404: problemAnswer('`not_found`: no such key (or it expired).'),
         ...errors,
       },
     },
@@ -94,6 +99,7 @@ export function openApiDocument(version: string): Json {
           description: 'Written',
           content: { 'application/json': { schema: { type: 'object', properties: { version: { type: 'integer' } } }, example: { version: 18 } } },
         },
+        412: problemAnswer('`version_conflict`: If-Match or If-None-Match did not hold; nothing written.'),
         ...errors,
       },
     },
@@ -107,6 +113,7 @@ export function openApiDocument(version: string): Json {
           description: 'Whether it existed',
           content: { 'application/json': { schema: { type: 'object', properties: { deleted: { type: 'boolean' } } }, example: { deleted: true } } },
         },
+        412: problemAnswer('`version_conflict`: If-Match did not hold; nothing deleted.'),
         ...errors,
       },
     },
@@ -179,7 +186,7 @@ export function openApiDocument(version: string): Json {
       title: 'Memex',
       version,
       description:
-        'A memory store for AI agents over HTTP. Every operation is POST /v1/<store>/<name> with a JSON body { ns?, ...arguments } and answers { result }. Errors are application/problem+json with the Memex error code. Writes accept an Idempotency-Key header: a resent request with the same key is applied once.',
+        'A memory store for AI agents over HTTP. Every operation is POST /v1/<store>/<name> with a JSON body { ns?, ...arguments } and answers { result }. Errors are application/problem+json with the Memex error code. Writes accept an Idempotency-Key header: a resent request with the same key is applied once. Each operation says in x-memex-retry how a client may resend it after a network error: safe (a read: resend freely), keyed (a write: resend only with the same Idempotency-Key), never (a step of a protocol: report the failure); and in x-memex-access the token access it needs (read, write, admin). A field an operation does not take is refused with 400 invalid_input naming it.',
     },
     servers: [{ url: 'http://127.0.0.1:7077' }],
     security: [{ bearer: [] }],
