@@ -4,6 +4,7 @@
  */
 export type { Memex, MemexScope, MemexStats, MemexHealth, MemexCapabilities } from './memex.js';
 export type { Stores, StoreName } from './stores.js';
+export type { PatchOp } from '../values/patch.js';
 export type { KvStore, KvEntry, KvTransaction, SetOptions, SetManyEntry } from './kv.js';
 export type { ListOptions, ListPage } from './list.js';
 export type { EventsStore, MemexEvent, SinceOptions, WatchOptions } from './events.js';

@@ -1,4 +1,5 @@
 import type { DeepReadonly } from '../values/freeze.js';
+import type { PatchOp } from '../values/patch.js';
 import type { ListOptions, ListPage } from './list.js';
 
 /** A stored kv record as callers see it; `value` is a deeply frozen copy. */
@@ -133,6 +134,25 @@ export interface KvStore {
     fn: (current: DeepReadonly<T> | undefined) => T | DeepReadonly<T> | undefined,
     options?: { ttlMs?: number },
   ): Promise<DeepReadonly<T> | undefined>;
+
+  /**
+   * An atomic read-modify-write described as data (see {@link PatchOp}): increment a number,
+   * merge an object, append to a bounded list, set if absent, set or remove a field — applied
+   * under the write lock in one step (one request over HTTP), so a client that cannot ship a
+   * function (Python, an MCP agent) needs no compare-and-set loop. `ifVersion` makes it
+   * conditional; `ttlMs` omitted keeps the record's expiry. An op meeting the wrong type
+   * (incrementing a string) writes nothing. Resolves the new value (`undefined` if an op removed
+   * it) and its version (0 then).
+   * @example
+   * ```ts
+   * await mx.kv.patch('stats', [{ op: 'increment', path: '/visits' }, { op: 'append', path: '/last', value: 'u42', max: 10 }]);
+   * ```
+   */
+  patch<T = unknown>(
+    key: string,
+    ops: readonly PatchOp[],
+    options?: { ifVersion?: number; ttlMs?: number },
+  ): Promise<{ value: DeepReadonly<T> | undefined; version: number }>;
 
   /**
    * Runs `fn` atomically over several keys. `fn` must be synchronous; everything it wrote is

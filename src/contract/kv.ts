@@ -3,6 +3,7 @@ import { ConflictError, ValidationError } from '../errors.js';
 import type { KvStore } from '../api/kv.js';
 import { ifVersion, json, key, op, ttlMs } from './op.js';
 import { MAX_BATCH_KEYS, MAX_PAGE_LIMIT } from '../values/limits.js';
+import { MAX_PATCH_OPS } from '../values/patch.js';
 
 /** A kv record on the wire. */
 export const kvEntry = z.object({
@@ -113,6 +114,42 @@ export const kvOps = [
       result: { versions: [19, 20] },
     },
     run: (s, a) => s.kv.setMany(a.entries as never),
+  }),
+  op({
+    id: 'kv.patch',
+    summary:
+      'An atomic read-modify-write described as data, in one request: `increment` a number, `merge` an object (JSON Merge Patch), `append` to a list (newest `max` kept), `setIfAbsent`, `set` or `remove` a field at `path` (a JSON Pointer, "" = the whole value). `ifVersion` makes it conditional (409). An op meeting the wrong type (incrementing a string) is 400 and nothing is written. Answers the new value (absent when removed) and its version.',
+    access: 'write',
+    args: z.object({
+      key,
+      ops: z
+        .array(
+          z
+            .object({
+              op: z.enum(['increment', 'merge', 'append', 'setIfAbsent', 'set', 'remove']),
+              path: z.string().optional().describe('A JSON Pointer into the value: "" (default) is the value, "/a/b" a field of a field.'),
+              by: z.number().optional().describe('increment: added (default 1).'),
+              value: json.optional().describe('merge: the patch object; append, set, setIfAbsent: the value.'),
+              max: z.number().int().min(1).optional().describe('append: keep only the newest max items.'),
+            })
+            .strict(),
+        )
+        .min(1)
+        .max(MAX_PATCH_OPS),
+      options: z.object({ ifVersion: ifVersion.optional(), ttlMs: ttlMs.optional() }).optional(),
+    }),
+    result: z.object({ value: json.optional(), version: z.number().int().describe('0 when an op removed the value.') }),
+    example: {
+      args: {
+        key: 'stats',
+        ops: [
+          { op: 'increment', path: '/visits' },
+          { op: 'append', path: '/recent', value: 'u42', max: 3 },
+        ],
+      },
+      result: { value: { visits: 1, recent: ['u42'] }, version: 23 },
+    },
+    run: (s, a) => s.kv.patch(a.key as string, a.ops as never, a.options as never),
   }),
   op({
     id: 'kv.commit',

@@ -65,6 +65,7 @@ const PROBES: Record<string, { body: (n: number) => unknown; field: string; abse
     field: 'entries',
     absentAfter: (n) => ['kv/get', { key: `s${n}-0` }],
   },
+  'kv/patch ops': { body: (n) => ({ key: `patched-${n}`, ops: Array.from({ length: n }, () => ({ op: 'increment' })) }), field: 'ops' },
   'kv/list options.limit': { body: (n) => ({ options: { limit: n } }), field: 'options.limit' },
   'conversations/recent limit': { body: (n) => ({ threadId: 't', limit: n }), field: 'limit' },
   'conversations/page options.limit': { body: (n) => ({ threadId: 't', options: { limit: n } }), field: 'options.limit' },

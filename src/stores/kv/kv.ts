@@ -21,6 +21,7 @@ import { decodeCursor, encodeCursor, checkListOptions } from '../list-options.js
 import { storeModule } from '../module.js';
 import { KV } from '../names.js';
 import { MAX_BATCH_KEYS } from '../../values/limits.js';
+import { applyPatch, checkPatchOps, type PatchOp } from '../../values/patch.js';
 
 /**
  * Session state: a shared dictionary with compare-and-set and transactions. Safe across async
@@ -180,6 +181,26 @@ export class Kv implements KvStore {
     // Committed now: the next update or read of this version needs no parse.
     if (out.version > 0) this.ctx.frozen.remember(out.version, out.json, out.value);
     return out.value;
+  }
+
+  /** See {@link KvStore.patch}. */
+  async patch<T = unknown>(
+    key: string,
+    ops: readonly PatchOp[],
+    options?: { ifVersion?: number; ttlMs?: number },
+  ): Promise<{ value: DeepReadonly<T> | undefined; version: number }> {
+    const k = validateKey(key, this.ctx.keyField);
+    const checked = checkPatchOps(ops);
+    const o = checkOptions(options, 'patch');
+    const ttl = checkTtl(o.ttlMs);
+    const ifVersion = checkVersion(o.ifVersion);
+    const out = await this.ctx.engine.write((tx) => {
+      assertVersion(this.ctx, tx, k, ifVersion);
+      return applyUpdate<T>(this.ctx, tx, k, (current) => applyPatch(current, checked) as T | undefined, ttl);
+    });
+    this.ctx.counters(this.ctx.store).writes++;
+    if (out.version > 0) this.ctx.frozen.remember(out.version, out.json, out.value);
+    return { value: out.value, version: out.version };
   }
 
   /**

@@ -45,10 +45,11 @@ const OPTION_KEYS: Record<string, readonly string[]> = {
   set: ['ttlMs', 'ifVersion'],
   delete: ['ifVersion'],
   update: ['ttlMs'],
+  patch: ['ttlMs', 'ifVersion'],
 };
 
 /** Refuses non-object options and unknown option names (a typo must not be silently ignored). */
-export function checkOptions(opts: unknown, method: 'set' | 'delete' | 'update', field = 'options'): Record<string, unknown> {
+export function checkOptions(opts: unknown, method: 'set' | 'delete' | 'update' | 'patch', field = 'options'): Record<string, unknown> {
   if (opts === undefined) return {};
   if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new ValidationError(field, 'must be an object');
   const allowed = OPTION_KEYS[method] ?? [];

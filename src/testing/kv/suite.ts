@@ -9,6 +9,7 @@
 import { describe } from 'vitest';
 import { kvCrud } from './crud.js';
 import { kvEvents } from './events.js';
+import { kvPatch } from './patch.js';
 import { suiteEnv, type KvFactory } from './helpers.js';
 import { kvState } from './state.js';
 import { kvTtlScope } from './ttl-scope.js';
@@ -21,6 +22,7 @@ export function kvConformance(name: string, factory: KvFactory): void {
   describe(`kv conformance: ${name}`, () => {
     kvCrud(env);
     kvTxList(env);
+    kvPatch(env);
     kvTtlScope(env);
     kvEvents(env);
     kvState(env);
