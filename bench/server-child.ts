@@ -1,6 +1,7 @@
 // One process of bench/server.ts. Usage:
 //   server-child.ts bare                       a bare Fastify route answering kv.get's JSON; prints its URL
 //   server-child.ts update <target> <callers> <ms>   kv.update(+1) on one key; target = a path (embedded) or http:// URL
+//   server-child.ts patch <target> <callers> <ms>    the same with kv.patch([{ op: 'increment' }]): one request per increment
 import Fastify from 'fastify';
 import { createInterface } from 'node:readline';
 import { openMemex } from '../src/index.js';
@@ -15,7 +16,7 @@ if (mode === 'bare') {
   await app.listen({ host: '127.0.0.1', port: 0 });
   const a = app.server.address();
   process.stdout.write(`http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}\n`);
-} else if (mode === 'update' && target && callersArg && msArg) {
+} else if ((mode === 'update' || mode === 'patch') && target && callersArg && msArg) {
   const mx = await openMemex(target.startsWith('http') ? { url: target } : { path: target, durability: 'normal' });
   const kv = mx.scope('bench').kv;
   process.stdout.write('ready\n');
@@ -28,7 +29,8 @@ if (mode === 'bare') {
     Array.from({ length: Number(callersArg) }, async () => {
       while (performance.now() < end) {
         try {
-          await kv.update<number>('hot', (n = 0) => n + 1);
+          if (mode === 'patch') await kv.patch('hot', [{ op: 'increment' }]);
+          else await kv.update<number>('hot', (n = 0) => n + 1);
           ops++;
         } catch {
           errors++;
@@ -39,5 +41,5 @@ if (mode === 'bare') {
   process.stdout.write(`${JSON.stringify({ ops, errors })}\n`);
   await mx.close();
 } else {
-  throw new Error('usage: server-child.ts bare | update <target> <callers> <ms>');
+  throw new Error('usage: server-child.ts bare | update|patch <target> <callers> <ms>');
 }

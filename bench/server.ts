@@ -2,8 +2,9 @@
  * Server benchmarks (issue 9), measured side by side in one run and reported as ratios:
  *   1. kv.get and kv.set over HTTP (autocannon, loopback, keep-alive, 64 connections) against a
  *      bare Fastify route answering the same JSON: the framework's own limit.
- *   2. kv.update on one contended key from 4 client processes through the server, against 4
- *      processes on the embedded store.
+ *   2. kv.update on one contended key from 4 client processes through the server (a
+ *      compare-and-set loop), and kv.patch's increment (one request each), against 4 processes
+ *      calling update on the embedded store.
  *   3. vectors.search over HTTP (20k x 384) against the embedded call: the latency added per query.
  *
  *   npx tsx bench/server.ts           # 5 s per load phase
@@ -51,9 +52,9 @@ async function load(url: string, path: string, body: object): Promise<{ rps: num
 }
 
 let updateErrors = 0;
-async function contended(target: string): Promise<number> {
+async function contended(target: string, mode: 'update' | 'patch' = 'update'): Promise<number> {
   const MS = SECONDS * 1000;
-  const procs = await Promise.all(Array.from({ length: 4 }, () => child([CHILD, 'update', target, '16', String(MS)], /^(ready)$/)));
+  const procs = await Promise.all(Array.from({ length: 4 }, () => child([CHILD, mode, target, '16', String(MS)], /^(ready)$/)));
   const done = procs.map(
     ({ proc }) =>
       new Promise<number>((resolve) => {
@@ -106,6 +107,7 @@ try {
     'stderr',
   );
   const remote = await contended(normalServer.line);
+  const remotePatch = await contended(normalServer.line, 'patch');
   const embedded2 = await contended(embeddedPath);
 
   // 3. vectors.search, 20k x 384: remote vs embedded latency per query.
@@ -152,7 +154,8 @@ try {
       '| kv.update, one key, 4 processes x 16 callers | ops/s | vs embedded |',
       '|---|---:|---:|',
       `| embedded (SQLite file, durability normal), mean of 2 runs | ${fmt((embedded + embedded2) / 2)} | 1.00x |`,
-      `| through memex serve (durability normal) | ${fmt(remote)} | ${(remote / ((embedded + embedded2) / 2)).toFixed(2)}x |`,
+      `| through memex serve (durability normal): update, a compare-and-set loop | ${fmt(remote)} | ${(remote / ((embedded + embedded2) / 2)).toFixed(2)}x |`,
+      `| through memex serve (durability normal): patch increment, one request each | ${fmt(remotePatch)} | ${(remotePatch / ((embedded + embedded2) / 2)).toFixed(2)}x |`,
       `(failed updates, all variants: ${updateErrors})`,
       '',
       '| vectors.search topK 10, 20k x 384 | mean ms | p50 ms | p99 ms |',
