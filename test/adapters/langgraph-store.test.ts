@@ -211,9 +211,34 @@ describe('MemexStore beyond the ported tests', () => {
     expect(await store.get(['docs'], 'r1')).toBeNull();
     expect(await store.search(['docs'])).toEqual([]);
   });
+
+  it('without index.dims, vectors the collection cannot take are refused before anything is written', async () => {
+    const scope = mx.scope(`store-${n++}`);
+    await new MemexStore(scope, { index: { fields: ['title'], embeddings: new KeywordEmbeddings({}) } }).put(['docs'], 'r1', { title: 'music' });
+    const wider = new MemexStore(scope, { index: { fields: ['title'], embeddings: new PaddedEmbeddings({}) } });
+    const refused = expect.objectContaining({
+      constructor: ValidationError,
+      field: 'index.embeddings',
+      reason: expect.stringContaining('8-dimensional'),
+    });
+    await expect(wider.put(['docs'], 'r2', { title: 'python' })).rejects.toEqual(refused);
+    await expect(wider.put(['docs'], 'r1', { title: 'cooking' })).rejects.toEqual(refused);
+    expect(await wider.get(['docs'], 'r2')).toBeNull();
+    expect((await wider.get(['docs'], 'r1'))?.value).toEqual({ title: 'music' });
+  });
 });
 
 const WORDS = ['python', 'cooking', 'travel', 'music'];
+
+/** KeywordEmbeddings' vectors padded to 8 dimensions: a model another collection was not built with. */
+class PaddedEmbeddings extends Embeddings {
+  embedDocuments(texts: string[]): Promise<number[][]> {
+    return Promise.resolve(texts.map((t) => [...WORDS.map((w) => (t.includes(w) ? 1 : 0.01)), 0, 0, 0, 0]));
+  }
+  embedQuery(text: string): Promise<number[]> {
+    return this.embedDocuments([text]).then((v) => v[0]!);
+  }
+}
 
 /** A deterministic LangChain embeddings model: one dimension per keyword, plus a small constant. */
 class KeywordEmbeddings extends Embeddings {

@@ -78,6 +78,8 @@ export class MemexStore extends BaseStore {
   private readonly kv: KvStore;
   private readonly vectors: VectorsStore;
   private readonly fields: string[] | undefined;
+  /** The vector length the collection was seen to take (see `fitting`). */
+  private confirmedDims: number | undefined;
 
   constructor(
     scope: Pick<MemexScope, 'kv' | 'vectors'>,
@@ -190,7 +192,7 @@ export class MemexStore extends BaseStore {
     const texts = ops.map((op) => this.textsOf(op));
     const flat = texts.flat();
     const embeddings = this.options.index?.embeddings;
-    const vectors = embeddings && flat.length > 0 ? this.sized(await embeddings.embedDocuments(flat)) : undefined;
+    const vectors = embeddings && flat.length > 0 ? await this.fitting(this.sized(await embeddings.embedDocuments(flat))) : undefined;
     const now = Date.now();
     const versions = await this.kv.transaction((tx) =>
       ops.map((op) => {
@@ -222,6 +224,27 @@ export class MemexStore extends BaseStore {
     // Older vectors of these items go; a newer writer's are kept (its version is higher).
     for (const { op, key, rev } of written)
       if (rev > 0) await this.vectors.deleteWhere({ item: key, rev: op.value === null ? { $lte: rev } : { $lt: rev } });
+  }
+
+  /**
+   * `vectors`, checked (before the items are written, so a refusal changes nothing) to be of one
+   * length and of the collection's: a search with the first is refused by the vector store exactly
+   * when its length is not the collection's. Once a length passed, it is the collection's for good.
+   */
+  private async fitting(vectors: number[][]): Promise<number[][]> {
+    const n = vectors[0]?.length;
+    if (n === undefined || n === this.confirmedDims) return vectors;
+    const odd = vectors.find((v) => v.length !== n);
+    if (odd) throw new ValidationError('index.embeddings', `returned vectors of ${n} and of ${odd.length} dimensions in one batch`);
+    try {
+      await this.vectors.search({ vector: vectors[0]!, topK: 1 });
+    } catch (e) {
+      if (e instanceof ValidationError && e.field === 'query.vector')
+        throw new ValidationError('index.embeddings', `returned ${n}-dimensional vectors, but ${e.reason}`);
+      throw e;
+    }
+    this.confirmedDims = n;
+    return vectors;
   }
 
   /** `vectors`, checked against `index.dims` when it is given (before anything is written). */
