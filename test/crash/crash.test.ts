@@ -4,14 +4,14 @@
  * open through openMemex, hold every acknowledged write, and show no half-applied setMany or
  * transaction. See test/crash/check.ts for exactly what is checked.
  *
- * MEMEX_CRASH_ITERATIONS (default 30) sets the number of kills, MEMEX_CRASH_SEED the seed.
+ * MEMEX_CRASH_ITERATIONS (default 20) sets the number of kills, MEMEX_CRASH_SEED the seed.
  * `npx tsx scripts/crash-loop.ts 1000` runs the same loop outside vitest.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
 import { formatSummary, missedFloors, runCrashLoop } from './crash-loop.js';
 
-const ITERATIONS = Number(process.env.MEMEX_CRASH_ITERATIONS ?? 30);
+const ITERATIONS = Number(process.env.MEMEX_CRASH_ITERATIONS ?? 20);
 const SEED = Number(process.env.MEMEX_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 /** Per kill after the first ack (30-300 ms of 8 writer loops): a writer stalled after its first group commit has at most 8. */
 const PER_KILL = { acked: 20, keyChecks: 12 };

@@ -2,14 +2,14 @@
  * Fleet mode under SIGKILL: a node (a writer child on PostgreSQL) is killed at random moments,
  * again and again, on one schema; after every kill the records hold every acknowledged write and
  * no half-applied setMany or transaction, read both with a plain pg client and through a fresh
- * node (see check.ts). MEMEX_PG_CRASH_ITERATIONS (default 20) sets the number of kills;
+ * node (see check.ts). MEMEX_PG_CRASH_ITERATIONS (default 12) sets the number of kills;
  * `npx tsx scripts/crash-loop.ts 1000 --postgres` runs the same loop outside vitest.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupLocations, newLocation } from '../helpers/location.js';
 import { formatSummary, missedFloors, runCrashLoop } from './crash-loop.js';
 
-const ITERATIONS = Number(process.env.MEMEX_PG_CRASH_ITERATIONS ?? 20);
+const ITERATIONS = Number(process.env.MEMEX_PG_CRASH_ITERATIONS ?? 12);
 const SEED = Number(process.env.MEMEX_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 /** Per kill after the first ack: a node stalled after its first group commit has at most 8 of each. */
 const PER_KILL = { acked: 20, keyChecks: 12 };

@@ -24,7 +24,7 @@
  * Memex is closed, the checks run on a copy of the .db and -wal, so the next writer opens the
  * file exactly as the kill left it.
  *
- * MEMEX_VECTOR_CRASH_ITERATIONS (default 20 on SQLite, 12 on PostgreSQL, where a writer acknowledges
+ * MEMEX_VECTOR_CRASH_ITERATIONS (default 16 on SQLite, 12 on PostgreSQL, where a writer acknowledges
  * about a tenth as much per second) sets the number of kills, MEMEX_VECTOR_CRASH_SEED the seed.
  * The collection stays below 3 x 150 = 450 documents (MEMEX_VECTOR_CRASH_POOL_SIZE changes the 150):
  * a size the store answers by an exact scan. Past 2,000 documents the derived index proposes
@@ -45,7 +45,7 @@ import { DIM, DUPS, POOLS, VectorCrashModel, decodeBase64Vector, mulberry32, typ
 import { cosine } from '../../src/testing/vector-data.js';
 
 const ITERATIONS_SET = process.env.MEMEX_VECTOR_CRASH_ITERATIONS;
-const iterationsOf = (engine: 'sqlite' | 'postgres') => Number(ITERATIONS_SET ?? (engine === 'sqlite' ? 20 : 12));
+const iterationsOf = (engine: 'sqlite' | 'postgres') => Number(ITERATIONS_SET ?? (engine === 'sqlite' ? 16 : 12));
 const SEED = Number(process.env.MEMEX_VECTOR_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const WRITER = here(import.meta.url, './vectors-writer.ts');
 /** A running kill waits for this many acknowledged operations (a stalled writer never gets there). */
