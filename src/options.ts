@@ -11,13 +11,9 @@ import { DEFAULT_CACHE_POLICY, type CachePolicy } from './stores/cache/policy.js
 import { DEFAULT_CONVERSATION_POLICY, type ConversationPolicy } from './stores/conversations/policy.js';
 import { DEFAULT_MAX_VALUE_BYTES } from './values/json.js';
 import { parseOptions } from './values/options.js';
+import { namespacePattern, patternRank } from './values/namespace-pattern.js';
 
 const positiveInt = (max: number) => z.number().int().positive().max(max);
-/** A namespace, a namespace and everything under it (`acme/voice/*`), or every namespace (`*`). */
-const namespacePattern = z
-  .string()
-  .regex(/^(\*|[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*(\/\*)?)$/, 'must be "*", a namespace, or a namespace followed by "/*"');
-
 const isEngineFactory = (v: unknown): v is EngineFactory =>
   v !== null && typeof v === 'object' && typeof (v as EngineFactory).open === 'function' && typeof (v as EngineFactory).kind === 'string';
 
@@ -162,15 +158,6 @@ export function configFor(config: StoreConfig, ns: string): StoreConfig {
     conversations: { ...config.conversations, ...stripUndefined(best.o.conversations ?? {}) },
     cache: { ...config.cache, ...stripUndefined(best.o.cache ?? {}) },
   };
-}
-
-/** How specifically `pattern` matches `ns` (higher wins), or undefined when it does not. */
-function patternRank(pattern: string, ns: string): number | undefined {
-  if (pattern === ns) return Number.MAX_SAFE_INTEGER;
-  if (pattern === '*') return 0;
-  // 'acme/voice/*': what is under acme/voice (as in a token's namespaces), not acme/voice itself.
-  const prefix = pattern.slice(0, -1);
-  return pattern.endsWith('/*') && ns.startsWith(prefix) ? prefix.length : undefined;
 }
 
 export interface ResolvedOptions extends StoreConfig {

@@ -3,8 +3,8 @@ import type { ListOptions, ListPage } from '../api/list.js';
 import { ValidationError } from '../errors.js';
 import { newCounters } from '../stores/context.js';
 import type { KvContext } from '../stores/kv/ops.js';
-import { checkOptions, checkTtl, checkVersion } from '../stores/kv/ops.js';
-import { checkPatchOps, type PatchOp } from '../values/patch.js';
+import { checkOptions, checkPatchArgs, checkTtl } from '../stores/kv/ops.js';
+import type { PatchOp } from '../values/patch.js';
 import { deepFreeze, type DeepReadonly } from '../values/freeze.js';
 import { FrozenValues } from '../values/frozen-cache.js';
 import { validateKey } from '../values/keys.js';
@@ -86,12 +86,8 @@ export class RemoteKv implements KvStore {
     ops: readonly PatchOp[],
     options?: { ifVersion?: number; ttlMs?: number },
   ): Promise<{ value: DeepReadonly<T> | undefined; version: number }> {
-    // The embedded store's checks, in its order, before anything is sent.
-    validateKey(key, 'key');
-    checkPatchOps(ops);
-    const o = checkOptions(options, 'patch');
-    checkTtl(o.ttlMs);
-    checkVersion(o.ifVersion);
+    // The embedded store's checks, before anything is sent.
+    checkPatchArgs(key, ops, options, 'key');
     const r = await this.call<{ value?: DeepReadonly<T>; version: number }>('patch', { key, ops, options });
     return { value: orUndefined(frozen(r.value)), version: r.version };
   }

@@ -3,17 +3,14 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Access } from '../contract/op.js';
 import { ValidationError } from '../errors.js';
-
-const pattern = z
-  .string()
-  .regex(/^(\*|[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*(\/\*)?)$/, 'must be "*", a namespace, or a namespace prefix ending in "/*"');
+import { namespacePattern, patternRank } from '../values/namespace-pattern.js';
 
 /** The `--tokens` file: a JSON array of these. */
 export const tokensFileSchema = z
   .array(
     z.object({
       token: z.string().min(16, 'must be at least 16 characters (use a random secret)'),
-      namespaces: z.array(pattern).min(1),
+      namespaces: z.array(namespacePattern).min(1),
       access: z.enum(['read', 'write', 'admin']),
       /** Shown in logs and metrics instead of the secret. */
       name: z.string().optional(),
@@ -76,5 +73,5 @@ export class Tokens {
 export function allows(p: Principal, ns: string | null, access: Access): boolean {
   if (RANK[p.access] < RANK[access]) return false;
   if (ns === null) return p.namespaces.includes('*');
-  return p.namespaces.some((pat) => pat === '*' || pat === ns || (pat.endsWith('/*') && ns.startsWith(pat.slice(0, -1))));
+  return p.namespaces.some((pat) => patternRank(pat, ns) !== undefined);
 }

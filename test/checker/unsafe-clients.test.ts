@@ -30,17 +30,23 @@ const opens = {
 
 const CYCLES = ['G0', 'G1c', 'G-single', 'G2'] as const;
 
+/** The workload through one unsafe client on `engine`; the report and its text (its head logged). */
+async function runUnsafe(engine: keyof typeof opens, which: 'getThenSet' | 'getThenUpdate') {
+  const { report } = await runListAppend({
+    open: opens[engine](),
+    txnsPerCaller: 40,
+    seed,
+    clients: (mx) => [unsafeKvClients(mx.kv)[which]],
+    ns: 'default',
+  });
+  const text = formatReport(report);
+  console.log(`${engine} ${which}: ${text.split('\n').slice(0, 2).join(' | ')}`);
+  return { report, text };
+}
+
 describe.each(Object.keys(opens) as (keyof typeof opens)[])('unsafe clients on %s', (engine) => {
   it('get then set: appends lost, and dependency cycles', async () => {
-    const { report } = await runListAppend({
-      open: opens[engine](),
-      txnsPerCaller: 40,
-      seed,
-      clients: (mx) => [unsafeKvClients(mx.kv).getThenSet],
-      ns: 'default',
-    });
-    const text = formatReport(report);
-    console.log(`${engine} get then set: ${text.split('\n').slice(0, 2).join(' | ')}`);
+    const { report, text } = await runUnsafe(engine, 'getThenSet');
     expect(report.serializable, text).toBe(false);
     expect(report.counts['lost-append'], text).toBeGreaterThan(0);
     expect(
@@ -50,15 +56,7 @@ describe.each(Object.keys(opens) as (keyof typeof opens)[])('unsafe clients on %
   });
 
   it('get then update: nothing lost, but dependency cycles', async () => {
-    const { report } = await runListAppend({
-      open: opens[engine](),
-      txnsPerCaller: 40,
-      seed,
-      clients: (mx) => [unsafeKvClients(mx.kv).getThenUpdate],
-      ns: 'default',
-    });
-    const text = formatReport(report);
-    console.log(`${engine} get then update: ${text.split('\n').slice(0, 2).join(' | ')}`);
+    const { report, text } = await runUnsafe(engine, 'getThenUpdate');
     expect(report.serializable, text).toBe(false);
     expect(report.counts['lost-append'], text).toBeUndefined();
     expect(

@@ -10,6 +10,7 @@ import {
   applyUpdate,
   assertVersion,
   checkOptions,
+  checkPatchArgs,
   checkTtl,
   checkVersion,
   prepareSet,
@@ -21,7 +22,7 @@ import { decodeCursor, encodeCursor, checkListOptions } from '../list-options.js
 import { storeModule } from '../module.js';
 import { KV } from '../names.js';
 import { MAX_BATCH_KEYS } from '../../values/limits.js';
-import { applyPatch, checkPatchOps, type PatchOp } from '../../values/patch.js';
+import { applyPatch, type PatchOp } from '../../values/patch.js';
 
 /**
  * Session state: a shared dictionary with compare-and-set and transactions. Safe across async
@@ -189,14 +190,10 @@ export class Kv implements KvStore {
     ops: readonly PatchOp[],
     options?: { ifVersion?: number; ttlMs?: number },
   ): Promise<{ value: DeepReadonly<T> | undefined; version: number }> {
-    const k = validateKey(key, this.ctx.keyField);
-    const checked = checkPatchOps(ops);
-    const o = checkOptions(options, 'patch');
-    const ttl = checkTtl(o.ttlMs);
-    const ifVersion = checkVersion(o.ifVersion);
+    const a = checkPatchArgs(key, ops, options, this.ctx.keyField);
     const out = await this.ctx.engine.write((tx) => {
-      assertVersion(this.ctx, tx, k, ifVersion);
-      return applyUpdate<T>(this.ctx, tx, k, (current) => applyPatch(current, checked) as T | undefined, ttl);
+      assertVersion(this.ctx, tx, a.key, a.ifVersion);
+      return applyUpdate<T>(this.ctx, tx, a.key, (current) => applyPatch(current, a.ops) as T | undefined, a.ttlMs);
     });
     this.ctx.counters(this.ctx.store).writes++;
     if (out.version > 0) this.ctx.frozen.remember(out.version, out.json, out.value);

@@ -5,6 +5,7 @@ import { validateKey } from '../../values/keys.js';
 import { serializeValue } from '../../values/json.js';
 import { parseFrozen, type DeepReadonly } from '../../values/freeze.js';
 import { isThenable } from '../../values/thenable.js';
+import { checkPatchOps, type PatchOp } from '../../values/patch.js';
 import type { StoreContext } from '../context.js';
 
 /** A kv-shaped store's context: the scope's context plus which store its records live in. */
@@ -57,6 +58,19 @@ export function checkOptions(opts: unknown, method: 'set' | 'delete' | 'update' 
     if (!allowed.includes(k)) throw new ValidationError(`${field}.${k}`, `unknown option for ${method}`);
   }
   return opts as Record<string, unknown>;
+}
+
+/** `kv.patch`'s arguments checked, in the order both the embedded store and the remote client check them. */
+export function checkPatchArgs(
+  key: unknown,
+  ops: unknown,
+  options: unknown,
+  keyField: string,
+): { key: string; ops: readonly PatchOp[]; ttlMs: number | undefined; ifVersion: number | undefined } {
+  const k = validateKey(key, keyField);
+  const checked = checkPatchOps(ops);
+  const o = checkOptions(options, 'patch');
+  return { key: k, ops: checked, ttlMs: checkTtl(o.ttlMs), ifVersion: checkVersion(o.ifVersion) };
 }
 
 /** A set whose input is already validated: ready to run inside a write transaction. */
