@@ -11,7 +11,8 @@ export type MemexErrorCode =
   | 'storage_error'
   | 'access_denied'
   | 'compute_error'
-  | 'lease_lost';
+  | 'lease_lost'
+  | 'llm_failed';
 
 /**
  * Base class of every Memex error.
@@ -161,6 +162,32 @@ export class LeaseLostError extends MemexError {
   constructor(lockName: string) {
     super('lease_lost', `the lease on lock "${lockName}" expired before it was renewed; another caller may hold the lock`);
     this.lockName = lockName;
+  }
+}
+
+/** What went wrong with a language model call. */
+export type LlmFailure = 'unavailable' | 'timeout' | 'http' | 'malformed' | 'schema' | 'unknown_id' | 'not_configured';
+
+/**
+ * A language model call failed or answered something Memex cannot use: the server was unreachable
+ * or timed out after the bounded retries (`unavailable`, `timeout`), answered an HTTP error
+ * (`http`, with `status`), answered text that is not the expected JSON (`malformed`), JSON outside
+ * the expected structure (`schema`), named a fact id it was not shown (`unknown_id`), or no model
+ * is configured (`not_configured`). Whatever the kind, nothing was written.
+ *
+ * @example
+ * ```ts
+ * try { await mx.memories.ingest(messages, { idempotencyKey: 'turn-7' }); }
+ * catch (e) { if (isMemexError(e, 'llm_failed') && e.kind === 'timeout') retryLater(); }
+ * ```
+ */
+export class LlmError extends MemexError {
+  readonly kind: LlmFailure;
+  readonly status: number | undefined;
+  constructor(kind: LlmFailure, message: string, options?: { status?: number; cause?: unknown }) {
+    super('llm_failed', message, { cause: options?.cause });
+    this.kind = kind;
+    this.status = options?.status;
   }
 }
 

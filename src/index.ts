@@ -36,6 +36,8 @@ export {
   AccessError,
   ComputeError,
   LeaseLostError,
+  LlmError,
+  type LlmFailure,
   isMemexError,
   type MemexErrorCode,
 } from './errors.js';
@@ -58,3 +60,25 @@ export type { OpenAIEmbedderOptions } from './embed/openai-options.js';
 export { EmbeddingError, type EmbeddingErrorCode } from './embed/errors.js';
 export { checkVector, cosine, l2normalize, type Embedder } from './embed/embedder.js';
 export type { DeepReadonly } from './values/freeze.js';
+export type {
+  Fact,
+  FactHit,
+  FactInput,
+  FactOp,
+  FactOutcome,
+  FactSearch,
+  FactSource,
+  FactVersion,
+  IngestMessage,
+  IngestResult,
+  CurateOptions,
+  UpdateFactOptions,
+  InvalidateOptions,
+  FactListOptions,
+  MemoriesStore,
+} from './api/memories.js';
+export type { Block, BlockWriteOptions, BlocksStore } from './api/blocks.js';
+export type { Llm, LlmRequest, LlmAnswer } from './llm/llm.js';
+export { openAiChat, type OpenAiChatOptions } from './llm/openai-chat.js';
+export { DEFAULT_PROMPTS, type MemoryPrompts } from './llm/prompts.js';
+export type { MemoriesPolicy, BlocksPolicy } from './stores/memories/policy.js';

@@ -12,6 +12,8 @@ import { DEFAULT_CONVERSATION_POLICY, type ConversationPolicy } from './stores/c
 import { DEFAULT_MAX_VALUE_BYTES } from './values/json.js';
 import { parseOptions } from './values/options.js';
 import { namespacePattern, patternRank } from './values/namespace-pattern.js';
+import type { Llm } from './llm/llm.js';
+import { DEFAULT_BLOCKS_POLICY, DEFAULT_MEMORIES_POLICY, type BlocksPolicy, type MemoriesPolicy } from './stores/memories/policy.js';
 
 const positiveInt = (max: number) => z.number().int().positive().max(max);
 const isEngineFactory = (v: unknown): v is EngineFactory =>
@@ -28,6 +30,17 @@ const conversationsSchema = z.strictObject({
   maxThreads: positiveInt(100_000_000).optional(),
   ttlMs: positiveInt(Number.MAX_SAFE_INTEGER).nullable().optional(),
 });
+
+const unit = z.number().min(0).max(1);
+const memoriesSchema = z.strictObject({
+  duplicateThreshold: unit.optional(),
+  candidateThreshold: unit.optional(),
+  candidates: positiveInt(50).optional(),
+  maxAttempts: positiveInt(100).optional(),
+  runTtlMs: positiveInt(Number.MAX_SAFE_INTEGER).optional(),
+  prompts: z.strictObject({ version: z.string().min(1).max(100), extract: z.string().min(1), consolidate: z.string().min(1) }).optional(),
+});
+const blocksSchema = z.strictObject({ maxChars: positiveInt(1_000_000).optional(), maxBlocks: positiveInt(10_000).optional() });
 
 const optionsSchema = z.strictObject({
   ...sqliteSettingsShape,
@@ -51,6 +64,14 @@ const optionsSchema = z.strictObject({
     .optional(),
   cache: cacheSchema.optional(),
   conversations: conversationsSchema.optional(),
+  llm: z
+    .custom<Llm>(
+      (v) => v !== null && typeof v === 'object' && typeof (v as Llm).complete === 'function' && typeof (v as Llm).name === 'string',
+      'must be a language model { name, complete(request) } such as openAiChat({ baseUrl, model })',
+    )
+    .optional(),
+  memories: memoriesSchema.optional(),
+  blocks: blocksSchema.optional(),
   namespaces: z.record(namespacePattern, z.strictObject({ cache: cacheSchema.optional(), conversations: conversationsSchema.optional() })).optional(),
 });
 
@@ -117,6 +138,20 @@ export interface MemexOptions extends Partial<SqliteSettings>, Partial<Omit<Post
    */
   embedder?: Embedder;
   /**
+   * The language model curated memory uses to extract and consolidate facts (`memories.ingest`,
+   * and `add` when a new fact is related to a known one). Without one, `add` still deduplicates
+   * by similarity and `ingest` refuses with `LlmError` `not_configured`.
+   * @example openAiChat({ baseUrl: 'http://localhost:11434/v1', model: 'llama3.1' })
+   */
+  llm?: Llm;
+  /**
+   * How curated memory decides.
+   * @default { duplicateThreshold: 0.9, candidateThreshold: 0.5, candidates: 5, maxAttempts: 8, runTtlMs: 604800000 }
+   */
+  memories?: Partial<MemoriesPolicy>;
+  /** Bounds of memory blocks. @default { maxChars: 5000, maxBlocks: 50 } */
+  blocks?: Partial<BlocksPolicy>;
+  /**
    * Store policies for some namespaces: keys are namespace patterns (`"acme/voice"`, `"acme/voice/*"`
    * for every namespace under it, `"*"`, as in a token's namespaces), values override
    * `conversations` and `cache` there. A
@@ -138,6 +173,9 @@ export interface StoreConfig {
   readonly conversations: ConversationPolicy;
   readonly cache: CachePolicy;
   readonly embedder: Embedder;
+  readonly llm: Llm | undefined;
+  readonly memories: MemoriesPolicy;
+  readonly blocks: BlocksPolicy;
   /** Overrides by namespace pattern (see {@link MemexOptions.namespaces}); {@link configFor} applies them. */
   readonly namespaces: Readonly<Record<string, NamespaceOverrides>>;
 }
@@ -214,6 +252,9 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     conversations: { ...DEFAULT_CONVERSATION_POLICY, ...stripUndefined(o.conversations ?? {}) },
     cache: { ...DEFAULT_CACHE_POLICY, ...stripUndefined(o.cache ?? {}) },
     embedder: o.embedder ?? new HashingEmbedder(),
+    llm: o.llm,
+    memories: { ...DEFAULT_MEMORIES_POLICY, ...stripUndefined(o.memories ?? {}) },
+    blocks: { ...DEFAULT_BLOCKS_POLICY, ...stripUndefined(o.blocks ?? {}) },
     namespaces: o.namespaces ?? {},
   };
 }

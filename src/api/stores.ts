@@ -6,6 +6,8 @@ import type { LocksStore } from './locks.js';
 import type { ProfilesStore } from './profiles.js';
 import type { SitesStore } from './sites.js';
 import type { VectorsStore } from './vectors.js';
+import type { MemoriesStore } from './memories.js';
+import type { BlocksStore } from './blocks.js';
 
 /**
  * The one list of the stores a scope holds: property name → public interface. The embedded
@@ -28,6 +30,8 @@ export interface Stores {
   readonly profiles: ProfilesStore;
   readonly cache: CacheStore;
   readonly vectors: VectorsStore;
+  readonly memories: MemoriesStore;
+  readonly blocks: BlocksStore;
 }
 
 /** The name of one store of a scope (`'kv'`, `'vectors'`, …). */

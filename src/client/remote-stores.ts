@@ -5,6 +5,10 @@ import { RemoteEvents } from './events.js';
 import type { HttpTransport } from './http.js';
 import { RemoteKv } from './kv.js';
 import { RemoteProfiles, RemoteVectors } from './vectors-profiles.js';
+import { remoteMethods } from './remote-methods.js';
+import { blocksOps, memoriesOps } from '../contract/memories.js';
+import type { MemoriesStore } from '../api/memories.js';
+import type { BlocksStore } from '../api/blocks.js';
 
 /**
  * How the remote client builds each store of `Stores` for one namespace. A store of `Stores`
@@ -19,6 +23,8 @@ export const REMOTE_STORES = {
   profiles: (http, ns) => new RemoteProfiles(http, ns),
   cache: (http, ns) => new RemoteCache(http, ns),
   vectors: (http, ns) => new RemoteVectors(http, ns),
+  memories: (http, ns) => remoteMethods<MemoriesStore>(http, ns, memoriesOps),
+  blocks: (http, ns) => remoteMethods<BlocksStore>(http, ns, blocksOps),
 } satisfies { readonly [K in StoreName]: (http: HttpTransport, ns: string) => Stores[K] };
 
 /** The store names, in the order the scope builds them. */

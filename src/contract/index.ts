@@ -7,6 +7,7 @@ import type { Op } from './op.js';
 import { profilesOps } from './profiles.js';
 import { sitesOps } from './sites.js';
 import { vectorsOps } from './vectors.js';
+import { blocksOps, memoriesOps } from './memories.js';
 
 export { opPath, unknownField, type Access, type Op, type OpContext, type Retry } from './op.js';
 export type { Holds } from './holds.js';
@@ -21,6 +22,8 @@ const STORE_OPS = {
   sites: sitesOps,
   locks: locksOps,
   events: eventsOps,
+  memories: memoriesOps,
+  blocks: blocksOps,
 } satisfies Record<StoreName, readonly Op[]>;
 
 /** Every public operation, declared once: the server's routes, the OpenAPI document and the client come from this list. */

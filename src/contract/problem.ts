@@ -6,6 +6,7 @@ import {
   ComputeError,
   ConflictError,
   LeaseLostError,
+  LlmError,
   LimitError,
   LockTimeoutError,
   MemexError,
@@ -27,7 +28,7 @@ export const problem = z
     code: z
       .string()
       .describe(
-        'The Memex error code (invalid_input, version_conflict, lock_timeout, limit_exceeded, closed, storage_error, access_denied, compute_error, lease_lost), or unauthorized, forbidden, not_found, rate_limited, payload_too_large.',
+        'The Memex error code (invalid_input, version_conflict, lock_timeout, limit_exceeded, closed, storage_error, access_denied, compute_error, lease_lost, llm_failed), or unauthorized, forbidden, not_found, rate_limited, payload_too_large.',
       ),
     field: z.string().optional(),
     reason: z.string().optional(),
@@ -39,6 +40,11 @@ export const problem = z
     entries: z.array(z.unknown()).optional().describe('version_conflict of kv.commit: the current records of the checked keys (null where absent).'),
     name: z.string().optional().describe('compute_error: the name of the error the computing caller raised.'),
     lockName: z.string().optional().describe('lease_lost: the lock whose lease expired.'),
+    kind: z
+      .enum(['unavailable', 'timeout', 'http', 'malformed', 'schema', 'unknown_id', 'not_configured'])
+      .optional()
+      .describe('llm_failed: what went wrong with the language model call (nothing was written).'),
+    llmStatus: z.number().int().optional().describe('llm_failed with kind http: the status the model server answered.'),
   })
   .meta({
     examples: [
@@ -111,6 +117,12 @@ const WIRE: Record<MemexErrorCode, WireCode> & Record<string, WireCode | undefin
     title: 'The computing caller failed',
     fields: (e) => ({ name: e.name }),
     revive: (p, detail) => new ComputeError(p.name ?? 'Error', detail),
+  },
+  llm_failed: {
+    status: 502,
+    title: 'Language model failed',
+    fields: (e) => (e instanceof LlmError ? { kind: e.kind, ...(e.status === undefined ? {} : { llmStatus: e.status }) } : {}),
+    revive: (p, detail) => new LlmError(p.kind ?? 'unavailable', detail, p.llmStatus === undefined ? undefined : { status: p.llmStatus }),
   },
   lease_lost: {
     status: 409,

@@ -17,3 +17,15 @@ export const MESSAGES = 'messages';
 export const VECTORS = 'vectors';
 /** A collection's fixed dimension and its id. */
 export const VECTORS_META = 'vectors.meta';
+/** Curated memory: one record per fact (its current state, or a tombstone once deleted). */
+export const MEMORIES = 'memories';
+/** The searchable versions of the facts (`<factId>#<n>`), indexed like `vectors` documents. */
+export const MEMORY_DOCS = 'memories.docs';
+/** That collection's fixed dimension and id. */
+export const MEMORY_DOCS_META = 'memories.docs.meta';
+/** Every version of every fact (`<factId>#<n>`, n zero-padded), for `history`. */
+export const MEMORY_HISTORY = 'memories.history';
+/** Outcomes of `add`/`ingest` by idempotency key, kept for `runTtlMs` (exactly once). */
+export const MEMORY_RUNS = 'memories.runs';
+/** Memory blocks, by label. */
+export const BLOCKS = 'blocks';

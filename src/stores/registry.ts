@@ -9,6 +9,8 @@ import type { StoreModule } from './module.js';
 import { profilesModule } from './profiles.js';
 import { sitesModule } from './sites/sites.js';
 import { vectorsModule } from './vectors/vectors.js';
+import { memoriesModule } from './memories/memories.js';
+import { blocksModule } from './blocks/blocks.js';
 
 /**
  * Every store a scope holds, by its name in `Stores` (api/stores.ts), in the order they are built
@@ -25,6 +27,8 @@ export const STORE_MODULES = {
   profiles: profilesModule,
   cache: cacheModule,
   vectors: vectorsModule,
+  memories: memoriesModule,
+  blocks: blocksModule,
   memory: memoryModule,
 } satisfies { readonly [K in StoreName]: StoreModule<Stores[K]> } & { readonly memory: StoreModule<Memory> };
 

@@ -14,6 +14,9 @@ import { sitesSuite } from './stores/sites.js';
 import { vectorsAnnSuite } from './stores/vectors-ann.js';
 import { vectorsSuite } from './stores/vectors.js';
 import { typedValuesSuite } from './stores/typed-values.js';
+import { memoriesSuite } from './stores/memories.js';
+import { memoriesLlmSuite } from './stores/memories-llm.js';
+import { blocksSuite } from './stores/blocks.js';
 import { suiteEnv, type ConformanceTarget, type SuiteEnv } from './target.js';
 
 type Suite = (env: SuiteEnv) => void;
@@ -44,6 +47,11 @@ const STORE_SUITES = {
     ['vectors', vectorsSuite],
     ['vectors: ANN', vectorsAnnSuite],
   ],
+  memories: [
+    ['memories', memoriesSuite],
+    ['memories: with a model', memoriesLlmSuite],
+  ],
+  blocks: [['blocks', blocksSuite]],
 } satisfies Record<StoreName, readonly (readonly [string, Suite])[]>;
 
 /** Suites across stores. */

@@ -6,4 +6,5 @@ export { memexConformance } from './conformance.js';
 export { engineConformance, type EngineTarget } from './engine/seam.js';
 export type { ConformanceTarget, ConformanceOptions } from './target.js';
 export { ManualClock } from './clock.js';
+export { startFakeLlm, type FakeLlm, type FakeLlmOptions, type FakeLlmRequest, type FakeLlmAnswer } from './fake-llm.js';
 export * from './list-append/index.js';

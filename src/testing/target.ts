@@ -3,7 +3,10 @@ import type { Memex, MemexCapabilities } from '../api/memex.js';
 import type { MemexOptions } from '../options.js';
 
 /** The store options a conformance test may set; where the data lives is the target's business. */
-export type ConformanceOptions = Pick<MemexOptions, 'clock' | 'lockTimeoutMs' | 'maxValueBytes' | 'events' | 'cache' | 'conversations' | 'embedder'>;
+export type ConformanceOptions = Pick<
+  MemexOptions,
+  'clock' | 'lockTimeoutMs' | 'maxValueBytes' | 'events' | 'cache' | 'conversations' | 'embedder' | 'llm' | 'memories' | 'blocks'
+>;
 
 /**
  * How the conformance suites reach the implementation under test: a factory of `Memex` instances

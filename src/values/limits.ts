@@ -18,3 +18,13 @@ export const MAX_TOP_K = 1000;
 export const MAX_RECALL_RECENT = 1000;
 /** Relevant memories one `recall` returns. */
 export const MAX_RECALL_TOP_K = 100;
+/** Facts in one `memories.add`. */
+export const MAX_FACT_BATCH = 100;
+/** Messages in one `memories.ingest`. */
+export const MAX_INGEST_MESSAGES = 200;
+/** Characters of one fact's text. */
+export const MAX_FACT_CHARS = 2000;
+/** Results of one `memories.search`. */
+export const MAX_FACT_TOP_K = 100;
+/** Characters of a caller name, a reason or an idempotency key. */
+export const MAX_NOTE_CHARS = 500;

@@ -10,6 +10,7 @@ import {
   ComputeError,
   ConflictError,
   LeaseLostError,
+  LlmError,
   LimitError,
   LockTimeoutError,
   StorageError,
@@ -29,6 +30,7 @@ const EXAMPLES: Record<MemexErrorCode, MemexError> = {
   access_denied: new AccessError('this token may not reach namespace "b"', 403),
   compute_error: new ComputeError('TimeoutError', 'the caller computing this entry did not answer within 100 ms'),
   lease_lost: new LeaseLostError('job'),
+  llm_failed: new LlmError('http', 'the model server answered 429 three times', { status: 429 }),
 };
 
 /** What a client receives: the problem through JSON, as the HTTP body carries it. */
@@ -63,6 +65,7 @@ describe('errors on the wire: one table, both ways', () => {
       access_denied: 403,
       compute_error: 424,
       lease_lost: 409,
+      llm_failed: 502,
     });
     expect(toProblem(new TypeError('x is undefined'))).toMatchObject({ code: 'storage_error', status: 500, detail: 'internal error' });
   });

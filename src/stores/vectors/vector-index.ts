@@ -10,7 +10,7 @@ import { buildGraphInWorker, type GraphBuild } from './graph-builder.js';
 import type { FilterNode } from './filter.js';
 import { matchesFilter } from './filter-match.js';
 import { decodeVector, type DocRecord } from './doc.js';
-import { VECTORS, VECTORS_META } from '../names.js';
+import { VECTOR_DOCS, type DocStores } from './doc-stores.js';
 import { IndexFiles, type SaveState } from './index-files.js';
 import { VectorTable, dotAt } from './vector-table.js';
 import { bump, type StoreCounters } from '../context.js';
@@ -97,6 +97,8 @@ export class VectorIndex {
     private readonly ns: string,
     dir: string | undefined,
     private readonly counters: StoreCounters,
+    /** The stores holding the documents and the collection's meta (curated memory keeps its own). */
+    private readonly names: DocStores = VECTOR_DOCS,
   ) {
     this.files = dir === undefined ? undefined : new IndexFiles(dir, ns);
   }
@@ -110,7 +112,7 @@ export class VectorIndex {
   catchUp(tx: ReadTx): void {
     const last = tx.lastSeq();
     if (this.seq === last) return;
-    const idRow = tx.get(this.ns, VECTORS_META, 'id');
+    const idRow = tx.get(this.ns, this.names.meta, 'id');
     this.collection = idRow ? (JSON.parse(idRow.value) as string) : '';
     if (this.seq < 0) this.load(last);
     if (this.seq === last) return;
@@ -119,7 +121,7 @@ export class VectorIndex {
       this.rebuild(tx);
     } else {
       for (;;) {
-        const events = tx.eventsSince(this.seq, { limit: CATCH_UP_BATCH, store: VECTORS, ns: this.ns });
+        const events = tx.eventsSince(this.seq, { limit: CATCH_UP_BATCH, store: this.names.docs, ns: this.ns });
         for (const e of events) {
           if (e.key === null || e.op === 'clear' || e.op === 'deletePrefix') {
             this.rebuild(tx);
@@ -352,7 +354,7 @@ export class VectorIndex {
   }
 
   private refresh(tx: ReadTx, key: string): void {
-    const row = tx.get(this.ns, VECTORS, key);
+    const row = tx.get(this.ns, this.names.docs, key);
     this.set(key, row ? parseDoc(row.value) : undefined);
   }
 
@@ -363,7 +365,7 @@ export class VectorIndex {
     this.ann = undefined;
     let after: string | undefined;
     for (;;) {
-      const rows = tx.scan(this.ns, VECTORS, { after, limit: CATCH_UP_BATCH });
+      const rows = tx.scan(this.ns, this.names.docs, { after, limit: CATCH_UP_BATCH });
       for (const r of rows) {
         const d = parseDoc(r.value);
         this.vectors.set(r.key, d.v, d);

@@ -6,7 +6,8 @@ import { deepFreeze } from '../../values/freeze.js';
 import { validateKey } from '../../values/keys.js';
 import type { StoreContext } from '../context.js';
 import { checkDoc, decodeVector, encodeVector, type DocRecord, type StoredDoc, type VectorDoc } from './doc.js';
-import { VECTORS, VECTORS_META } from '../names.js';
+import { VECTORS } from '../names.js';
+import { VECTOR_DOCS, type DocStores } from './doc-stores.js';
 import { parseFilter } from './filter.js';
 import { VectorIndex, type Ranked } from './vector-index.js';
 import { checkSearch, fuse, type CheckedSearch, type SearchHit, type SearchOptions } from './search-options.js';
@@ -32,8 +33,8 @@ export interface PreparedDoc {
  * Writes prepared documents inside a write transaction: checks the collection's fixed dimension,
  * stores each record and indexes its text. Shared by `upsert` and `remember`.
  */
-export function writeDocs(ns: string, tx: WriteTx, docs: readonly PreparedDoc[]): void {
-  const metaRow = tx.get(ns, VECTORS_META, 'dimension');
+export function writeDocs(ns: string, tx: WriteTx, docs: readonly PreparedDoc[], names: DocStores = VECTOR_DOCS): void {
+  const metaRow = tx.get(ns, names.meta, 'dimension');
   let dimension = metaRow ? (JSON.parse(metaRow.value) as number) : undefined;
   for (const [i, d] of docs.entries()) {
     dimension ??= d.vector.length;
@@ -41,13 +42,13 @@ export function writeDocs(ns: string, tx: WriteTx, docs: readonly PreparedDoc[])
       throw new ValidationError(`docs[${i}].vector`, `this collection holds ${dimension}-dimensional vectors, got ${d.vector.length}`);
     }
     const rec: DocRecord = { text: d.text, metadata: d.metadata, v: encodeVector(d.vector) };
-    tx.put(ns, VECTORS, d.id, JSON.stringify(rec), { expiresAt: null });
-    tx.setText(ns, VECTORS, d.id, d.text);
+    tx.put(ns, names.docs, d.id, JSON.stringify(rec), { expiresAt: null });
+    tx.setText(ns, names.docs, d.id, d.text);
   }
   if (!metaRow && dimension !== undefined) {
-    tx.put(ns, VECTORS_META, 'dimension', JSON.stringify(dimension), { expiresAt: null });
+    tx.put(ns, names.meta, 'dimension', JSON.stringify(dimension), { expiresAt: null });
     // Names this collection, so a saved index is never loaded for another database at the same path.
-    tx.put(ns, VECTORS_META, 'id', JSON.stringify(randomBytes(8).toString('hex')), { expiresAt: null });
+    tx.put(ns, names.meta, 'id', JSON.stringify(randomBytes(8).toString('hex')), { expiresAt: null });
   }
 }
 

@@ -1,0 +1,51 @@
+import type { z } from 'zod';
+import type { StoreName } from '../api/stores.js';
+import { op, type Access, type Op, type Retry } from './op.js';
+
+/**
+ * An operation that is exactly one store method: `<store>.<method>` called with the arguments in
+ * the order `args` declares them. From this one declaration come the HTTP route, the OpenAPI
+ * entry, the MCP schema, the server's call and the remote client's method (client/remote-methods.ts).
+ */
+export interface MethodOp<A extends z.ZodObject = z.ZodObject, R extends z.ZodType = z.ZodType> extends Op<A, R> {
+  readonly method: string;
+  /** The method's parameters, in order: the keys of `args`. */
+  readonly params: readonly string[];
+}
+
+/** What one method's operation declares (its id and call are derived). */
+export interface MethodDef<A extends z.ZodObject = z.ZodObject, R extends z.ZodType = z.ZodType> {
+  readonly summary: string;
+  readonly access: Access;
+  readonly retry?: Retry;
+  readonly args: A;
+  readonly result: R;
+  readonly example: { readonly args: z.input<A>; readonly result?: z.output<R> };
+}
+
+type Method = (...args: never[]) => unknown;
+
+/**
+ * The operations of store `store`, one per method of its interface `S`: a method of `S` without an
+ * entry, or an entry that is no method of `S`, does not compile.
+ *
+ * @example
+ * ```ts
+ * export const blocksOps = methodOps<BlocksStore>()('blocks', { get: { … }, set: { … }, … });
+ * ```
+ */
+export const methodOps =
+  <S>() =>
+  (store: StoreName, defs: { readonly [M in keyof S as S[M] extends Method ? M : never]: MethodDef }): MethodOp[] =>
+    Object.entries(defs as Record<string, MethodDef>).map(([method, d]) => {
+      const params = Object.keys(d.args.shape);
+      const o = op({
+        ...d,
+        id: `${store}.${method}`,
+        run: (scope, a) => {
+          const target = (scope as unknown as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>)[store]!;
+          return target[method]!(...params.map((p) => a[p]));
+        },
+      });
+      return { ...o, method, params };
+    });
