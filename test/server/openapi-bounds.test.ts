@@ -7,7 +7,8 @@
  * for an integer with a minimum, one below that (refused).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openMemex } from '../../src/index.js';
+import { openAiChat, openMemex } from '../../src/index.js';
+import { startFakeLlm, type FakeLlm } from '../../src/testing/index.js';
 import { serverAt, stopServers } from '../helpers/http-server.js';
 import { post, request } from '../helpers/http.js';
 import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
@@ -48,6 +49,43 @@ function boundsOf(doc: { paths: Record<string, { post?: { requestBody?: { conten
   return out;
 }
 
+const text = (n: number) => 'a'.repeat(n);
+const nothing = [{ role: 'assistant', content: 'Noted.' }];
+/** Curated memory's bounds: batch sizes, text lengths, notes (a caller's name, a reason, an idempotency key). */
+const MEMORY_PROBES: typeof PROBES = {
+  'memories/add facts': { body: (n) => ({ ns: 'mem', facts: Array.from({ length: n }, (_, i) => ({ text: `fact ${i} of ${n}` })) }), field: 'facts' },
+  'memories/add facts.text': { body: (n) => ({ ns: 'mem', facts: { text: text(n) } }), field: 'fact.text' },
+  'memories/add facts.[].text': { body: (n) => ({ ns: 'mem', facts: [{ text: text(n) }] }), field: 'facts[0].text' },
+  'memories/add facts.subject': { body: (n) => ({ ns: 'mem', facts: { text: 'x', subject: text(n) } }), field: 'fact.subject' },
+  'memories/add facts.[].subject': { body: (n) => ({ ns: 'mem', facts: [{ text: 'x', subject: text(n) }] }), field: 'facts[0].subject' },
+  'memories/add options.by': { body: (n) => ({ ns: 'mem', facts: { text: 'x' }, options: { by: text(n) } }), field: 'options.by' },
+  'memories/add options.idempotencyKey': {
+    body: (n) => ({ ns: 'mem', facts: { text: 'x' }, options: { idempotencyKey: text(n) } }),
+    field: 'options.idempotencyKey',
+  },
+  'memories/ingest messages': { body: (n) => ({ ns: 'mem', messages: Array.from({ length: n }, () => nothing[0]) }), field: 'messages' },
+  'memories/ingest messages.[]': { body: (n) => ({ ns: 'mem', messages: [text(n)] }), field: 'messages[0]' },
+  'memories/ingest messages.[].content': { body: (n) => ({ ns: 'mem', messages: [{ role: 'assistant', content: text(n) }] }), field: 'messages[0]' },
+  'memories/ingest messages.[].role': { body: (n) => ({ ns: 'mem', messages: [{ role: text(n), content: 'ok' }] }), field: 'messages[0]' },
+  'memories/ingest options.by': { body: (n) => ({ ns: 'mem', messages: nothing, options: { by: text(n) } }), field: 'options.by' },
+  'memories/ingest options.idempotencyKey': {
+    body: (n) => ({ ns: 'mem', messages: nothing, options: { idempotencyKey: text(n) } }),
+    field: 'options.idempotencyKey',
+  },
+  'memories/search query.text': { body: (n) => ({ ns: 'mem', query: { text: text(n) } }), field: 'query.text' },
+  'memories/search query.topK': { body: (n) => ({ ns: 'mem', query: { text: 'x', topK: n } }), field: 'query.topK' },
+  'memories/list options.limit': { body: (n) => ({ ns: 'mem', options: { limit: n } }), field: 'options.limit' },
+  'memories/update options.by': { body: (n) => ({ ns: 'mem', id: factId, text: `by ${n}`, options: { by: text(n) } }), field: 'options.by' },
+  'memories/update options.reason': {
+    body: (n) => ({ ns: 'mem', id: factId, text: `reason ${n}`, options: { reason: text(n) } }),
+    field: 'options.reason',
+  },
+  'memories/invalidate options.by': { body: (n) => ({ ns: 'mem', id: factId, options: { by: text(n) } }), field: 'options.by' },
+  'memories/invalidate options.reason': { body: (n) => ({ ns: 'mem', id: factId, options: { reason: text(n) } }), field: 'options.reason' },
+};
+/** A fact the update and invalidate probes change (added in beforeAll). */
+let factId = '';
+
 const keys = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `${tag}-${i}`);
 const doc = (id: string) => ({ id, vector: [1, 0.5, 0.25] });
 const recall = (extra: Record<string, number>) => ({ input: { userId: 'u', threadId: 't', query: 'q', ...extra } });
@@ -82,6 +120,7 @@ const PROBES: Record<string, { body: (n: number) => unknown; field: string; abse
   'events/since options.limit': { body: (n) => ({ seq: 0, options: { limit: n } }), field: 'options.limit' },
   'memex/recall input.recent': { body: (n) => recall({ recent: n }), field: 'recent' },
   'memex/recall input.topK': { body: (n) => recall({ topK: n }), field: 'topK' },
+  ...MEMORY_PROBES,
   // A key past the bound cannot be read back either: nothing to check for absence.
   'kv/set key': { body: (n) => ({ key: 'k'.repeat(n), value: n }), field: 'key' },
 };
@@ -91,15 +130,20 @@ const isKeyBound = (b: Bound) => b.kind === 'maxLength' && b.max === 512;
 describe('the bounds /openapi.json publishes are the ones the server enforces', () => {
   let url = '';
   let bounds: Bound[] = [];
+  let fake: FakeLlm;
   beforeAll(async () => {
     const path = tempDbPath();
-    ({ url } = await serverAt(path, () => openMemex({ path, durability: 'normal' })));
+    fake = await startFakeLlm({ latencyMs: 0 });
+    const llm = openAiChat({ baseUrl: fake.baseUrl, model: 'fake' });
+    ({ url } = await serverAt(path, () => openMemex({ path, durability: 'normal', llm })));
+    factId = ((await post(url, '/v1/memories/add', { ns: 'mem', facts: { text: 'The probe fact' } })).body as { result: { id: string } }).result.id;
     bounds = boundsOf((await request(url, '/openapi.json')).body as Parameters<typeof boundsOf>[0]);
     // vectors.search needs a collection (its dimension) to reach the topK check; in a namespace of
     // its own, as recall embeds its query (384 dimensions) into the default one.
     expect((await post(url, '/v1/vectors/upsert', { ns: 'vec', docs: [doc('seed')] })).status).toBe(200);
   });
   afterAll(async () => {
+    await fake.close();
     await stopServers();
     cleanupTemp();
   });
@@ -107,8 +151,8 @@ describe('the bounds /openapi.json publishes are the ones the server enforces', 
   it('every published bound has a probe, and every probe a published bound', () => {
     const published = new Set(bounds.filter((b) => !isKeyBound(b) || b.where === 'kv/set key').map((b) => b.where));
     expect([...published].sort()).toEqual(Object.keys(PROBES).sort());
-    // The key bound is the same wherever a key is taken.
-    expect(bounds.filter((b) => b.kind === 'maxLength').every(isKeyBound)).toBe(true);
+    // The key bound is the same wherever a key is taken; other lengths are texts, each probed.
+    expect(bounds.filter((b) => b.kind === 'maxLength' && !(b.where in PROBES)).every(isKeyBound)).toBe(true);
   });
 
   it('at the bound: accepted; one past it (and one below an integer minimum): 400 naming the field, nothing written', async () => {

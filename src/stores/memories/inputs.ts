@@ -24,7 +24,7 @@ const text = (max: number) =>
     .min(1)
     .max(max)
     .refine((s) => s.isWellFormed() && s.trim() !== '', 'must be well-formed, non-blank text');
-const time = z.number().int().min(0).max(8.64e15).describe('Unix ms');
+const time = z.number().int().min(0).describe('Unix ms');
 const note = z.string().min(1).max(MAX_NOTE_CHARS);
 const version = z.number().int().min(0);
 
@@ -44,7 +44,7 @@ export const factSearchSchema = z.strictObject({
   asOf: time.optional(),
   validAt: time.optional(),
   includeInvalid: z.boolean().optional(),
-  minScore: z.number().min(-1).max(1).optional(),
+  minScore: z.number().optional(),
 });
 export const updateOptionsSchema = z.strictObject({ ifVersion: version.optional(), reason: note.optional(), by: note.optional() });
 export const invalidateOptionsSchema = z.strictObject({
@@ -55,7 +55,7 @@ export const invalidateOptionsSchema = z.strictObject({
 });
 export const factListSchema = z.strictObject({
   limit: z.number().int().min(1).max(MAX_PAGE_LIMIT).optional(),
-  cursor: z.string().max(600).optional(),
+  cursor: z.string().optional(),
   includeInvalid: z.boolean().optional(),
 });
 
