@@ -38,6 +38,7 @@ const memoriesSchema = z.strictObject({
   candidates: positiveInt(50).optional(),
   maxAttempts: positiveInt(100).optional(),
   runTtlMs: positiveInt(Number.MAX_SAFE_INTEGER).optional(),
+  ingestLeaseMs: z.number().int().min(100).max(3_600_000).optional(),
   prompts: z.strictObject({ version: z.string().min(1).max(100), extract: z.string().min(1), consolidate: z.string().min(1) }).optional(),
 });
 const blocksSchema = z.strictObject({ maxChars: positiveInt(1_000_000).optional(), maxBlocks: positiveInt(10_000).optional() });
@@ -146,7 +147,7 @@ export interface MemexOptions extends Partial<SqliteSettings>, Partial<Omit<Post
   llm?: Llm;
   /**
    * How curated memory decides.
-   * @default { duplicateThreshold: 0.9, candidateThreshold: 0.5, candidates: 5, maxAttempts: 8, runTtlMs: 604800000 }
+   * @default { duplicateThreshold: 0.9, candidateThreshold: 0.5, candidates: 5, maxAttempts: 8, runTtlMs: 604800000, ingestLeaseMs: 5000 }
    */
   memories?: Partial<MemoriesPolicy>;
   /** Bounds of memory blocks. @default { maxChars: 5000, maxBlocks: 50 } */

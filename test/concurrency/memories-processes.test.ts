@@ -57,7 +57,10 @@ describe.each(SHARED_ENGINES)('curated memory across 4 processes (%s)', (engine)
       const all = adds.flatMap((o) => o[round]!);
       expect(all).toHaveLength(4 * c);
       expect(new Set(all.map((o) => o.id)).size, `round of ${c}`).toBe(1);
-      expect(all.filter((o) => o.op === 'added'), `round of ${c}`).toHaveLength(1);
+      expect(
+        all.filter((o) => o.op === 'added'),
+        `round of ${c}`,
+      ).toHaveLength(1);
       expect(await mx.memories.history(all[0]!.id)).toHaveLength(1);
     }
 

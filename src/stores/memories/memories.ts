@@ -34,12 +34,6 @@ import { deleteInTx, reviseInTx } from './writes.js';
 
 /** How long an ingestion waits for another caller ingesting the same messages (it then reads its outcome). */
 const INGEST_WAIT_MS = 300_000;
-/**
- * The ingestion lock's lease (renewed every third of it while the model is asked): short, so that
- * callers waiting behind a process that died mid-ingestion take over within seconds. Correctness
- * does not rest on it: the outcome commits with its idempotency key, once.
- */
-const INGEST_LEASE_MS = 5000;
 
 /** The record key of a run: the caller's key, or its hash when it would not fit a record key. */
 const runKey = (kind: 'add' | 'ingest', key: string): string =>
@@ -135,7 +129,7 @@ export class Memories implements MemoriesStore {
         if (r.replay) return replayed(r.replay);
         return deepFreeze({ facts: r.outcomes, ...spent, replayed: false });
       },
-      { timeoutMs: INGEST_WAIT_MS, leaseMs: INGEST_LEASE_MS },
+      { timeoutMs: INGEST_WAIT_MS, leaseMs: this.policy.ingestLeaseMs },
     );
   }
 

@@ -12,6 +12,11 @@ export interface MemoriesPolicy {
   maxAttempts: number;
   /** How long an `add`/`ingest` outcome is kept for retries with the same idempotency key. @default 604800000 (7 days) */
   runTtlMs: number;
+  /**
+   * Lease of the lock an ingestion holds while it asks the model (renewed every third of it): how
+   * soon callers waiting behind a process that died mid-ingestion take over. @default 5000
+   */
+  ingestLeaseMs: number;
   /** Memex's prompts (versioned), or your own. */
   prompts: MemoryPrompts;
 }
@@ -22,6 +27,7 @@ export const DEFAULT_MEMORIES_POLICY: MemoriesPolicy = Object.freeze({
   candidates: 5,
   maxAttempts: 8,
   runTtlMs: 7 * 24 * 3_600_000,
+  ingestLeaseMs: 5000,
   prompts: DEFAULT_PROMPTS,
 });
 
