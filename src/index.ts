@@ -82,3 +82,4 @@ export type { Llm, LlmRequest, LlmAnswer } from './llm/llm.js';
 export { openAiChat, type OpenAiChatOptions } from './llm/openai-chat.js';
 export { DEFAULT_PROMPTS, type MemoryPrompts } from './llm/prompts.js';
 export type { MemoriesPolicy, BlocksPolicy } from './stores/memories/policy.js';
+export { contextForPrompt, type PromptContextOptions } from './stores/memory/context-for-prompt.js';

@@ -65,10 +65,14 @@ export const memexOps = [
         query: z.string(),
         recent: z.number().int().min(0).max(MAX_RECALL_RECENT).optional(),
         topK: z.number().int().min(0).max(MAX_RECALL_TOP_K).optional(),
+        facts: z.number().int().min(0).max(MAX_RECALL_TOP_K).optional().describe('How many relevant curated facts (default 5).'),
       }),
     }),
-    result: z.object({ profile: json, recent: z.array(json), relevant: z.array(json) }).loose(),
-    example: { args: { input: { userId: 'u42', threadId: 't1', query: 'languages' } }, result: { profile: null, recent: [], relevant: [] } },
+    result: z.object({ profile: json, recent: z.array(json), relevant: z.array(json), blocks: z.array(json), facts: z.array(json) }).loose(),
+    example: {
+      args: { input: { userId: 'u42', threadId: 't1', query: 'languages' } },
+      result: { profile: null, recent: [], relevant: [], blocks: [], facts: [] },
+    },
     run: (s, a) => s.recall(a.input as never),
   }),
   op({

@@ -16,6 +16,7 @@ import { vectorsSuite } from './stores/vectors.js';
 import { typedValuesSuite } from './stores/typed-values.js';
 import { memoriesSuite } from './stores/memories.js';
 import { memoriesLlmSuite } from './stores/memories-llm.js';
+import { memoriesRecallSuite } from './stores/memories-recall.js';
 import { blocksSuite } from './stores/blocks.js';
 import { suiteEnv, type ConformanceTarget, type SuiteEnv } from './target.js';
 
@@ -50,6 +51,7 @@ const STORE_SUITES = {
   memories: [
     ['memories', memoriesSuite],
     ['memories: with a model', memoriesLlmSuite],
+    ['memories: recall', memoriesRecallSuite],
   ],
   blocks: [['blocks', blocksSuite]],
 } satisfies Record<StoreName, readonly (readonly [string, Suite])[]>;

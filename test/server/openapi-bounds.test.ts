@@ -120,6 +120,7 @@ const PROBES: Record<string, { body: (n: number) => unknown; field: string; abse
   'events/since options.limit': { body: (n) => ({ seq: 0, options: { limit: n } }), field: 'options.limit' },
   'memex/recall input.recent': { body: (n) => recall({ recent: n }), field: 'recent' },
   'memex/recall input.topK': { body: (n) => recall({ topK: n }), field: 'topK' },
+  'memex/recall input.facts': { body: (n) => recall({ facts: n }), field: 'facts' },
   ...MEMORY_PROBES,
   // A key past the bound cannot be read back either: nothing to check for absence.
   'kv/set key': { body: (n) => ({ key: 'k'.repeat(n), value: n }), field: 'key' },

@@ -10,6 +10,8 @@ import { storeModule } from '../module.js';
 import type { SearchHit } from '../vectors/search-options.js';
 import { writeDocs, type EmbedderLike, type Vectors } from '../vectors/vectors.js';
 import { MAX_RECALL_RECENT, MAX_RECALL_TOP_K } from '../../values/limits.js';
+import type { Block, BlocksStore } from '../../api/blocks.js';
+import type { FactHit, MemoriesStore } from '../../api/memories.js';
 
 export interface RememberInput {
   userId: string;
@@ -20,6 +22,8 @@ export interface RememberInput {
   response: string | NewMessage;
 }
 
+const RECALL_FIELDS = new Set(['userId', 'threadId', 'query', 'recent', 'topK', 'facts']);
+
 export interface RecallInput {
   userId: string;
   threadId: string;
@@ -28,12 +32,18 @@ export interface RecallInput {
   recent?: number;
   /** How many relevant memories from the user's other turns. @default 5 */
   topK?: number;
+  /** How many curated facts relevant to `query` (`memories.search`). @default 5 */
+  facts?: number;
 }
 
 export interface Recall {
   readonly profile: DeepReadonly<Record<string, unknown>> | undefined;
   readonly recent: Message[];
   readonly relevant: SearchHit[];
+  /** The namespace's memory blocks, by label. */
+  readonly blocks: Block[];
+  /** The believed facts most relevant to `query`. */
+  readonly facts: FactHit[];
 }
 
 /** The counters `remember` keeps in the user's profile, under `memory`. */
@@ -57,6 +67,8 @@ export interface MemoryParts {
   readonly conversations: Conversations;
   readonly profiles: Profiles;
   readonly vectors: Vectors;
+  readonly memories: MemoriesStore;
+  readonly blocks: BlocksStore;
 }
 
 /**
@@ -110,16 +122,24 @@ export async function recall(p: MemoryParts, input: RecallInput): Promise<Recall
     throw new ValidationError('recent', `must be an integer from 0 to ${MAX_RECALL_RECENT}`);
   if (!Number.isInteger(topK) || topK < 0 || topK > MAX_RECALL_TOP_K)
     throw new ValidationError('topK', `must be an integer from 0 to ${MAX_RECALL_TOP_K}`);
-  const [profile, recent] = await Promise.all([
+  const factsN = input.facts ?? 5;
+  if (!Number.isInteger(factsN) || factsN < 0 || factsN > MAX_RECALL_TOP_K)
+    throw new ValidationError('facts', `must be an integer from 0 to ${MAX_RECALL_TOP_K}`);
+  const extra = Object.keys(input).find((k) => !RECALL_FIELDS.has(k));
+  if (extra !== undefined) throw new ValidationError(extra, `unknown field (allowed: ${[...RECALL_FIELDS].join(', ')})`);
+  const blank = input.query.trim() === '';
+  const [profile, recent, blocks, facts] = await Promise.all([
     p.profiles.get(userId),
     recentN === 0 ? Promise.resolve([]) : p.conversations.recent(threadId, recentN),
+    p.blocks.list(),
+    factsN === 0 || blank ? Promise.resolve([]) : p.memories.search({ text: input.query, topK: factsN }),
   ]);
   const shown = new Set(recent.map((m) => `${threadId}#${m.seq}`));
   const hits =
     topK === 0 || input.query.trim() === ''
       ? []
       : await p.vectors.search({ text: input.query, topK: Math.min(1000, topK + shown.size), filter: { userId } });
-  return deepFreeze({ profile, recent, relevant: hits.filter((h) => !shown.has(h.id)).slice(0, topK) });
+  return deepFreeze({ profile, recent, relevant: hits.filter((h) => !shown.has(h.id)).slice(0, topK), blocks, facts });
 }
 
 /** remember / recall of one namespace, over that namespace's stores. */
@@ -138,6 +158,8 @@ export const memoryModule = storeModule({
       conversations: stores<Conversations>('conversations'),
       profiles: stores<Profiles>('profiles'),
       vectors: stores<Vectors>('vectors'),
+      memories: stores<MemoriesStore>('memories'),
+      blocks: stores<BlocksStore>('blocks'),
     };
     return { remember: (input) => remember(parts, input), recall: (input) => recall(parts, input) };
   },
