@@ -3,6 +3,7 @@ import type { Memex } from '../api/memex.js';
 import { VERSION } from '../version.js';
 import { MCP_TOOLS, toolError } from './tools.js';
 import { GRAPH_TOOLS } from './graph-tools.js';
+import { MEMORY_TOOLS } from './memory-tools.js';
 
 /**
  * An MCP server over a Memex store: the tools of {@link MCP_TOOLS} in namespace `ns`, and the
@@ -20,7 +21,7 @@ export function createMcpServer(memex: Memex, o: { ns?: string; readOnly?: boole
   const ns = o.ns ?? 'default';
   const scope = ns === 'default' ? memex : memex.scope(ns);
   const server = new McpServer({ name: 'memex', version: VERSION });
-  for (const t of [...MCP_TOOLS, ...GRAPH_TOOLS]) {
+  for (const t of [...MCP_TOOLS, ...MEMORY_TOOLS, ...GRAPH_TOOLS]) {
     if (o.readOnly && !t.annotations.readOnlyHint) continue; // a read token's session
     server.registerTool(
       t.name,

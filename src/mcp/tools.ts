@@ -47,9 +47,16 @@ export const MCP_TOOLS: readonly McpTool[] = [
   }),
   tool({
     name: 'recall',
-    description: 'What to put into the prompt for a user and thread: the profile, the recent turns and the relevant memories for a query.',
+    description:
+      'What to put into the prompt for a user and thread: the profile, the recent turns, the relevant memories, the memory blocks and the relevant known facts for a query.',
     input: op('memex.recall').args.shape.input as z.ZodObject,
-    output: z.object({ profile: z.unknown(), recent: z.array(z.unknown()), relevant: z.array(z.unknown()) }),
+    output: z.object({
+      profile: z.unknown(),
+      recent: z.array(z.unknown()),
+      relevant: z.array(z.unknown()),
+      blocks: z.array(z.unknown()),
+      facts: z.array(z.unknown()),
+    }),
     readOnly: true,
     run: async (s, a, m) => (await call('memex.recall', s, m, { input: a })) as Record<string, unknown>,
   }),

@@ -54,16 +54,21 @@ describe('/mcp on memex serve', () => {
   it('a session works in its namespace; a read token gets only the read-only tools', async () => {
     const s = await start(true);
     const writer = await connect(s.url, 'acme/app', WRITER);
-    expect((await writer.listTools()).tools).toHaveLength(19);
+    expect((await writer.listTools()).tools).toHaveLength(32);
     const set = await writer.callTool({ name: 'kv_set', arguments: { key: 'k', value: 'v' } });
     expect(set.isError ?? false, text(set)).toBe(false);
     expect(await s.memex.scope('acme/app').kv.get('k')).toBe('v');
     const reader = await connect(s.url, 'acme/app', READER);
     const names = (await reader.listTools()).tools.map((t) => t.name).sort();
     expect(names).toEqual([
+      'block_get',
+      'block_list',
       'conversation_recent',
       'kv_get',
       'kv_list',
+      'memory_history',
+      'memory_list',
+      'memory_search',
       'open_nodes',
       'read_graph',
       'recall',
@@ -136,6 +141,6 @@ describe('/mcp on memex serve', () => {
     });
     expect(status).toBe(403);
     const client = await connect(s.url, 'default');
-    expect((await client.listTools()).tools).toHaveLength(19);
+    expect((await client.listTools()).tools).toHaveLength(32);
   });
 });

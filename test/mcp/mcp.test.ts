@@ -61,7 +61,22 @@ describe('memex mcp', () => {
       'read_graph',
       'search_nodes',
     ];
-    expect(names).toEqual([...spec, ...reference].sort());
+    const curated = [
+      'block_append',
+      'block_get',
+      'block_list',
+      'block_replace',
+      'block_set',
+      'memory_add',
+      'memory_delete',
+      'memory_history',
+      'memory_ingest',
+      'memory_invalidate',
+      'memory_list',
+      'memory_search',
+      'memory_update',
+    ];
+    expect(names).toEqual([...spec, ...curated, ...reference].sort());
     for (const t of tools) {
       expect(t.outputSchema, t.name).toBeDefined();
       expect(t.annotations?.readOnlyHint, t.name).toBeTypeOf('boolean');
@@ -134,7 +149,7 @@ describe('memex mcp', () => {
         return client;
       }),
     );
-    expect((await clients[0]!.listTools()).tools.length).toBe(19);
+    expect((await clients[0]!.listTools()).tools.length).toBe(32);
     await Promise.all(
       clients.flatMap((c, p) =>
         Array.from({ length: 20 }, (_, i) =>
