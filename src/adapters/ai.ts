@@ -80,3 +80,4 @@ export function memexTools(o: MemexToolsOptions) {
     }),
   };
 }
+export { memexMemoryTools, type MemexMemoryToolsOptions } from './ai-memory.js';
