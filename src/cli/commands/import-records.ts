@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { MemexError, ValidationError } from '../../errors.js';
 import type { Engine, RecordRow, WriteTx } from '../../engine/types.js';
-import { CACHE, CACHE_ERRORS, CACHE_META, LOCKS, THREADS, VECTORS, VECTORS_META } from '../../stores/names.js';
+import { CACHE, CACHE_ERRORS, CACHE_META, LOCKS, THREADS } from '../../stores/names.js';
+import { FACT_DOCS } from '../../stores/memories/records.js';
+import { VECTOR_DOCS, type DocStores } from '../../stores/vectors/doc-stores.js';
 import { decodeVector } from '../../stores/vectors/doc.js';
 import type { ImportLine } from './import-line.js';
 
@@ -23,6 +25,11 @@ export interface BatchResult {
  * error to callers waiting there, and the cache's size record is re-derived from its entries.
  */
 const NOT_COPIED = new Set([LOCKS, CACHE_ERRORS, CACHE_META]);
+
+/** The searchable collections: their documents are checked and indexed for full text as their stores do. */
+const COLLECTIONS: readonly DocStores[] = [VECTOR_DOCS, FACT_DOCS];
+const collectionOf = (store: string) => COLLECTIONS.find((c) => c.docs === store);
+const isMeta = (store: string) => COLLECTIONS.some((c) => c.meta === store);
 
 const sameRecord = (row: RecordRow, value: string, line: ImportLine) =>
   row.expiresAt === line.expiresAt && JSON.stringify(JSON.parse(row.value)) === value;
@@ -51,7 +58,7 @@ export function importBatch(engine: Engine, lines: readonly ImportLine[], onConf
         r.unchanged++;
         continue;
       }
-      if (row && (onConflict === 'skip' || line.store === VECTORS_META)) {
+      if (row && (onConflict === 'skip' || isMeta(line.store))) {
         r.skipped++;
         continue;
       }
@@ -59,10 +66,11 @@ export function importBatch(engine: Engine, lines: readonly ImportLine[], onConf
         const what = `${line.ns}/${line.store}/${JSON.stringify(line.key)}`;
         throw new MemexError('version_conflict', `line ${line.lineNo}: ${what} exists with another value (--on-conflict fail)`);
       }
-      if (line.store === VECTORS) vectors.check(line);
+      const collection = collectionOf(line.store);
+      if (collection) vectors.check(line, collection);
       const rank = line.store === THREADS ? 'version' : line.rank;
       tx.put(line.ns, line.store, line.key, value, { expiresAt: line.expiresAt, rank });
-      if (line.store === VECTORS) tx.setText(line.ns, VECTORS, line.key, textOf(line.value));
+      if (collection) tx.setText(line.ns, collection.docs, line.key, textOf(line.value));
       if (line.store === CACHE) cacheNamespaces.add(line.ns);
       if (row) r.replaced++;
       else r.imported++;
@@ -129,22 +137,23 @@ class Collections {
   private readonly dims = new Map<string, number>();
   constructor(private readonly tx: WriteTx) {}
 
-  check(line: ImportLine): void {
+  check(line: ImportLine, c: DocStores): void {
     const v = (line.value as { v?: unknown } | null)?.v;
-    if (typeof v !== 'string') throw new ValidationError(`line ${line.lineNo}: value.v`, 'must be the base64 vector of a vectors record');
+    if (typeof v !== 'string') throw new ValidationError(`line ${line.lineNo}: value.v`, `must be the base64 vector of a ${c.docs} record`);
     const dim = decodeVector(v).length;
-    const known = this.dims.get(line.ns) ?? this.stored(line.ns);
+    const at = `${c.docs}\u0000${line.ns}`;
+    const known = this.dims.get(at) ?? this.stored(line.ns, c);
     if (known === undefined) {
-      this.tx.put(line.ns, VECTORS_META, 'dimension', JSON.stringify(dim), { expiresAt: null });
-      this.tx.put(line.ns, VECTORS_META, 'id', JSON.stringify(randomBytes(8).toString('hex')), { expiresAt: null });
+      this.tx.put(line.ns, c.meta, 'dimension', JSON.stringify(dim), { expiresAt: null });
+      this.tx.put(line.ns, c.meta, 'id', JSON.stringify(randomBytes(8).toString('hex')), { expiresAt: null });
     } else if (known !== dim) {
       throw new ValidationError(`line ${line.lineNo}: value.v`, `namespace ${line.ns} holds ${known}-dimensional vectors, this one has ${dim}`);
     }
-    this.dims.set(line.ns, dim);
+    this.dims.set(at, dim);
   }
 
-  private stored(ns: string): number | undefined {
-    const row = this.tx.get(ns, VECTORS_META, 'dimension');
+  private stored(ns: string, c: DocStores): number | undefined {
+    const row = this.tx.get(ns, c.meta, 'dimension');
     return row ? (JSON.parse(row.value) as number) : undefined;
   }
 }

@@ -153,7 +153,8 @@ export class Memories implements MemoriesStore {
             id,
             text: doc.text,
             subject: f.rec.subject,
-            version: m.ver,
+            // The current version's is the record's (an import renumbers records); an older one's as it was.
+            version: m.sup === undefined ? f.version : m.ver,
             validFrom: m.vf ?? null,
             validTo: m.vt ?? null,
             recordedAt: f.rec.recordedAt,
