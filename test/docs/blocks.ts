@@ -58,10 +58,10 @@ void [yourModel, model, messages, callModel, text, vector, myVector, other, fetc
 
 /** What a snippet (a block without imports) runs after: a store and a namespace, as the README's text names them. */
 export const SNIPPET_PREAMBLE = `
-import { openMemex, ConflictError, LockTimeoutError, isMemexError, type Memex } from 'memex';
+import { openMemex, ConflictError, LockTimeoutError, isMemexError, contextForPrompt, type Memex } from 'memex';
 const mx: Memex = await openMemex({ path: './memex.db' });
 const user = mx.scope('acme/users/42');
-void [ConflictError, LockTimeoutError, isMemexError, user];
+void [ConflictError, LockTimeoutError, isMemexError, contextForPrompt, user];
 `;
 
 /** The line a README marks as failing on purpose: a compile error, and a TypeError when run. */
