@@ -1,12 +1,15 @@
 import type { StoreName, Stores } from '../api/stores.js';
 import { RemoteCache, RemoteLocks } from './cache-locks.js';
-import { RemoteConversations, RemoteSites } from './conversations-sites.js';
 import { RemoteEvents } from './events.js';
 import type { HttpTransport } from './http.js';
 import { RemoteKv } from './kv.js';
 import { RemoteProfiles, RemoteVectors } from './vectors-profiles.js';
 import { remoteMethods } from './remote-methods.js';
 import { blocksOps, memoriesOps } from '../contract/memories.js';
+import { conversationsOps } from '../contract/conversations.js';
+import { sitesOps } from '../contract/sites.js';
+import type { ConversationsStore } from '../api/conversations.js';
+import type { SitesStore } from '../api/sites.js';
 import type { MemoriesStore } from '../api/memories.js';
 import type { BlocksStore } from '../api/blocks.js';
 
@@ -17,9 +20,9 @@ import type { BlocksStore } from '../api/blocks.js';
 export const REMOTE_STORES = {
   kv: (http, ns) => new RemoteKv(http, ns),
   events: (http, ns) => new RemoteEvents(http, ns),
-  sites: (http, ns) => new RemoteSites(http, ns),
+  sites: (http, ns) => remoteMethods<SitesStore>(http, ns, sitesOps),
   locks: (http, ns) => new RemoteLocks(http, ns),
-  conversations: (http, ns) => new RemoteConversations(http, ns),
+  conversations: (http, ns) => remoteMethods<ConversationsStore>(http, ns, conversationsOps),
   profiles: (http, ns) => new RemoteProfiles(http, ns),
   cache: (http, ns) => new RemoteCache(http, ns),
   vectors: (http, ns) => new RemoteVectors(http, ns),

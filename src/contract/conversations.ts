@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { json, key, op } from './op.js';
+import { json, key } from './op.js';
+import { methodOps } from './method-op.js';
+import type { ConversationsStore } from '../api/conversations.js';
 import { MAX_PAGE_LIMIT } from '../values/limits.js';
 
 const threadId = key.describe('A thread id: any non-empty string of at most 512 UTF-8 bytes.');
@@ -27,37 +29,30 @@ const newMessage = z.object({
 });
 const exampleMessage = { threadId: 't1', seq: 31, role: 'user', content: 'hi', at: 1764650000000 };
 
-export const conversationsOps = [
-  op({
-    id: 'conversations.append',
+export const conversationsOps = methodOps<ConversationsStore>()('conversations', {
+  append: {
     summary: 'Appends a message (the thread policy is enforced in the same transaction); the stored message with its seq.',
     access: 'write',
     retry: 'keyed',
     args: z.object({ threadId, message: newMessage }),
     result: message,
     example: { args: { threadId: 't1', message: { role: 'user', content: 'hi' } }, result: exampleMessage },
-    run: (s, a) => s.conversations.append(a.threadId as string, a.message as never),
-  }),
-  op({
-    id: 'conversations.recent',
+  },
+  recent: {
     summary: 'The newest messages of a thread, oldest first.',
     access: 'read',
     args: z.object({ threadId, limit: z.number().int().min(1).max(MAX_PAGE_LIMIT).optional() }),
     result: z.array(message),
     example: { args: { threadId: 't1', limit: 20 }, result: [exampleMessage] },
-    run: (s, a) => s.conversations.recent(a.threadId as string, a.limit as never),
-  }),
-  op({
-    id: 'conversations.page',
+  },
+  page: {
     summary: 'Older messages: those before `beforeSeq`, oldest first.',
     access: 'read',
     args: z.object({ threadId, options: z.object({ beforeSeq: z.number().int().optional(), limit: z.number().int().min(1).max(MAX_PAGE_LIMIT) }) }),
     result: z.array(message),
     example: { args: { threadId: 't1', options: { beforeSeq: 31, limit: 50 } }, result: [] },
-    run: (s, a) => s.conversations.page(a.threadId as string, a.options as never),
-  }),
-  op({
-    id: 'conversations.get',
+  },
+  get: {
     summary: 'A thread’s metadata and counts (no `result` when absent).',
     access: 'read',
     args: z.object({ threadId }),
@@ -66,10 +61,8 @@ export const conversationsOps = [
       args: { threadId: 't1' },
       result: { threadId: 't1', messageCount: 2, firstSeq: 30, lastSeq: 31, createdAt: 1764650000000, lastActiveAt: 1764650000000, expiresAt: null },
     },
-    run: (s, a) => s.conversations.get(a.threadId as string),
-  }),
-  op({
-    id: 'conversations.list',
+  },
+  list: {
     summary: 'Threads, most recently active first.',
     access: 'read',
     args: z.object({
@@ -77,15 +70,12 @@ export const conversationsOps = [
     }),
     result: z.array(threadInfo),
     example: { args: { options: { limit: 10 } }, result: [] },
-    run: (s, a) => s.conversations.list(a.options as never),
-  }),
-  op({
-    id: 'conversations.delete',
+  },
+  delete: {
     summary: 'Deletes a thread and its messages; `true` if it existed.',
     access: 'write',
     args: z.object({ threadId }),
     result: z.boolean(),
     example: { args: { threadId: 't1' }, result: true },
-    run: (s, a) => s.conversations.delete(a.threadId as string),
-  }),
-];
+  },
+});

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { json, op } from './op.js';
+import { json } from './op.js';
+import { methodOps } from './method-op.js';
+import type { SitesStore } from '../api/sites.js';
 import { MAX_PAGE_LIMIT } from '../values/limits.js';
 import { MAX_PROMPT_CHARS } from '../stores/sites/limits.js';
 
@@ -79,18 +81,15 @@ const exampleProfile = {
   updatedAt: 1764650100000,
 };
 
-export const sitesOps = [
-  op({
-    id: 'sites.profile',
+export const sitesOps = methodOps<SitesStore>()('sites', {
+  profile: {
     summary: 'What was learned about a site (no `result` when nothing).',
     access: 'read',
     args: z.object({ url }),
     result: siteProfile,
     example: { args: { url: 'https://www.example.com/a' }, result: exampleProfile },
-    run: (s, a) => s.sites.profile(a.url as string),
-  }),
-  op({
-    id: 'sites.list',
+  },
+  list: {
     summary: 'Every site known, in host order, a page at a time.',
     access: 'read',
     args: z.object({
@@ -100,89 +99,70 @@ export const sitesOps = [
     }),
     result: z.object({ items: z.array(siteProfile), cursor: z.string().optional() }),
     example: { args: { options: { limit: 50 } }, result: { items: [exampleProfile] } },
-    run: (s, a) => s.sites.list(a.options as never),
-  }),
-  op({
-    id: 'sites.recordVisit',
+  },
+  recordVisit: {
     summary: 'Counts a visit (ok or not, with an optional note).',
     access: 'write',
     retry: 'keyed',
     args: z.object({ url, visit: z.object({ ok: z.boolean(), durationMs: z.number().optional(), note: z.string().optional() }) }),
     result: siteProfile,
     example: { args: { url: 'example.com', visit: { ok: true, durationMs: 840 } }, result: exampleProfile },
-    run: (s, a) => s.sites.recordVisit(a.url as string, a.visit as never),
-  }),
-  op({
-    id: 'sites.cacheSelector',
+  },
+  cacheSelector: {
     summary: 'Remembers a selector that worked for `name`.',
     access: 'write',
     args: z.object({ url, name, selector: z.string() }),
     result: z.null().optional(),
     example: { args: { url: 'example.com', name: 'search box', selector: 'input[name=q]' } },
-    run: (s, a) => s.sites.cacheSelector(a.url as string, a.name as string, a.selector as string),
-  }),
-  op({
-    id: 'sites.selector',
+  },
+  selector: {
     summary: 'The best working selector for `name` (no `result` when none).',
     access: 'read',
     args: z.object({ url, name }),
     result: z.string(),
     example: { args: { url: 'example.com', name: 'search box' }, result: 'input[name=q]' },
-    run: (s, a) => s.sites.selector(a.url as string, a.name as string),
-  }),
-  op({
-    id: 'sites.reportSelector',
+  },
+  reportSelector: {
     summary: 'Reports whether a selector worked; failing ones are demoted. The best selector afterwards.',
     access: 'write',
     retry: 'never',
     args: z.object({ url, name, ok: z.boolean(), selector: z.string().optional() }),
     result: z.string(),
     example: { args: { url: 'example.com', name: 'search box', ok: false }, result: '#q' },
-    run: (s, a) => s.sites.reportSelector(a.url as string, a.name as string, a.ok as boolean, a.selector as never),
-  }),
-  op({
-    id: 'sites.recordQuirk',
+  },
+  recordQuirk: {
     summary: 'Remembers a quirk of the site; `true` if it was new.',
     access: 'write',
     args: z.object({ url, text: z.string() }),
     result: z.boolean(),
     example: { args: { url: 'example.com', text: 'cookie banner covers the login button' }, result: true },
-    run: (s, a) => s.sites.recordQuirk(a.url as string, a.text as string),
-  }),
-  op({
-    id: 'sites.quirks',
+  },
+  quirks: {
     summary: 'The quirks of a site, most often seen first.',
     access: 'read',
     args: z.object({ url }),
     result: z.array(z.string()),
     example: { args: { url: 'example.com' }, result: ['cookie banner covers the login button'] },
-    run: (s, a) => s.sites.quirks(a.url as string),
-  }),
-  op({
-    id: 'sites.cacheActionPattern',
+  },
+  cacheActionPattern: {
     summary: 'Remembers the steps that achieved `intent` on the site.',
     access: 'write',
     args: z.object({ url, intent: z.string(), steps: z.array(json) }),
     result: z.null().optional(),
     example: { args: { url: 'example.com', intent: 'login', steps: [{ click: '#login' }] } },
-    run: (s, a) => s.sites.cacheActionPattern(a.url as string, a.intent as string, a.steps as never),
-  }),
-  op({
-    id: 'sites.actionPattern',
+  },
+  actionPattern: {
     summary: 'The steps remembered for `intent` (no `result` when none).',
     access: 'read',
     args: z.object({ url, intent: z.string() }),
     result: z.array(json),
     example: { args: { url: 'example.com', intent: 'login' }, result: [{ click: '#login' }] },
-    run: (s, a) => s.sites.actionPattern(a.url as string, a.intent as string),
-  }),
-  op({
-    id: 'sites.contextForPrompt',
+  },
+  contextForPrompt: {
     summary: 'A compact text summary of the site for an LLM prompt.',
     access: 'read',
     args: z.object({ url, options: z.object({ maxChars: z.number().int().min(1).max(MAX_PROMPT_CHARS).optional() }).optional() }),
     result: z.string(),
     example: { args: { url: 'example.com', options: { maxChars: 800 } }, result: 'example.com: 3 visits, all ok.' },
-    run: (s, a) => s.sites.contextForPrompt(a.url as string, a.options as never),
-  }),
-];
+  },
+});
