@@ -10,7 +10,10 @@ import { openAiChat, openMemex } from '../../src/index.js';
 import type { FakeLlm } from '../../src/testing/index.js';
 import { int, ms, quantileOf, table } from '../lib/format.js';
 
-const WORDS = 'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu amber basil cedar dune ember fern grove harbor iris jade kelp lotus maple nectar olive pearl quartz raven sage thyme umber violet willow'.split(' ');
+const WORDS =
+  'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu amber basil cedar dune ember fern grove harbor iris jade kelp lotus maple nectar olive pearl quartz raven sage thyme umber violet willow'.split(
+    ' ',
+  );
 /** A fact unlike the others (random words), so none is a near-duplicate of another. */
 export function factText(i: number, rand: () => number): string {
   const w = Array.from({ length: 8 }, () => WORDS[Math.floor(rand() * WORDS.length)]!);

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { HashingEmbedder } from '../embed/hashing-embedder.js';
 import type { AddressInfo } from 'node:net';
 
 /** One request the fake model received. */
@@ -40,7 +41,7 @@ const words = (s: string) =>
 const THIRD: Record<string, string> = { am: 'is', have: 'has', do: 'does', go: 'goes', was: 'was' };
 
 /** "I live in Paris" → "The user lives in Paris"; "My dog is Rex" → "The user's dog is Rex"; else nothing. */
-function factOf(sentence: string): string | undefined {
+export function factOf(sentence: string): string | undefined {
   const s = sentence.trim().replace(/[.!]+$/, '');
   let m = /^I\s+(\w+)\s+(.+)$/i.exec(s);
   if (m) {
@@ -83,6 +84,17 @@ function consolidate(user: string): string {
   return JSON.stringify({ decisions });
 }
 
+/** `POST /embeddings`: the hashing embedder's vectors (deterministic), for clients that embed through the same server. */
+async function answerEmbeddings(raw: string, res: ServerResponse): Promise<void> {
+  const b = JSON.parse(raw) as { input: string | string[]; dimensions?: number };
+  const input = typeof b.input === 'string' ? [b.input] : b.input;
+  const vectors = await new HashingEmbedder({ dimension: b.dimensions ?? 384 }).embed(input);
+  const data = vectors.map((v, index) => ({ object: 'embedding', index, embedding: Array.from(v) }));
+  res
+    .writeHead(200, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ object: 'list', data, usage: { prompt_tokens: 1, total_tokens: 1 } }));
+}
+
 async function body(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
@@ -91,7 +103,8 @@ async function body(req: IncomingMessage): Promise<string> {
 
 /**
  * A local OpenAI-compatible chat server for tests, answering Memex's questions like a real model
- * (slowly: 30–80 ms by default) with deterministic rules, or as scripted. Listens on 127.0.0.1.
+ * (slowly: 30–80 ms by default) with deterministic rules, or as scripted; `POST /embeddings`
+ * answers with the hashing embedder's vectors (immediately). Listens on 127.0.0.1.
  *
  * @example
  * ```ts
@@ -108,6 +121,10 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
   const server: Server = createServer((req, res) => {
     void (async () => {
       const raw = await body(req);
+      if (req.url?.endsWith('/embeddings')) {
+        await answerEmbeddings(raw, res);
+        return;
+      }
       let r: FakeLlmRequest;
       try {
         const b = JSON.parse(raw) as { messages: { role: string; content: string }[]; response_format?: { json_schema?: { name?: string } } };

@@ -2,7 +2,8 @@ import type { FactOutcome, FactSource } from '../../api/memories.js';
 import type { WriteTx } from '../../engine/types.js';
 import { ConflictError } from '../../errors.js';
 import type { Llm, LlmCounters } from '../../llm/llm.js';
-import type { StoreContext } from '../context.js';
+import { bump, type StoreContext } from '../context.js';
+import type { LocksStore } from '../../api/locks.js';
 import { MEMORIES, MEMORY_RUNS } from '../names.js';
 import type { EmbedderLike } from '../vectors/vectors.js';
 import type { VectorIndex } from '../vectors/vector-index.js';
@@ -20,6 +21,8 @@ export interface CurateParts {
   readonly embedder: EmbedderLike;
   readonly llm: Llm | undefined;
   readonly llm_: LlmCounters;
+  /** The namespace's locks: contended consolidations queue on one. */
+  readonly locks: LocksStore;
 }
 
 /** What an `add` or `ingest` stored under its idempotency key. */
@@ -69,95 +72,133 @@ function changedSince(
   return false;
 }
 
+/** What one attempt came to: an outcome, or a decision found stale at commit (`CHANGED`). */
+type Attempt = { outcomes: FactOutcome[]; replay?: RunRecord } | typeof CHANGED;
+
 /**
  * Consolidates new facts with what is known, serializably per namespace: candidates are read in a
- * snapshot, the rules (and the model, outside any lock or transaction) decide, and the decision
- * commits only if {@link changedSince} finds nothing it depended on changed; else it is taken
- * again, at most `maxAttempts` times, then `ConflictError`. With `runKey`, the outcome is stored
- * under it in the same transaction, and an outcome already stored is returned instead.
+ * snapshot, the rules (and the model, outside any transaction) decide, and the decision commits
+ * only if {@link changedSince} finds nothing it depended on changed; else it is taken again. With
+ * `runKey`, the outcome is stored under it in the same transaction, and an outcome already stored
+ * is returned instead.
+ *
+ * Optimism alone starves under contention when decisions are slow: 8 callers each waiting 50 ms
+ * for the model while the others commit related facts invalidate each other's decisions again and
+ * again. So after {@link OPTIMISTIC_ATTEMPTS} stale decisions a caller queues on the namespace's
+ * consolidation lock (a lease of the locks store, so across processes and machines) and decides
+ * there; only callers that met contention take it, and the commit-time check still guards against
+ * those that did not. At most `maxAttempts` decisions under the lock, then `ConflictError`.
  */
-export async function curate(
-  p: CurateParts,
-  facts: readonly NewFact[],
-  run: { key: string | undefined; source: FactSource; spent: Spent },
-): Promise<{ outcomes: FactOutcome[]; replay?: RunRecord }> {
+export async function curate(p: CurateParts, facts: readonly NewFact[], run: RunInput): Promise<{ outcomes: FactOutcome[]; replay?: RunRecord }> {
+  for (let attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
+    // While contended callers hold the lock, join their queue rather than invalidate their decision.
+    if ((await p.locks.inspect(CONSOLIDATE_LOCK)).holders.length > 0) break;
+    const r = await attemptOnce(p, facts, run);
+    if (r !== CHANGED) return r;
+  }
+  bump(p.ctx.counters(MEMORIES), 'serialized');
+  return p.locks.withLock(
+    CONSOLIDATE_LOCK,
+    async () => {
+      for (let attempt = 1; attempt <= p.policy.maxAttempts; attempt++) {
+        const r = await attemptOnce(p, facts, run);
+        if (r !== CHANGED) return r;
+      }
+      throw new ConflictError(`memories (${p.ctx.ns})`, p.policy.maxAttempts, p.policy.maxAttempts + 1);
+    },
+    { timeoutMs: CONSOLIDATE_WAIT_MS, leaseMs: p.policy.ingestLeaseMs },
+  );
+}
+
+const CONSOLIDATE_LOCK = 'memories.consolidate';
+/** Decisions taken optimistically before a caller queues on the consolidation lock. */
+const OPTIMISTIC_ATTEMPTS = 2;
+/** How long a contended consolidation waits for the namespace's lock. */
+const CONSOLIDATE_WAIT_MS = 300_000;
+
+/** What a curation records: its idempotency key, the source of its versions, the model calls it made. */
+export interface RunInput {
+  readonly key: string | undefined;
+  readonly source: FactSource;
+  readonly spent: Spent;
+}
+
+/** One decision and its commit. */
+async function attemptOnce(p: CurateParts, facts: readonly NewFact[], run: RunInput): Promise<Attempt> {
   const { ctx, policy } = p;
   const ns = ctx.ns;
   const vectors = facts.map((f) => f.vector);
   const threshold = p.llm ? policy.candidateThreshold : policy.duplicateThreshold;
   const counters = ctx.counters(MEMORIES);
-  for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
-    const view = await ctx.engine.snapshot((tx) => {
-      const stored = run.key === undefined ? undefined : tx.get(ns, MEMORY_RUNS, run.key);
-      if (stored) return { kind: 'replay' as const, run: JSON.parse(stored.value) as RunRecord };
-      p.index.catchUp(tx);
-      const candidates = vectors.map((v) =>
-        p.index
-          .nearest(v, policy.candidates, BELIEVED)
-          .filter(([, score]) => score >= threshold)
-          .flatMap(([docId, score]): Candidate[] => {
-            const id = factOfKey(docId);
-            const f = readFact(tx, ns, id);
-            return f && f.rec.text !== null ? [{ id, text: f.rec.text, version: f.version, score }] : [];
-          }),
+  const view = await ctx.engine.snapshot((tx) => {
+    const stored = run.key === undefined ? undefined : tx.get(ns, MEMORY_RUNS, run.key);
+    if (stored) return { kind: 'replay' as const, run: JSON.parse(stored.value) as RunRecord };
+    p.index.catchUp(tx);
+    const candidates = vectors.map((v) =>
+      p.index
+        .nearest(v, policy.candidates, BELIEVED)
+        .filter(([, score]) => score >= threshold)
+        .flatMap(([docId, score]): Candidate[] => {
+          const id = factOfKey(docId);
+          const f = readFact(tx, ns, id);
+          return f && f.rec.text !== null ? [{ id, text: f.rec.text, version: f.version, score }] : [];
+        }),
+    );
+    return { kind: 'view' as const, seq: tx.lastSeq(), candidates };
+  });
+  if (view.kind === 'replay') return { outcomes: view.run.facts, replay: view.run };
+  counters.reads++;
+  const rules = ruleDecisions(vectors, view.candidates, policy, p.llm !== undefined);
+  const asked = rules.flatMap((d, i) => (d === 'ask' ? [i] : []));
+  let byModel = new Map<number, Decision>();
+  if (asked.length > 0 && p.llm) {
+    const before = { ...p.llm_ };
+    try {
+      byModel = await modelDecisions(
+        p.llm,
+        p.llm_,
+        policy.prompts.consolidate,
+        facts.map((f) => f.text),
+        view.candidates,
+        asked,
       );
-      return { kind: 'view' as const, seq: tx.lastSeq(), candidates };
-    });
-    if (view.kind === 'replay') return { outcomes: view.run.facts, replay: view.run };
-    counters.reads++;
-    const rules = ruleDecisions(vectors, view.candidates, policy, p.llm !== undefined);
-    const asked = rules.flatMap((d, i) => (d === 'ask' ? [i] : []));
-    let byModel = new Map<number, Decision>();
-    if (asked.length > 0 && p.llm) {
-      const before = { ...p.llm_ };
-      try {
-        byModel = await modelDecisions(
-          p.llm,
-          p.llm_,
-          policy.prompts.consolidate,
-          facts.map((f) => f.text),
-          view.candidates,
-          asked,
-        );
-      } finally {
-        run.spent.llmCalls += p.llm_.calls - before.calls;
-        run.spent.promptTokens += p.llm_.promptTokens - before.promptTokens;
-        run.spent.completionTokens += p.llm_.completionTokens - before.completionTokens;
-      }
+    } finally {
+      run.spent.llmCalls += p.llm_.calls - before.calls;
+      run.spent.promptTokens += p.llm_.promptTokens - before.promptTokens;
+      run.spent.completionTokens += p.llm_.completionTokens - before.completionTokens;
     }
-    const decisions = rules.map((d, i) => (d === 'ask' ? byModel.get(i)! : d));
-    const updates = decisions.flatMap((d) => (d.kind === 'update' ? [d.text] : []));
-    const updateVectors = updates.length > 0 ? await p.embedder.embed(updates) : [];
-    const source: FactSource = asked.length > 0 && p.llm ? { ...run.source, model: p.llm.name, prompt: policy.prompts.version } : run.source;
-    const looked = new Set(view.candidates.flatMap((cs) => cs.map((c) => c.id)));
-    const ids = facts.map(() => newFactId());
-    const committed = await ctx.engine.write((tx) => {
-      const stored = run.key === undefined ? undefined : tx.get(ns, MEMORY_RUNS, run.key);
-      if (stored) return { kind: 'replay' as const, run: JSON.parse(stored.value) as RunRecord };
-      if (changedSince(tx, ns, view.seq, looked, vectors, threshold)) return CHANGED;
-      let u = 0;
-      const outcomes = decisions.map((d, i): FactOutcome => applyDecision(tx, ns, d, facts[i]!, ids[i]!, () => updateVectors[u++]!, source));
-      // A duplicate of a fact added earlier in the batch reports that fact (after its add).
-      const resolved = outcomes.map((o, i) => {
-        const d = decisions[i]!;
-        return d.kind === 'duplicate' ? { ...outcomes[d.of]!, op: 'unchanged' as const, invalidated: undefined } : o;
-      });
-      const clean = resolved.map(({ invalidated, ...o }) => (invalidated?.length ? { ...o, invalidated } : o));
-      if (run.key !== undefined) {
-        const rec: RunRecord = { facts: clean, ...run.spent };
-        tx.put(ns, MEMORY_RUNS, run.key, JSON.stringify(rec), { expiresAt: tx.now + policy.runTtlMs });
-      }
-      return { kind: 'done' as const, outcomes: clean };
-    });
-    if (committed === CHANGED) {
-      counters.conflicts++;
-      continue;
-    }
-    if (committed.kind === 'replay') return { outcomes: committed.run.facts, replay: committed.run };
-    counters.writes++;
-    return { outcomes: committed.outcomes };
   }
-  throw new ConflictError(`memories (${ns})`, policy.maxAttempts, policy.maxAttempts + 1);
+  const decisions = rules.map((d, i) => (d === 'ask' ? byModel.get(i)! : d));
+  const updates = decisions.flatMap((d) => (d.kind === 'update' ? [d.text] : []));
+  const updateVectors = updates.length > 0 ? await p.embedder.embed(updates) : [];
+  const source: FactSource = asked.length > 0 && p.llm ? { ...run.source, model: p.llm.name, prompt: policy.prompts.version } : run.source;
+  const looked = new Set(view.candidates.flatMap((cs) => cs.map((c) => c.id)));
+  const ids = facts.map(() => newFactId());
+  const committed = await ctx.engine.write((tx) => {
+    const stored = run.key === undefined ? undefined : tx.get(ns, MEMORY_RUNS, run.key);
+    if (stored) return { kind: 'replay' as const, run: JSON.parse(stored.value) as RunRecord };
+    if (changedSince(tx, ns, view.seq, looked, vectors, threshold)) return CHANGED;
+    let u = 0;
+    const outcomes = decisions.map((d, i): FactOutcome => applyDecision(tx, ns, d, facts[i]!, ids[i]!, () => updateVectors[u++]!, source));
+    // A duplicate of a fact added earlier in the batch reports that fact (after its add).
+    const resolved = outcomes.map((o, i) => {
+      const d = decisions[i]!;
+      return d.kind === 'duplicate' ? { ...outcomes[d.of]!, op: 'unchanged' as const, invalidated: undefined } : o;
+    });
+    const clean = resolved.map(({ invalidated, ...o }) => (invalidated?.length ? { ...o, invalidated } : o));
+    if (run.key !== undefined) {
+      const rec: RunRecord = { facts: clean, ...run.spent };
+      tx.put(ns, MEMORY_RUNS, run.key, JSON.stringify(rec), { expiresAt: tx.now + policy.runTtlMs });
+    }
+    return { kind: 'done' as const, outcomes: clean };
+  });
+  if (committed === CHANGED) {
+    counters.conflicts++;
+    return CHANGED;
+  }
+  if (committed.kind === 'replay') return { outcomes: committed.run.facts, replay: committed.run };
+  counters.writes++;
+  return { outcomes: committed.outcomes };
 }
 
 function applyDecision(

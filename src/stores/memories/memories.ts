@@ -69,7 +69,7 @@ export class Memories implements MemoriesStore {
     private readonly locks: Locks,
   ) {
     const index = new VectorIndex(ctx.ns, ctx.engine.derivedPath('memories'), ctx.counters(MEMORIES), FACT_DOCS);
-    this.parts = { ctx, index, policy, embedder, llm, llm_: llmCounters(ctx.counters('llm')) };
+    this.parts = { ctx, index, policy, embedder, llm, llm_: llmCounters(ctx.counters('llm')), locks };
   }
 
   add(fact: FactInput, options?: CurateOptions): Promise<FactOutcome>;

@@ -3,6 +3,9 @@ import { openAiChat } from '../../llm/openai-chat.js';
 import { startFakeLlm, type FakeLlm } from '../fake-llm.js';
 import type { SuiteEnv } from '../target.js';
 
+const CITIES =
+  'Paris Lyon Rome Berlin Madrid Lisbon Vienna Prague Oslo Dublin Athens Warsaw Zurich Geneva Milan Porto Seville Krakow Bergen Ghent'.split(' ');
+
 /** Curated memory with a model (a scripted OpenAI-compatible server on loopback): ingest, consolidation, exactly once, bad answers. */
 export function memoriesLlmSuite(env: SuiteEnv): void {
   const { open } = env.useStores();
@@ -71,6 +74,18 @@ export function memoriesLlmSuite(env: SuiteEnv): void {
       expect(outs.filter((o) => !o.replayed)).toHaveLength(1);
       for (const o of outs) expect(o.facts).toEqual(outs[0]!.facts);
       expect((await m1.memories.list()).items).toHaveLength(2);
+    });
+
+    it('20 concurrent ingestions of related conversations all commit: contended decisions queue instead of failing', async () => {
+      fake.script(undefined);
+      const location = env.location();
+      const [m1, m2] = [await withModel(location), await withModel(location)];
+      const outs = await Promise.all(CITIES.map((city, i) => (i % 2 ? m1 : m2).memories.ingest([{ role: 'user', content: `I live in ${city}.` }])));
+      expect(outs.flatMap((o) => o.facts.map((f) => f.text)).sort()).toEqual(CITIES.map((city) => `The user lives in ${city}`).sort());
+      // Each new home contradicts the ones known when it was decided: exactly one stays believed.
+      const { items } = await m1.memories.list({ includeInvalid: true });
+      expect(items).toHaveLength(20);
+      expect(items.filter((f) => f.invalidatedAt === null)).toHaveLength(1);
     });
 
     it('a model answer that is malformed, out of schema or names unknown ids is an LlmError, and nothing is written', async () => {
