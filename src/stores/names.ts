@@ -19,10 +19,13 @@ export const VECTORS = 'vectors';
 export const VECTORS_META = 'vectors.meta';
 /** Curated memory: one record per fact (its current state, or a tombstone once deleted). */
 export const MEMORIES = 'memories';
-/** The searchable versions of the facts (`<factId>#<n>`), indexed like `vectors` documents. */
+/** The believed facts (key: the fact id), searchable like `vectors` documents: what consolidation and a default search look at. */
 export const MEMORY_DOCS = 'memories.docs';
 /** That collection's fixed dimension and id. */
 export const MEMORY_DOCS_META = 'memories.docs.meta';
+/** Every version of every fact (`<factId>#<n>`), searchable: what `asOf`, `validAt` and `includeInvalid` look at. */
+export const MEMORY_VERSIONS = 'memories.versions';
+export const MEMORY_VERSIONS_META = 'memories.versions.meta';
 /** Every version of every fact (`<factId>#<n>`, n zero-padded), for `history`. */
 export const MEMORY_HISTORY = 'memories.history';
 /** Outcomes of `add`/`ingest` by idempotency key, kept for `runTtlMs` (exactly once). */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { MemexError, ValidationError } from '../../errors.js';
 import type { Engine, RecordRow, WriteTx } from '../../engine/types.js';
 import { CACHE, CACHE_ERRORS, CACHE_META, LOCKS, THREADS } from '../../stores/names.js';
-import { FACT_DOCS } from '../../stores/memories/records.js';
+import { FACT_DOCS, FACT_VERSIONS } from '../../stores/memories/records.js';
 import { VECTOR_DOCS, type DocStores } from '../../stores/vectors/doc-stores.js';
 import { decodeVector } from '../../stores/vectors/doc.js';
 import type { ImportLine } from './import-line.js';
@@ -27,7 +27,7 @@ export interface BatchResult {
 const NOT_COPIED = new Set([LOCKS, CACHE_ERRORS, CACHE_META]);
 
 /** The searchable collections: their documents are checked and indexed for full text as their stores do. */
-const COLLECTIONS: readonly DocStores[] = [VECTOR_DOCS, FACT_DOCS];
+const COLLECTIONS: readonly DocStores[] = [VECTOR_DOCS, FACT_DOCS, FACT_VERSIONS];
 const collectionOf = (store: string) => COLLECTIONS.find((c) => c.docs === store);
 const isMeta = (store: string) => COLLECTIONS.some((c) => c.meta === store);
 

@@ -9,13 +9,13 @@ import type { EmbedderLike } from '../vectors/vectors.js';
 import type { VectorIndex } from '../vectors/vector-index.js';
 import { cosine, modelDecisions, ruleDecisions, type Candidate, type Decision } from './decide.js';
 import type { MemoriesPolicy } from './policy.js';
-import { factOfKey, newFactId, readDoc, readFact } from './records.js';
-import { BELIEVED } from './search-filter.js';
+import { newFactId, readDoc, readFact } from './records.js';
 import { addFactInTx, reviseInTx, type NewFact } from './writes.js';
 
 /** What one curation works with. */
 export interface CurateParts {
   readonly ctx: StoreContext;
+  /** The believed facts' index (one document per fact, key = its id). */
   readonly index: VectorIndex;
   readonly policy: MemoriesPolicy;
   readonly embedder: EmbedderLike;
@@ -136,10 +136,9 @@ async function attemptOnce(p: CurateParts, facts: readonly NewFact[], run: RunIn
     p.index.catchUp(tx);
     const candidates = vectors.map((v) =>
       p.index
-        .nearest(v, policy.candidates, BELIEVED)
+        .nearest(v, policy.candidates)
         .filter(([, score]) => score >= threshold)
-        .flatMap(([docId, score]): Candidate[] => {
-          const id = factOfKey(docId);
+        .flatMap(([id, score]): Candidate[] => {
           const f = readFact(tx, ns, id);
           return f && f.rec.text !== null ? [{ id, text: f.rec.text, version: f.version, score }] : [];
         }),

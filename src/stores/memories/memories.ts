@@ -28,8 +28,8 @@ import { curate, type CurateParts, type RunRecord } from './curate.js';
 import { extractFacts } from './extract.js';
 import { checkCurateOptions, checkFactId, checkFacts, checkInvalidate, checkList, checkMessages, checkSearch, checkUpdate } from './inputs.js';
 import type { MemoriesPolicy } from './policy.js';
-import { FACT_DOCS, factOfKey, readFact, readHistory, toFact, toVersion, type DocMeta, type FactRecord } from './records.js';
-import { versionFilter } from './search-filter.js';
+import { FACT_DOCS, FACT_VERSIONS, factOfKey, readFact, readHistory, toFact, toVersion, type DocMeta, type FactRecord } from './records.js';
+import { believedFilter, needsVersions, versionFilter } from './search-filter.js';
 import { deleteInTx, reviseInTx } from './writes.js';
 
 /** How long an ingestion waits for another caller ingesting the same messages (it then reads its outcome). */
@@ -56,10 +56,12 @@ const llmCounters = (c: StoreCounters): LlmCounters & StoreCounters => {
 /**
  * Curated memory of one namespace; see {@link MemoriesStore}. Facts, their searchable versions and
  * their history are records of the engine, so every write is one transaction on every engine; the
- * search index is the vectors' one, over the facts' versions.
+ * search indexes are the vectors' ones: over the believed facts, and over every version.
  */
 export class Memories implements MemoriesStore {
   private readonly parts: CurateParts;
+  /** Every version's index, for searches in time. */
+  private readonly versions: VectorIndex;
 
   constructor(
     private readonly ctx: StoreContext,
@@ -69,6 +71,7 @@ export class Memories implements MemoriesStore {
     private readonly locks: Locks,
   ) {
     const index = new VectorIndex(ctx.ns, ctx.engine.derivedPath('memories'), ctx.counters(MEMORIES), FACT_DOCS);
+    this.versions = new VectorIndex(ctx.ns, ctx.engine.derivedPath('memories-versions'), ctx.counters(MEMORIES), FACT_VERSIONS);
     this.parts = { ctx, index, policy, embedder, llm, llm_: llmCounters(ctx.counters('llm')), locks };
   }
 
@@ -135,17 +138,19 @@ export class Memories implements MemoriesStore {
 
   async search(query: FactSearch): Promise<FactHit[]> {
     const q = checkSearch(query);
-    const filter = versionFilter(q, q.filter);
+    const all = needsVersions(q);
+    const index = all ? this.versions : this.parts.index;
+    const filter = all ? versionFilter(q, q.filter) : believedFilter(q.filter);
     const [qv] = await this.embedder.embed([q.text]);
     this.ctx.counters(MEMORIES).reads++;
     return this.ctx.engine.snapshot((tx) => {
-      this.parts.index.catchUp(tx);
+      index.catchUp(tx);
       const hits: FactHit[] = [];
-      for (const [docId, score, row] of this.parts.index.nearest(qv!, q.topK, filter)) {
+      for (const [docId, score, row] of index.nearest(qv!, q.topK, filter)) {
         if (q.minScore !== undefined && score < q.minScore) continue;
-        const id = factOfKey(docId);
+        const id = all ? factOfKey(docId) : docId;
         const f = readFact(tx, this.ctx.ns, id);
-        const doc = this.parts.index.docAt(row);
+        const doc = index.docAt(row);
         if (!f || doc.text === null) continue;
         const m = doc.metadata as unknown as DocMeta;
         hits.push(
@@ -245,8 +250,10 @@ export class Memories implements MemoriesStore {
 
   /** Saves the derived index and stops a graph build (called by close). */
   flush(): void {
-    this.parts.index.persist(true);
-    this.parts.index.close();
+    for (const index of [this.parts.index, this.versions]) {
+      index.persist(true);
+      index.close();
+    }
   }
 
   private storedRun(key: string): Promise<RunRecord | undefined> {

@@ -2,12 +2,18 @@ import { randomBytes } from 'node:crypto';
 import type { Fact, FactSource, FactVersion } from '../../api/memories.js';
 import type { ReadTx } from '../../engine/types.js';
 import { deepFreeze } from '../../values/freeze.js';
-import { MEMORIES, MEMORY_DOCS, MEMORY_DOCS_META, MEMORY_HISTORY } from '../names.js';
+import { MEMORIES, MEMORY_DOCS, MEMORY_DOCS_META, MEMORY_HISTORY, MEMORY_VERSIONS, MEMORY_VERSIONS_META } from '../names.js';
 import type { DocStores } from '../vectors/doc-stores.js';
 import { decodeVector, type DocRecord } from '../vectors/doc.js';
 
-/** The searchable versions of facts, a collection of their own searched by the vectors' index. */
+/**
+ * Two searchable collections, each searched by the vectors' index: the believed facts (one document
+ * per fact, its current version; none once invalid or deleted), which consolidation and a default
+ * search use without any filter — so the graph answers them as the store grows — and every version
+ * of every fact, which time-travel searches filter by their times.
+ */
 export const FACT_DOCS: DocStores = Object.freeze({ docs: MEMORY_DOCS, meta: MEMORY_DOCS_META });
+export const FACT_VERSIONS: DocStores = Object.freeze({ docs: MEMORY_VERSIONS, meta: MEMORY_VERSIONS_META });
 
 /** What a fact's record holds: its current state (a tombstone, `text: null`, once deleted). */
 export interface FactRecord {
@@ -67,7 +73,7 @@ export const readFact = (tx: ReadTx, ns: string, id: string): { rec: FactRecord;
 
 /** The current version's document of a live fact (its vector and search metadata). */
 export const readDoc = (tx: ReadTx, ns: string, id: string, n: number): { doc: DocRecord; meta: DocMeta; vector: () => Float32Array } | undefined => {
-  const row = tx.get(ns, MEMORY_DOCS, docKey(id, n));
+  const row = tx.get(ns, MEMORY_VERSIONS, docKey(id, n));
   if (!row) return undefined;
   const doc = JSON.parse(row.value) as DocRecord;
   return { doc, meta: doc.metadata as unknown as DocMeta, vector: () => decodeVector(doc.v) };

@@ -48,5 +48,9 @@ export function versionFilter(q: VersionScope, userFilter: Record<string, unknow
   return and(...parts);
 }
 
-/** The current, believed versions: what a new fact is consolidated against. */
-export const BELIEVED: FilterNode = versionFilter({}, undefined);
+/** Whether a search needs every version (a time, or invalid facts), or only the believed facts. */
+export const needsVersions = (q: VersionScope): boolean => q.asOf !== undefined || q.validAt !== undefined || q.includeInvalid === true;
+
+/** The caller's metadata filter over the believed facts' documents (their metadata is under `m` too). */
+export const believedFilter = (userFilter: Record<string, unknown> | undefined): FilterNode | undefined =>
+  userFilter === undefined ? undefined : underM(parseFilter(userFilter, 'query.filter'));

@@ -1,9 +1,20 @@
 import type { FactSource } from '../../api/memories.js';
 import type { WriteTx } from '../../engine/types.js';
 import { ConflictError, LimitError, ValidationError } from '../../errors.js';
-import { MEMORIES, MEMORY_DOCS, MEMORY_HISTORY } from '../names.js';
+import { MEMORIES, MEMORY_DOCS, MEMORY_HISTORY, MEMORY_VERSIONS } from '../names.js';
 import { writeDocs } from '../vectors/vectors.js';
-import { docKey, FACT_DOCS, historyKey, readDoc, readFact, readHistory, type DocMeta, type FactRecord, type HistoryRecord } from './records.js';
+import {
+  docKey,
+  FACT_DOCS,
+  FACT_VERSIONS,
+  historyKey,
+  readDoc,
+  readFact,
+  readHistory,
+  type DocMeta,
+  type FactRecord,
+  type HistoryRecord,
+} from './records.js';
 
 /** Versions one fact may have: its history is bounded like every collection. */
 export const MAX_FACT_VERSIONS = 10_000;
@@ -32,7 +43,10 @@ function writeVersion(
   if (rec.invalidatedAt !== null) meta.inv = rec.invalidatedAt;
   if (rec.validFrom !== null) meta.vf = rec.validFrom;
   if (rec.validTo !== null) meta.vt = rec.validTo;
-  writeDocs(ns, tx, [{ id: docKey(id, rec.n), text: rec.text, metadata: meta as unknown as Record<string, unknown>, vector }], FACT_DOCS);
+  const metadata = meta as unknown as Record<string, unknown>;
+  writeDocs(ns, tx, [{ id: docKey(id, rec.n), text: rec.text, metadata, vector }], FACT_VERSIONS);
+  if (rec.invalidatedAt === null) writeDocs(ns, tx, [{ id, text: rec.text, metadata, vector }], FACT_DOCS);
+  else tx.delete(ns, MEMORY_DOCS, id);
   const entry: HistoryRecord = { ...h, version, text: rec.text, at: tx.now, validFrom: rec.validFrom, validTo: rec.validTo };
   tx.put(ns, MEMORY_HISTORY, historyKey(id, rec.n), JSON.stringify(entry), { expiresAt: null });
   return version;
@@ -79,8 +93,8 @@ export function reviseInTx(
   if (cur.rec.n >= MAX_FACT_VERSIONS) throw new LimitError(`fact "${id}" has ${MAX_FACT_VERSIONS} versions, the most one fact keeps`);
   const old = readDoc(tx, ns, id, cur.rec.n);
   if (!old) throw new Error(`fact ${id} has no document for version ${cur.rec.n}`);
-  tx.put(ns, MEMORY_DOCS, docKey(id, cur.rec.n), JSON.stringify({ ...old.doc, metadata: { ...old.meta, sup: tx.now } }), { expiresAt: null });
-  tx.setText(ns, MEMORY_DOCS, docKey(id, cur.rec.n), old.doc.text);
+  tx.put(ns, MEMORY_VERSIONS, docKey(id, cur.rec.n), JSON.stringify({ ...old.doc, metadata: { ...old.meta, sup: tx.now } }), { expiresAt: null });
+  tx.setText(ns, MEMORY_VERSIONS, docKey(id, cur.rec.n), old.doc.text);
   const rec: FactRecord = { ...cur.rec, updatedAt: tx.now, n: cur.rec.n + 1 };
   let vector: Float32Array;
   if (change.op === 'updated') {
@@ -101,7 +115,8 @@ export function reviseInTx(
 export function deleteInTx(tx: WriteTx, ns: string, id: string, source: FactSource): boolean {
   const cur = readFact(tx, ns, id);
   if (!cur || cur.rec.text === null) return false;
-  for (let n = 1; n <= cur.rec.n; n++) tx.delete(ns, MEMORY_DOCS, docKey(id, n));
+  for (let n = 1; n <= cur.rec.n; n++) tx.delete(ns, MEMORY_VERSIONS, docKey(id, n));
+  tx.delete(ns, MEMORY_DOCS, id);
   for (const [i, h] of readHistory(tx, ns, id).entries()) {
     tx.put(ns, MEMORY_HISTORY, historyKey(id, i + 1), JSON.stringify({ ...h, text: null }), { expiresAt: null });
   }
