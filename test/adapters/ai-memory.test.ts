@@ -7,20 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openMemex, type Memex } from '../../src/index.js';
 import { memexMemoryTools } from '../../src/adapters/ai.js';
 import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
-
-const usage = { inputTokens: { total: 1, noCache: 1, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 1, text: 1, reasoning: 0 } };
-const call = (toolName: string, input: unknown, id: string) => ({
-  content: [{ type: 'tool-call' as const, toolCallId: id, toolName, input: JSON.stringify(input) }],
-  finishReason: { unified: 'tool-calls' as const, raw: 'tool_calls' },
-  usage,
-  warnings: [],
-});
-const say = (text: string) => ({
-  content: [{ type: 'text' as const, text }],
-  finishReason: { unified: 'stop' as const, raw: 'stop' },
-  usage,
-  warnings: [],
-});
+import { call, say } from '../helpers/ai-mock.js';
 
 let mx: Memex | undefined;
 afterEach(async () => {

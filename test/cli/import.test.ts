@@ -178,7 +178,7 @@ describe('memex import', () => {
     const bad = fileWith(`${good}\n${good.replace('"store":"kv"', '"store":"nope"')}\n`, 'bad.ndjson');
     const r = await memex('import', bad, '--path', target);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^memex import: line 2\.store: must be one of cache, .*\bkv\b/);
+    expect(r.stderr).toMatch(/^memex import: line 2\.store: must be one of blocks, cache, .*\bkv\b/);
     const t = await openMemex({ path: target });
     expect(await t.kv.get('c')).toBeUndefined(); // line 1 was in the refused batch
     await t.close();
