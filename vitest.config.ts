@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Child processes run src/ and test/ compiled once per run, not through tsx each (helpers/js-mirror.ts).
+    globalSetup: ['test/js-mirror.setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // expect.poll waits for something another process or a browser does; 1 s (vitest's default)

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { runnable } from './js-mirror.js';
 
 /** Absolute path of a file relative to the calling module's URL. */
 export function here(metaUrl: string, rel: string): string {
@@ -8,12 +9,12 @@ export function here(metaUrl: string, rel: string): string {
 }
 
 /**
- * Starts `node file args…`; TypeScript files run through tsx so fixtures can import src/ directly.
- * Worker threads started by the child inherit the loader through execArgv.
+ * Starts `node file args…`; TypeScript files run as the compiled copy of the test run's mirror
+ * (js-mirror.ts), or through tsx without one, so fixtures can import src/ directly.
  */
 export function spawnScript(file: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  const execArgv = file.endsWith('.ts') || file.endsWith('.mts') ? ['--import', 'tsx'] : [];
-  return spawn(process.execPath, [...execArgv, file, ...args], {
+  const run = runnable(file);
+  return spawn(process.execPath, [...run.execArgv, run.file, ...args], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -5,10 +5,11 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMemex } from '../../../src/index.js';
-import { newLocation, openAt, cleanupLocations } from '../../helpers/location.js';
+import { newLocation, openAt, cleanupLocations, locationOptions } from '../../helpers/location.js';
 import { here, spawnScript, watchChild } from '../../helpers/spawn.js';
 
-const racerFile = here(import.meta.url, '../../fixtures/open-racer.ts');
+// Plain JavaScript over dist/ (see the fixture for why): `npm test` builds before it runs vitest.
+const racerFile = here(import.meta.url, '../../fixtures/open-racer.mjs');
 
 interface RoundResult {
   readonly round: number;
@@ -36,7 +37,8 @@ async function startRacers(processes: number, threads: number) {
     /** Sends the round to every process once all are waiting, and collects their reports. */
     async round(location: string, round: number, threads: number): Promise<RoundResult[]> {
       const answers = racers.map((r) => r.next());
-      for (const r of racers) r.child.stdin!.write(`${location} ${round} ${threads}\n`);
+      const line = JSON.stringify({ options: locationOptions(location), round, n: threads });
+      for (const r of racers) r.child.stdin!.write(`${line}\n`);
       return (await Promise.all(answers)).map((l) => JSON.parse(l) as RoundResult);
     },
     async stop(): Promise<void> {
