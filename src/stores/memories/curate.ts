@@ -7,8 +7,9 @@ import type { LocksStore } from '../../api/locks.js';
 import { MEMORIES, MEMORY_RUNS } from '../names.js';
 import type { EmbedderLike } from '../vectors/vectors.js';
 import type { VectorIndex } from '../vectors/vector-index.js';
-import { cosine, modelDecisions, ruleDecisions, type Candidate, type Decision } from './decide.js';
+import { modelDecisions, ruleDecisions, type Candidate, type Decision } from './decide.js';
 import type { MemoriesPolicy } from './policy.js';
+import { cosine } from '../../embed/embedder.js';
 import { newFactId, readDoc, readFact } from './records.js';
 import { addFactInTx, reviseInTx, type NewFact } from './writes.js';
 

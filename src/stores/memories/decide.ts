@@ -3,6 +3,7 @@ import { askJson } from '../../llm/ask-json.js';
 import type { Llm, LlmCounters } from '../../llm/llm.js';
 import { DECISIONS, type Decisions } from '../../llm/prompts.js';
 import type { MemoriesPolicy } from './policy.js';
+import { cosine } from '../../embed/embedder.js';
 
 /** A known fact shown to a decision: its current text, version and similarity to the new fact. */
 export interface Candidate {
@@ -20,19 +21,6 @@ export type Decision =
   | { readonly kind: 'duplicate'; readonly of: number }
   | { readonly kind: 'update'; readonly id: string; readonly text: string }
   | { readonly kind: 'invalidate'; readonly id: string };
-
-/** Cosine similarity (the vectors need not be unit length). */
-export function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
 
 /**
  * The built-in rules: a new fact as close as `duplicateThreshold` to a known one (or to one added

@@ -24,7 +24,7 @@ import { storeModule } from '../module.js';
 import { MEMORIES, MEMORY_RUNS } from '../names.js';
 import type { EmbedderLike } from '../vectors/vectors.js';
 import { VectorIndex } from '../vectors/vector-index.js';
-import { curate, type CurateParts, type RunRecord } from './curate.js';
+import { curate, type CurateParts, type RunRecord, type Spent } from './curate.js';
 import { extractFacts } from './extract.js';
 import { checkCurateOptions, checkFactId, checkFacts, checkInvalidate, checkList, checkMessages, checkSearch, checkUpdate } from './inputs.js';
 import type { MemoriesPolicy } from './policy.js';
@@ -264,10 +264,7 @@ export class Memories implements MemoriesStore {
   }
 
   /** An ingestion that found no facts is remembered too: a retry must not ask the model again. */
-  private async storeEmptyRun(
-    key: string,
-    spent: RunRecord extends infer R ? Omit<R & object, 'facts'> : never,
-  ): Promise<{ outcomes: FactOutcome[]; replay?: RunRecord }> {
+  private async storeEmptyRun(key: string, spent: Spent): Promise<{ outcomes: FactOutcome[]; replay?: RunRecord }> {
     const rec: RunRecord = { facts: [], ...spent };
     const stored = await this.ctx.engine.write((tx) => {
       const prior = tx.get(this.ctx.ns, MEMORY_RUNS, key);
