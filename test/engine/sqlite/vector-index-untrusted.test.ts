@@ -50,11 +50,21 @@ function writeSidecar(file: string, json: Record<string, unknown>): void {
   writeFileSync(file, `crc32:${crc32(text).toString(16)}\n${text}`);
 }
 
+/** Recall of graph searches, summed over a run: one query's recall is a draw, a run's is a measure. */
+interface Recall {
+  found: number;
+  wanted: number;
+  worst: { found: number; what: string };
+}
+const newRecall = (): Recall => ({ found: 0, wanted: 0, worst: { found: 11, what: '' } });
+
 /**
- * Three searches of `ns` held to an exact cosine scan computed here: every hit a document of `ns`
- * with its exact score, ranked; the graph may miss one of the ten (its answers are re-scored).
+ * Two searches of `ns` held to an exact cosine scan computed here: every hit a document of `ns`
+ * with its exact score, ten of them. How many of the exact top ten a graph finds varies per query
+ * (an approximate index; a rebuilt graph is another draw), so it is added to `recall` and judged
+ * over the whole run; a damage the index believed would sink the run's recall, not one query's.
  */
-async function expectExactAnswers(mx: Memex, ns: Ns, docs: Map<string, Float32Array>, r: () => number, what: string): Promise<void> {
+async function expectExactAnswers(mx: Memex, ns: Ns, docs: Map<string, Float32Array>, r: () => number, what: string, recall: Recall): Promise<void> {
   const store = mx.scope(ns).vectors;
   const ids = [...docs.keys()];
   for (const q of [docs.get(ids[Math.floor(r() * ids.length)]!)!, clusteredVectors(1, Math.floor(r() * 1e9), NAMESPACES[ns].dim, 1, 2)[0]!]) {
@@ -65,7 +75,10 @@ async function expectExactAnswers(mx: Memex, ns: Ns, docs: Map<string, Float32Ar
       expect(Math.abs(h.score - cosine(q, docs.get(h.id)!)), `${what}: ${h.id}'s score`).toBeLessThan(1e-5);
     }
     expect(hits.length, what).toBe(10);
-    expect(want.filter((id) => hits.some((h) => h.id === id)).length, `${what}: ${hits.map((h) => h.id).join(' ')}`).toBeGreaterThanOrEqual(9);
+    const found = want.filter((id) => hits.some((h) => h.id === id)).length;
+    recall.found += found;
+    recall.wanted += want.length;
+    if (found < recall.worst.found) recall.worst = { found, what: `${what}: ${hits.map((h) => h.id).join(' ')}` };
   }
 }
 
@@ -188,6 +201,7 @@ describe('a saved vector index is untrusted input', () => {
       const r = rng(seed);
       const seen = new Map<string, number>();
       let unused = 0;
+      const recall = newRecall();
       for (let i = 0; i < CASES; i++) {
         const path = join(tempDir(), 'memex.db');
         cpSync(pristine, path);
@@ -199,20 +213,26 @@ describe('a saved vector index is untrusted input', () => {
         try {
           // The damaged namespace, and now and then the untouched ones (nothing spills over).
           for (const ns of i % 10 === 0 ? (['a', 'b', 'c'] as const) : (['a'] as const)) {
-            await expectExactAnswers(mx, ns, docs[ns], r, `case ${i} (${what})`);
+            await expectExactAnswers(mx, ns, docs[ns], r, `case ${i} (${what})`, recall);
           }
           const check = (await mx.health()).checks.find((c) => c.name === 'vectors index (a)');
           if (check?.detail.includes('was not used')) unused++;
           if (i % 5 === 0) {
             // The graph rebuilt from the records answers as exactly as the saved one did.
             await mx.scope('a').vectors.waitForIndex();
-            await expectExactAnswers(mx, 'a', docs.a, r, `case ${i} (${what}), after the rebuild`);
+            await expectExactAnswers(mx, 'a', docs.a, r, `case ${i} (${what}), after the rebuild`, recall);
           }
         } finally {
           await mx.close();
         }
       }
-      console.log(`vector file fuzz: ${CASES} sets, ${seen.size} kinds of damage, the saved index refused in ${unused}`);
+      console.log(
+        `vector file fuzz: ${CASES} sets, ${seen.size} kinds of damage, the saved index refused in ${unused}; ` +
+          `recall@10 ${(recall.found / recall.wanted).toFixed(3)} over ${recall.wanted / 10} searches, worst ${recall.worst.found}/10 (${recall.worst.what})`,
+      );
+      // The graph's recall over the run, as bench/vectors.ts holds it; a believed damage (shuffled
+      // labels, a foreign graph) answers other documents and sinks it far below.
+      expect(recall.found / recall.wanted, recall.worst.what).toBeGreaterThanOrEqual(0.95);
       // Damage a checksum sees (most of it) must be refused, not merely survived.
       expect(unused).toBeGreaterThan(CASES / 2);
     });
