@@ -146,12 +146,14 @@ export class RemoteLocks implements LocksStore {
     const renew = () => {
       timer = setTimeout(
         () => {
+          // Aborted (dispose, or the lease was lost): renewals stop, as dispose() promises.
+          if (ac.signal.aborted) return;
           this.http.call<boolean>('locks.renew', this.ns, { leaseId }).then(
             (kept) => {
               if (kept) {
                 c.renewals = (c.renewals ?? 0) + 1;
                 c.writes++;
-                renew();
+                if (!ac.signal.aborted) renew();
               } else {
                 c.lost = (c.lost ?? 0) + 1;
                 ac.abort(new LeaseLostError(name));

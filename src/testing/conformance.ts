@@ -18,7 +18,8 @@ import { memoriesSuite } from './stores/memories.js';
 import { memoriesLlmSuite } from './stores/memories-llm.js';
 import { memoriesRecallSuite } from './stores/memories-recall.js';
 import { blocksSuite } from './stores/blocks.js';
-import { suiteEnv, type ConformanceTarget, type SuiteEnv } from './target.js';
+import { capabilitiesSuite } from './stores/capabilities.js';
+import { suiteEnv, type Capability, type ConformanceTarget, type SuiteEnv } from './target.js';
 
 type Suite = (env: SuiteEnv) => void;
 
@@ -57,7 +58,10 @@ const STORE_SUITES = {
 } satisfies Record<StoreName, readonly (readonly [string, Suite])[]>;
 
 /** Suites across stores. */
-const SHARED_SUITES: readonly (readonly [string, Suite])[] = [['typed arrays in values', typedValuesSuite]];
+const SHARED_SUITES: readonly (readonly [string, Suite])[] = [
+  ['typed arrays in values', typedValuesSuite],
+  ['what the declared capabilities promise', capabilitiesSuite],
+];
 
 /**
  * Every conformance suite against one implementation of the public `Memex` interface: kv and every
@@ -86,19 +90,31 @@ export function memexConformance(target: ConformanceTarget): void {
       kvConformance(target.name, kvFactory(env, track));
     });
     for (const [name, suite] of [...Object.values(STORE_SUITES).flat(), ...SHARED_SUITES]) describe(name, () => suite(env));
+    describe('the target, again', () => {
+      // Collected last: by now every suite above has said which capabilities its tests need.
+      it('every capability it declares gates at least one test (a claim nothing checks is not made)', () => {
+        const declared = (Object.keys(target.capabilities) as Capability[]).filter((c) => target.capabilities[c]);
+        expect(declared.filter((c) => !env.gated.has(c))).toEqual([]);
+      });
+    });
   });
 }
 
-/** The kv suite's factory over a target: `reopen` only where data outlives an instance. */
+/**
+ * The kv suite's factory over a target: `reopen` only where data outlives an instance, and it
+ * restarts what serves the location (the target's `restart`), so persistence is what it proves.
+ */
 function kvFactory(env: SuiteEnv, track: (mx: Memex) => Memex) {
+  const persistent = env.gate('persistent');
   return async (opts?: KvFactoryOptions) => {
     const location = env.location();
     let current = track(await env.openTestMemex(opts, location));
     const reopen = async () => {
       await current.close();
+      await env.target.restart?.(location);
       current = track(await env.openTestMemex(opts, location));
       return current;
     };
-    return { mx: current, ...(env.capabilities.persistent ? { reopen } : {}) };
+    return { mx: current, ...(persistent ? { reopen } : {}) };
   };
 }

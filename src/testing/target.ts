@@ -1,4 +1,4 @@
-import { afterEach } from 'vitest';
+import { afterEach, it } from 'vitest';
 import type { Memex, MemexCapabilities } from '../api/memex.js';
 import type { MemexOptions } from '../options.js';
 
@@ -20,7 +20,7 @@ export type ConformanceOptions = Pick<
  * let n = 0;
  * memexConformance({
  *   name: 'sqlite',
- *   capabilities: { multiProcess: true, multiHost: false, durableFull: true, backup: true, persistent: true, fullText: true },
+ *   capabilities: { multiProcess: true, multiHost: false, durableFull: false, backup: true, persistent: true, fullText: true },
  *   newLocation: () => `/tmp/memex-conformance-${process.pid}-${n++}.db`,
  *   open: (path, options) => openMemex({ engine: sqliteEngine({ path, durability: 'normal' }), ...options }),
  * });
@@ -40,7 +40,16 @@ export interface ConformanceTarget {
   open(location: string, options: ConformanceOptions): Promise<Memex>;
   /** Removes what the test's locations left behind; runs after each test. */
   cleanup?(): void | Promise<void>;
+  /**
+   * Stops whatever serves `location` besides the handles (a server, a pool), so that the next
+   * `open` starts it afresh as a restart would: the suites' reopen tests call it after closing
+   * their handles. Without it a reopen only reconnects, and persistence is not what it proves.
+   */
+  restart?(location: string): void | Promise<void>;
 }
+
+/** A capability a group of tests needs. */
+export type Capability = keyof MemexCapabilities;
 
 /** What each suite receives: the target, and opening helpers that close what they opened. */
 export interface SuiteEnv {
@@ -57,10 +66,27 @@ export interface SuiteEnv {
   useStores(): { open: (options?: ConformanceOptions, location?: string) => Promise<Memex>; track: (mx: Memex) => Memex };
   /** The target's cleanup. */
   cleanup(): Promise<void>;
+  /**
+   * Whether the target declares `capability`, recording that a test is gated on it: the suite
+   * fails when a declared capability gated nothing (a claim no test checks).
+   */
+  gate(capability: Capability): boolean;
+  /** `it` for a test that needs `capability` (skipped where the target lacks it); recorded as {@link gate}. */
+  capable(capability: Capability): typeof it.skip;
+  /** The capabilities some test was gated on so far. */
+  readonly gated: ReadonlySet<Capability>;
 }
 
 export function suiteEnv(target: ConformanceTarget): SuiteEnv {
+  const gated = new Set<Capability>();
+  const gate = (c: Capability) => {
+    gated.add(c);
+    return target.capabilities[c];
+  };
   const env: SuiteEnv = {
+    gate,
+    capable: (c) => (gate(c) ? it : it.skip),
+    gated,
     target,
     capabilities: target.capabilities,
     location: () => target.newLocation(),

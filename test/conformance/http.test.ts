@@ -3,17 +3,20 @@
 // location twice gives two clients of that server.
 import { openMemex, sqliteEngine } from '../../src/index.js';
 import { memexConformance } from '../../src/testing/index.js';
-import { serverAt, stopServers } from '../helpers/http-server.js';
+import { serverAt, stopServer, stopServers } from '../helpers/http-server.js';
 import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
 
 memexConformance({
   name: 'http',
-  capabilities: { multiProcess: true, multiHost: true, durableFull: true, backup: true, persistent: true, fullText: true },
+  // The server's store is SQLite with durability 'normal': commits survive a crash, not power loss.
+  capabilities: { multiProcess: true, multiHost: true, durableFull: false, backup: true, persistent: true, fullText: true },
   newLocation: () => tempDbPath(),
   open: async (path, options) => {
     const server = await serverAt(path, () => openMemex({ engine: sqliteEngine({ path, durability: 'normal' }), ...options }));
     return openMemex({ url: server.url });
   },
+  // A reopen restarts the server: the store behind it is closed and opened again.
+  restart: stopServer,
   cleanup: async () => {
     await stopServers();
     cleanupTemp();

@@ -6,7 +6,7 @@ import { cleanupTemp, tempDbPath } from '../helpers/tmp.js';
 
 memexConformance({
   name: 'sqlite',
-  capabilities: { multiProcess: true, multiHost: false, durableFull: true, backup: true, persistent: true, fullText: true },
+  capabilities: { multiProcess: true, multiHost: false, durableFull: false, backup: true, persistent: true, fullText: true },
   newLocation: () => tempDbPath(),
   open: (path, options) => openMemex({ engine: sqliteEngine({ path, durability: 'normal' }), ...options }),
   cleanup: cleanupTemp,

@@ -242,6 +242,15 @@ export class PostgresEngine implements Engine {
         ok: v === SCHEMA_VERSION,
         detail: `postgres ${String(s.version)}, schema "${this.o.schema}" version ${String(v)}, fsync=${String(s.fsync)}, synchronous_commit=${String(s.sc)}, statement_timeout=${String(s.st)}, idle_in_transaction_session_timeout=${String(s.it)}${durable ? '' : ' (commits may be lost on a crash of the database)'}`,
       });
+      // The engine declares durableFull; the server's own settings say whether that holds.
+      const settings = `fsync=${String(s.fsync)}, synchronous_commit=${String(s.sc)}`;
+      checks.push({
+        name: 'durability',
+        ok: durable,
+        detail: durable
+          ? `full: the database flushes every commit before it is acknowledged (${settings})`
+          : `reduced: commits may be lost on a crash of the database (${settings})`,
+      });
     } catch (e) {
       checks.push({ name: 'storage', ok: false, detail: `database unreachable: ${(e as Error).message}` });
     }

@@ -101,7 +101,15 @@ export class SqliteEngine implements Engine {
     private readonly hooks: SqliteEngineHooks,
   ) {
     const file = o.path !== ':memory:';
-    this.capabilities = { multiProcess: file, multiHost: false, durableFull: file, backup: true, persistent: file, fullText: true };
+    // durableFull is what this store, as opened, promises: 'normal' may lose the last commits on power loss.
+    this.capabilities = {
+      multiProcess: file,
+      multiHost: false,
+      durableFull: file && o.durability === 'full',
+      backup: true,
+      persistent: file,
+      fullText: true,
+    };
     ({ db: this.db, tx: this.tx, begin: this.begin, commit: this.commit } = this.connect(o));
     this.board = file ? WaitBoard.tryOpen(o.path, FAIRNESS_GRACE_MS) : undefined;
     this.gate = file ? WriteGate.tryOpen(o.path) : undefined;
@@ -245,6 +253,21 @@ export class SqliteEngine implements Engine {
       const journal = String(this.db.pragma('journal_mode', { simple: true }));
       const sync = ['OFF', 'NORMAL', 'FULL', 'EXTRA'][Number(this.db.pragma('synchronous', { simple: true }))] ?? 'unknown';
       return { name: 'storage', ok: true, detail: `sqlite ${this.sqliteVersion()} at ${this.o.path}, journal_mode=${journal}, synchronous=${sync}` };
+    });
+    attempt('durability', () => {
+      // Read back from the connection: what a commit's acknowledgement means on this file.
+      const journal = String(this.db.pragma('journal_mode', { simple: true }));
+      const sync = Number(this.db.pragma('synchronous', { simple: true }));
+      const settings = `journal_mode=${journal}, synchronous=${['OFF', 'NORMAL', 'FULL', 'EXTRA'][sync] ?? sync}`;
+      if (this.o.path === ':memory:') return { name: 'durability', ok: true, detail: `none: an in-memory store (${settings})` };
+      const full = journal === 'wal' && sync >= 2;
+      return {
+        name: 'durability',
+        ok: full === (this.o.durability === 'full'),
+        detail: full
+          ? `full: every commit is flushed before it is acknowledged (${settings})`
+          : `normal: the last commits may be lost on power loss, not on a crash (${settings})`,
+      };
     });
     attempt('integrity', () => {
       const r = this.db.pragma('quick_check', { simple: true });

@@ -126,7 +126,7 @@ export function kvState({ open, factory }: KvSuiteEnv): void {
       expect(await kv.get('n')).toBe(40);
     });
 
-    it('concurrent transfer transactions keep the total; every getMany snapshot sees it whole', async () => {
+    it('concurrent transfer transactions keep the total; every getMany and read-only transaction sees it whole', async () => {
       const { kv } = await open();
       await kv.setMany([
         { key: 'a', value: 100 },
@@ -143,6 +143,7 @@ export function kvState({ open, factory }: KvSuiteEnv): void {
           }),
         );
         work.push(kv.getMany<number>(['a', 'b']).then(([a, b]) => expect((a ?? 0) + (b ?? 0)).toBe(200)));
+        work.push(kv.transaction((tx) => (tx.get<number>('a') ?? 0) + (tx.get<number>('b') ?? 0)).then((sum) => expect(sum).toBe(200)));
       }
       await Promise.all(work);
       expect(await kv.getMany(['a', 'b'])).toEqual([0, 200]);

@@ -79,8 +79,7 @@ export function vectorsSuite(env: SuiteEnv): void {
       expect(await mx.vectors.count({ rare: true })).toBe(4);
     });
 
-    it('text mode uses full text; hybrid fuses both rankings; texts embed with the default embedder', async ({ skip }) => {
-      skip(!env.capabilities.fullText, 'needs capabilities.fullText');
+    env.capable('fullText')('text mode uses full text; hybrid fuses both rankings; texts embed with the default embedder', async () => {
       const mx = await open();
       await mx.vectors.upsert([
         { id: 'py', text: 'Python programming tips and tricks', metadata: { type: 'doc' } },

@@ -4,7 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type Database from 'better-sqlite3';
 import { openMemex, type Memex, type MemexOptions } from '../../../src/index.js';
+import { SqliteEngine } from '../../../src/engine/sqlite/engine.js';
+import { withSqliteDefaults } from '../../../src/engine/sqlite/options.js';
 import { tempDbPath } from '../../helpers/tmp.js';
 import { closeAfterEach } from '../../helpers/stores.js';
 
@@ -16,12 +19,12 @@ const open = async (options: Partial<MemexOptions> = {}) => {
 };
 
 describe('health on SQLite', () => {
-  it('health() is ok with the checks storage, integrity, wal, disk, lockTimeouts, clock and writes', async () => {
+  it('health() is ok with the checks storage, durability, integrity, wal, disk, lockTimeouts, clock and writes', async () => {
     const mx = await open();
     await mx.kv.set('a', 1);
     const h = await mx.health();
     expect(h.ok).toBe(true);
-    expect(h.checks.map((c) => c.name).sort()).toEqual(['clock', 'disk', 'integrity', 'lockTimeouts', 'storage', 'wal', 'writes']);
+    expect(h.checks.map((c) => c.name).sort()).toEqual(['clock', 'disk', 'durability', 'integrity', 'lockTimeouts', 'storage', 'wal', 'writes']);
     for (const c of h.checks) {
       expect(c.ok, c.name).toBe(true);
       expect(c.detail, c.name).toBeTypeOf('string');
@@ -39,7 +42,26 @@ describe('health on SQLite', () => {
       const storage = (await mx.health()).checks.find((c) => c.name === 'storage');
       expect(storage?.detail, durability).toContain(pragma);
       expect(storage?.detail, durability).toContain('journal_mode=wal');
+      // What the store promises follows what the connection does: durableFull only with 'full'.
+      const check = (await mx.health()).checks.find((c) => c.name === 'durability')!;
+      expect(check.ok, check.detail).toBe(true);
+      expect(check.detail.split(':')[0], durability).toBe(durability);
+      expect(mx.capabilities.durableFull, durability).toBe(durability === 'full');
     }
+  });
+
+  it('the durability check is not ok when the connection flushes less than the store was opened to', async () => {
+    // The connection itself, kept by the engine's wrapDatabase hook: it stands in for a store whose
+    // setting drifted (an extension or a hand-run PRAGMA on the connection).
+    const dbs: Database.Database[] = [];
+    const wrapDatabase = (db: Database.Database) => (dbs.push(db), db);
+    const s = withSqliteDefaults({ path: tempDbPath(), durability: 'full' });
+    const mx = track(await openMemex({ engine: { kind: 'sqlite', open: (common) => SqliteEngine.open({ ...s, ...common }, { wrapDatabase }) } }));
+    await mx.kv.set('a', 1);
+    for (const db of dbs) db.pragma('synchronous = NORMAL');
+    const check = (await mx.health()).checks.find((c) => c.name === 'durability')!;
+    expect(check).toMatchObject({ ok: false });
+    expect(check.detail).toMatch(/^normal: .*synchronous=NORMAL/);
   });
 
   it('the wal check turns not ok once the WAL outgrows walWarnBytes, and ok again after a checkpoint shrinks it', async () => {
