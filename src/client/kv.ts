@@ -71,11 +71,15 @@ export class RemoteKv implements KvStore {
     return this.call('delete', { key, options });
   }
   async getMany<T = unknown>(keys: readonly string[]): Promise<(DeepReadonly<T> | undefined)[]> {
-    const values = await this.call<unknown>('getMany', { keys });
-    return Array.isArray(values) ? values.map((v) => orUndefined(frozen(v)) as DeepReadonly<T> | undefined) : (values as never);
+    // Through the records, not kv.getMany: its answer says null both for a missing key and for a
+    // stored null, and this method must tell them apart as the embedded store does.
+    const entries = await this.getEntries<T>(keys);
+    return entries.map((e) => e?.value as DeepReadonly<T> | undefined);
   }
   async getEntries<T = unknown>(keys: readonly string[]): Promise<(KvEntry<T> | undefined)[]> {
     const entries = await this.call<unknown>('getEntries', { keys });
+    // kv.getEntries is also a step of update and transaction, so the transport does not count it.
+    this.http.counters.of('kv').reads++;
     return Array.isArray(entries) ? entries.map((e) => orUndefined(frozen(e)) as KvEntry<T> | undefined) : (entries as never);
   }
   setMany(entries: readonly SetManyEntry[]): Promise<{ versions: number[] }> {

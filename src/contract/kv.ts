@@ -78,7 +78,8 @@ export const kvOps = [
   }),
   op({
     id: 'kv.getMany',
-    summary: 'Values of several keys from one consistent snapshot (`null` where absent).',
+    summary:
+      'Values of several keys from one consistent snapshot (`null` where absent, and for a stored `null`: `kv/getEntries` answers `null` only for an absent key).',
     access: 'read',
     args: z.object({ keys: z.array(key).max(MAX_BATCH_KEYS) }),
     result: z.array(json),
