@@ -13,6 +13,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/testing/clock.js';
 import { stopServers } from '../helpers/http-server.js';
+import { dropSchemas } from '../helpers/pg.js';
 import { cleanupTemp } from '../helpers/tmp.js';
 import {
   ADVANCES,
@@ -109,6 +110,7 @@ const SEED = process.env.MEMEX_MODEL_SEED === undefined ? undefined : Number(pro
 describe('kv against a Map model (fast-check, TTL with a manual clock, concurrent callers, reopens)', () => {
   afterAll(async () => {
     await stopServers();
+    await dropSchemas();
     cleanupTemp();
   });
   for (const [name, runs, open, traits] of OPENERS) {

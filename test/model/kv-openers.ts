@@ -7,6 +7,7 @@ import { openMemex, sqliteEngine, type Memex } from '../../src/index.js';
 import type { ManualClock } from '../../src/testing/clock.js';
 import { mapEngine, MapStorage } from '../engines/map-engine.js';
 import { serverAt, stopServer } from '../helpers/http-server.js';
+import { freshSchema, PG_URL } from '../helpers/pg.js';
 import { tempDbPath } from '../helpers/tmp.js';
 
 export interface Harness {
@@ -85,6 +86,16 @@ export const OPENERS: readonly [name: string, runs: number, open: Opener, traits
     (clock) => {
       const storage = new MapStorage();
       return harness(() => openMemex({ engine: mapEngine(storage), clock: clock.now }), true, true);
+    },
+    ALL,
+  ],
+  [
+    'PostgreSQL (fleet mode), two nodes on one schema',
+    10,
+    (clock) => {
+      // The model's manual clock is given to both nodes (the engine then uses it, not the database's).
+      const schema = freshSchema();
+      return harness(() => openMemex({ url: PG_URL, schema, clock: clock.now }), true, true);
     },
     ALL,
   ],
