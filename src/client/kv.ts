@@ -74,7 +74,7 @@ export class RemoteKv implements KvStore {
     // Through the records, not kv.getMany: its answer says null both for a missing key and for a
     // stored null, and this method must tell them apart as the embedded store does.
     const entries = await this.getEntries<T>(keys);
-    return entries.map((e) => e?.value as DeepReadonly<T> | undefined);
+    return entries.map((e) => e?.value);
   }
   async getEntries<T = unknown>(keys: readonly string[]): Promise<(KvEntry<T> | undefined)[]> {
     const entries = await this.call<unknown>('getEntries', { keys });

@@ -49,7 +49,11 @@ export interface RankScanOptions {
   /** Highest rank first. */
   readonly reverse?: boolean;
   /** Include records past their expiry (eviction must see them: they still take space). */
-  readonly includeExpired?: boolean; /** Only records after this one in (rank, key) order: a cursor for paging (ascending only). */
+  readonly includeExpired?: boolean;
+  /**
+   * Only records after this one in the scan's (rank, key) order — ascending, or descending with
+   * `reverse` — a cursor for paging either way.
+   */
   readonly after?: { readonly rank: number; readonly key: string };
 }
 

@@ -77,10 +77,11 @@ class MapTx implements WriteTx {
     return rows.slice(0, o.limit).map((r) => ({ ...r }));
   }
   scanByRank(ns: string, store: string, o: RankScanOptions): RecordRow[] {
+    const order = (a: { rank: number | null; key: string }, b: { rank: number; key: string }) => a.rank! - b.rank || compareCodePoints(a.key, b.key);
     const rows = this.rowsOf(ns, store, o.includeExpired)
       .filter((r) => r.rank !== null)
-      .filter((r) => !o.after || r.rank! > o.after.rank || (r.rank === o.after.rank && compareCodePoints(r.key, o.after.key) > 0))
-      .sort((a, b) => a.rank! - b.rank! || compareCodePoints(a.key, b.key));
+      .filter((r) => !o.after || (o.reverse ? order(r, o.after) < 0 : order(r, o.after) > 0))
+      .sort((a, b) => order(a, { rank: b.rank!, key: b.key }));
     if (o.reverse) rows.reverse();
     return rows.slice(0, o.limit).map((r) => ({ ...r }));
   }

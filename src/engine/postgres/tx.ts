@@ -167,7 +167,7 @@ export class PgTx implements WriteTx {
     const sql =
       `SELECT ${COLS} FROM ${this.sql.recordsTable} WHERE ns = $1 AND store = $2 AND rank IS NOT NULL` +
       (opts.includeExpired ? ' AND $3::int8 IS NOT NULL' : ` AND ${VISIBLE(3)}`) +
-      (opts.after ? ' AND (rank > $5 OR (rank = $5 AND key > $6))' : '') +
+      (opts.after ? (opts.reverse ? ' AND (rank < $5 OR (rank = $5 AND key < $6))' : ' AND (rank > $5 OR (rank = $5 AND key > $6))') : '') +
       ` ORDER BY rank ${opts.reverse ? 'DESC' : 'ASC'}, key ${opts.reverse ? 'DESC' : 'ASC'} LIMIT $4`;
     const params: unknown[] = [ns, store, this.now, opts.limit];
     if (opts.after) params.push(opts.after.rank, enc(opts.after.key));

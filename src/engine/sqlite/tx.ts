@@ -94,7 +94,11 @@ export class SqliteTx implements WriteTx {
     const sql =
       `SELECT ${COLS} FROM records WHERE ns = @ns AND store = @store AND rank IS NOT NULL` +
       (opts.includeExpired ? '' : ` AND ${VISIBLE}`) +
-      (opts.after ? ' AND (rank > @afterRank OR (rank = @afterRank AND key > @afterKey))' : '') +
+      (opts.after
+        ? opts.reverse
+          ? ' AND (rank < @afterRank OR (rank = @afterRank AND key < @afterKey))'
+          : ' AND (rank > @afterRank OR (rank = @afterRank AND key > @afterKey))'
+        : '') +
       ` ORDER BY rank ${opts.reverse ? 'DESC' : 'ASC'}, key ${opts.reverse ? 'DESC' : 'ASC'} LIMIT @limit`;
     const cursor = opts.after ? { afterRank: opts.after.rank, afterKey: opts.after.key } : {};
     return this.statement(sql).all({ ns, store, limit: opts.limit, now: this.now, ...cursor }) as RecordRow[];
