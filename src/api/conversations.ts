@@ -51,6 +51,22 @@ export interface ConversationsStore {
    */
   list(options?: { limit?: number; activeSince?: number }): Promise<ThreadInfo[]>;
 
+  /**
+   * Every thread, most recently active first, a page at a time: pass the answer's `cursor` back
+   * for the next page (no `cursor` on the last). Each thread comes at most once; one active again
+   * while you page moves ahead of the page you are on, so the walk does not show it again.
+   * @example
+   * ```ts
+   * let page = await mx.conversations.listPage({ limit: 500 });
+   * for (;;) {
+   *   for (const t of page.items) console.log(t.threadId, t.lastActiveAt);
+   *   if (!page.cursor) break;
+   *   page = await mx.conversations.listPage({ limit: 500, cursor: page.cursor });
+   * }
+   * ```
+   */
+  listPage(options?: { limit?: number; activeSince?: number; cursor?: string }): Promise<{ items: ThreadInfo[]; cursor?: string }>;
+
   /** Removes a thread and all its messages; resolves whether it existed. */
   delete(threadId: string): Promise<boolean>;
 }

@@ -71,6 +71,22 @@ export const conversationsOps = methodOps<ConversationsStore>()('conversations',
     result: z.array(threadInfo),
     example: { args: { options: { limit: 10 } }, result: [] },
   },
+  listPage: {
+    summary:
+      "Every thread, most recently active first, a page at a time: pass the answer's `cursor` back in `options.cursor` for the next page (no `cursor` on the last).",
+    access: 'read',
+    args: z.object({
+      options: z
+        .object({
+          limit: z.number().int().min(1).max(MAX_PAGE_LIMIT).optional(),
+          activeSince: z.number().int().optional(),
+          cursor: z.string().optional(),
+        })
+        .optional(),
+    }),
+    result: z.object({ items: z.array(threadInfo), cursor: z.string().optional() }),
+    example: { args: { options: { limit: 2 } }, result: { items: [] } },
+  },
   delete: {
     summary: 'Deletes a thread and its messages; `true` if it existed.',
     access: 'write',

@@ -108,6 +108,7 @@ const PROBES: Record<string, { body: (n: number) => unknown; field: string; abse
   'conversations/recent limit': { body: (n) => ({ threadId: 't', limit: n }), field: 'limit' },
   'conversations/page options.limit': { body: (n) => ({ threadId: 't', options: { limit: n } }), field: 'options.limit' },
   'conversations/list options.limit': { body: (n) => ({ options: { limit: n } }), field: 'options.limit' },
+  'conversations/listPage options.limit': { body: (n) => ({ options: { limit: n } }), field: 'options.limit' },
   'vectors/upsert docs': {
     body: (n) => ({ ns: 'vec', docs: keys(`v${n}`, n).map(doc) }),
     field: 'docs',

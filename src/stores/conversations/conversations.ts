@@ -127,15 +127,29 @@ export class Conversations implements ConversationsStore {
    * ```
    */
   async list(options?: { limit?: number; activeSince?: number }): Promise<ThreadInfo[]> {
-    const o = checkOptions(options, ['limit', 'activeSince']);
+    checkOptions(options, ['limit', 'activeSince']);
+    return (await this.listPage(options)).items;
+  }
+
+  /** See {@link ConversationsStore.listPage}. */
+  async listPage(options?: { limit?: number; activeSince?: number; cursor?: string }): Promise<{ items: ThreadInfo[]; cursor?: string }> {
+    const o = checkOptions(options, ['limit', 'activeSince', 'cursor']);
     const n = checkLimit(o.limit, 'options.limit', 100);
     const since = o.activeSince;
     if (since !== undefined && (typeof since !== 'number' || !Number.isFinite(since)))
       throw new ValidationError('options.activeSince', 'must be a Unix ms timestamp');
+    const after = o.cursor === undefined ? undefined : decodeCursor(o.cursor);
     this.ctx.counters(THREADS).reads++;
-    const rows = await this.ctx.engine.read((tx) => tx.scanByRank(this.ctx.ns, THREADS, { limit: n, reverse: true }));
-    const infos = rows.map((r) => toInfo(r.key, r));
-    return since === undefined ? infos : infos.filter((t) => t.lastActiveAt >= since);
+    // One more than the page: whether another page exists is known without a second query.
+    const rows = await this.ctx.engine.read((tx) =>
+      tx.scanByRank(this.ctx.ns, THREADS, { limit: n + 1, reverse: true, ...(after ? { after } : {}) }),
+    );
+    const page = rows.slice(0, n);
+    const items = page.map((r) => toInfo(r.key, r)).filter((t) => since === undefined || t.lastActiveAt >= since);
+    // Most recently active first: once one thread is older than activeSince, every later one is.
+    const more = rows.length > n && items.length === page.length;
+    const last = page[page.length - 1];
+    return more && last ? { items, cursor: encodeCursor(last.rank!, last.key) } : { items };
   }
 
   /** Removes a thread and all its messages; resolves whether it existed. */
@@ -239,3 +253,21 @@ export const conversationsModule = storeModule({
     },
   },
 });
+
+/** A listPage cursor: the last thread's (rank, id), opaque to callers. */
+function encodeCursor(rank: number, key: string): string {
+  return Buffer.from(JSON.stringify([rank, key])).toString('base64url');
+}
+
+function decodeCursor(cursor: unknown): { rank: number; key: string } {
+  const bad = () => new ValidationError('options.cursor', 'is not a cursor listPage returned');
+  if (typeof cursor !== 'string' || cursor.length > 2048) throw bad();
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw bad();
+  }
+  if (!Array.isArray(v) || v.length !== 2 || !Number.isSafeInteger(v[0]) || typeof v[1] !== 'string') throw bad();
+  return { rank: v[0] as number, key: v[1] };
+}

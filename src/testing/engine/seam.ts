@@ -52,7 +52,7 @@ export function engineConformance(target: EngineTarget): void {
       expect(await keys({ after: 'b/4', limit: 10 })).toEqual(['b0', 'c']);
     });
 
-    it('scanByRank pages with a (rank, key) cursor, ties broken by key', async () => {
+    it('scanByRank pages with a (rank, key) cursor either way, ties broken by key', async () => {
       const { e } = await open();
       for (const [key, rank] of [
         ['b', 2],
@@ -62,16 +62,19 @@ export function engineConformance(target: EngineTarget): void {
         ['e', 2],
       ] as const)
         await put(e, key, { rank });
-      const pages: string[][] = [];
-      let after: { rank: number; key: string } | undefined;
-      for (;;) {
-        const page = await e.read((tx) => tx.scanByRank('ns', 's', { limit: 2, ...(after ? { after } : {}) }));
-        if (page.length === 0) break;
-        pages.push(page.map((r) => r.key));
-        const last = page[page.length - 1]!;
-        after = { rank: last.rank!, key: last.key };
-      }
-      expect(pages).toEqual([['c', 'a'], ['b', 'e'], ['d']]);
+      const walk = async (reverse: boolean) => {
+        const pages: string[][] = [];
+        let after: { rank: number; key: string } | undefined;
+        for (;;) {
+          const page = await e.read((tx) => tx.scanByRank('ns', 's', { limit: 2, reverse, ...(after ? { after } : {}) }));
+          if (page.length === 0) return pages;
+          pages.push(page.map((r) => r.key));
+          const last = page[page.length - 1]!;
+          after = { rank: last.rank!, key: last.key };
+        }
+      };
+      expect(await walk(false)).toEqual([['c', 'a'], ['b', 'e'], ['d']]);
+      expect(await walk(true)).toEqual([['d', 'e'], ['b', 'a'], ['c']]);
     });
 
     it('ranks order records; setRank changes neither version nor the event feed', async () => {

@@ -71,6 +71,30 @@ export function conversationsSuite(env: SuiteEnv): void {
       expect(s0.stores.messages?.records).toBe(1000);
     });
 
+    it('listPage walks every thread past the 1,000 of one list, most recent first, each once; one active again meanwhile moves ahead of the walk', async () => {
+      const mx = await open();
+      const c = mx.conversations;
+      // One transaction-free append each; threads named by creation order.
+      for (let i = 0; i < 1150; i++) await c.append(`t${i}`, { role: 'user', content: i });
+      const seen: string[] = [];
+      let page = await c.listPage({ limit: 400 });
+      for (let n = 1; ; n++) {
+        seen.push(...page.items.map((t) => t.threadId));
+        if (n === 1) await c.append('t5', { role: 'user', content: 'back' }); // moves to the front
+        if (!page.cursor) break;
+        page = await c.listPage({ limit: 400, cursor: page.cursor });
+      }
+      // t5 moved ahead of the first page when it was active again: later pages no longer hold it.
+      const expected = Array.from({ length: 1150 }, (_, i) => `t${1149 - i}`).filter((t) => t !== 't5');
+      expect(seen).toEqual(expected);
+      expect((await c.listPage({ limit: 1 })).items.map((t) => t.threadId)).toEqual(['t5']);
+      const recent = await c.listPage({ limit: 1000, activeSince: (await c.get('t1000'))!.lastActiveAt });
+      expect(recent.cursor).toBeUndefined();
+      expect(recent.items.length).toBeGreaterThanOrEqual(150);
+      await expect(c.listPage({ cursor: 'not-a-cursor' })).rejects.toMatchObject({ code: 'invalid_input', field: 'options.cursor' });
+      await expect(c.list({ cursor: 'x' } as never)).rejects.toMatchObject({ code: 'invalid_input' });
+    });
+
     it('activity, not creation, decides eviction', async () => {
       const mx = await open({ conversations: { maxThreads: 3 } });
       for (const t of ['a', 'b', 'c']) await mx.conversations.append(t, { role: 'user', content: t });
