@@ -43,6 +43,12 @@ const memoriesSchema = z.strictObject({
 });
 const blocksSchema = z.strictObject({ maxChars: positiveInt(1_000_000).optional(), maxBlocks: positiveInt(10_000).optional() });
 
+/** An embedder object, as `embedder` and a namespace's override take it. */
+const embedderOption = z.custom<Embedder>(
+  (v) => v !== null && typeof v === 'object' && typeof (v as Embedder).embed === 'function' && Number.isInteger((v as Embedder).dimension),
+  'must be an embedder { dimension, embed(texts) }',
+);
+
 const optionsSchema = z.strictObject({
   ...sqliteSettingsShape,
   path: sqliteSettingsShape.path.optional(),
@@ -57,12 +63,7 @@ const optionsSchema = z.strictObject({
   maxValueBytes: positiveInt(256 * 1024 * 1024).optional(),
   clock: z.custom<() => number>((v) => typeof v === 'function', 'must be a function returning Unix ms').optional(),
   events: z.strictObject({ maxEvents: positiveInt(1e9).optional() }).optional(),
-  embedder: z
-    .custom<Embedder>(
-      (v) => v !== null && typeof v === 'object' && typeof (v as Embedder).embed === 'function' && Number.isInteger((v as Embedder).dimension),
-      'must be an embedder { dimension, embed(texts) }',
-    )
-    .optional(),
+  embedder: embedderOption.optional(),
   cache: cacheSchema.optional(),
   conversations: conversationsSchema.optional(),
   llm: z
@@ -73,7 +74,12 @@ const optionsSchema = z.strictObject({
     .optional(),
   memories: memoriesSchema.optional(),
   blocks: blocksSchema.optional(),
-  namespaces: z.record(namespacePattern, z.strictObject({ cache: cacheSchema.optional(), conversations: conversationsSchema.optional() })).optional(),
+  namespaces: z
+    .record(
+      namespacePattern,
+      z.strictObject({ cache: cacheSchema.optional(), conversations: conversationsSchema.optional(), embedder: embedderOption.optional() }),
+    )
+    .optional(),
 });
 
 /** The SQLite settings accepted at the top level as the short way (`openMemex({ path })`). */
@@ -155,8 +161,9 @@ export interface MemexOptions extends Partial<SqliteSettings>, Partial<Omit<Post
   /**
    * Store policies for some namespaces: keys are namespace patterns (`"acme/voice"`, `"acme/voice/*"`
    * for every namespace under it, `"*"`, as in a token's namespaces), values override
-   * `conversations` and `cache` there. A
-   * namespace takes the longest pattern that matches it (an exact name before any `/*`).
+   * `conversations`, `cache` and the `embedder` there. A
+   * namespace takes the longest pattern that matches it (an exact name before any `/*`). A
+   * namespace's embedder is fixed once its vectors are written: their dimension is the collection's.
    * @example { "acme/voice/*": { conversations: { maxMessagesPerThread: 10, ttlMs: 86_400_000 }, cache: { maxEntries: 150 } } }
    */
   namespaces?: Record<string, NamespaceOverrides>;
@@ -166,6 +173,8 @@ export interface MemexOptions extends Partial<SqliteSettings>, Partial<Omit<Post
 export interface NamespaceOverrides {
   conversations?: Partial<ConversationPolicy>;
   cache?: Partial<CachePolicy>;
+  /** The embedder of vectors and curated memory there (a multilingual model for one tenant, say). */
+  embedder?: Embedder;
 }
 
 /** What the stores are configured with. */
@@ -196,6 +205,7 @@ export function configFor(config: StoreConfig, ns: string): StoreConfig {
     ...config,
     conversations: { ...config.conversations, ...stripUndefined(best.o.conversations ?? {}) },
     cache: { ...config.cache, ...stripUndefined(best.o.cache ?? {}) },
+    embedder: best.o.embedder ?? config.embedder,
   };
 }
 

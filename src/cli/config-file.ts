@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { HashingEmbedder } from '../embed/hashing-embedder.js';
 import { OpenAIEmbedder } from '../embed/openai-embedder.js';
+import { openAiChat } from '../llm/openai-chat.js';
 import { ValidationError } from '../errors.js';
 import { resolveOptions, type MemexOptions } from '../options.js';
 import { parseOptions } from '../values/options.js';
@@ -27,6 +28,24 @@ const embedderSchema = z.discriminatedUnion('provider', [
   }),
 ]);
 
+/** The language model a config file names (curated memory's `ingest`); the key as for the embedder. */
+const llmSchema = z.strictObject({
+  provider: z.literal('openai'),
+  baseUrl: z.string().url(),
+  model: z.string().min(1),
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable')
+    .optional(),
+  timeoutMs: z.number().int().min(100).max(600_000).optional(),
+  maxRetries: z.number().int().min(0).max(10).optional(),
+  responseFormat: z.enum(['json_schema', 'json_object']).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+});
+
+/** A namespace pattern's overrides: policies checked by openMemex, and an embedder of its own. */
+const overridesSchema = z.strictObject({ conversations: z.unknown().optional(), cache: z.unknown().optional(), embedder: embedderSchema.optional() });
+
 /**
  * `memex serve --config <file>` (and `memex mcp --config`): a JSON object with the store policies
  * `openMemex` takes — `conversations`, `cache`, `namespaces` (overrides by namespace pattern),
@@ -44,11 +63,14 @@ const embedderSchema = z.discriminatedUnion('provider', [
 const configSchema = z.strictObject({
   conversations: z.unknown().optional(),
   cache: z.unknown().optional(),
-  namespaces: z.unknown().optional(),
+  namespaces: z.record(z.string(), overridesSchema).optional(),
   maxValueBytes: z.unknown().optional(),
   lockTimeoutMs: z.unknown().optional(),
   events: z.unknown().optional(),
   embedder: embedderSchema.optional(),
+  llm: llmSchema.optional(),
+  memories: z.unknown().optional(),
+  blocks: z.unknown().optional(),
 });
 export type ConfigFile = z.infer<typeof configSchema>;
 
@@ -57,6 +79,8 @@ export interface LoadedConfig {
   readonly options: Omit<MemexOptions, 'path' | 'url' | 'engine'>;
   /** The embedder as the file describes it, without secrets (for `--print-config` and `/v1/memex/info`). */
   readonly embedder: Record<string, unknown> | undefined;
+  /** The model and the namespaces' embedders as the file describes them, without secrets. */
+  readonly described: { readonly llm?: Record<string, unknown>; readonly namespaceEmbedders: Record<string, Record<string, unknown>> };
 }
 
 /** Reads and checks `file`; a problem is a ValidationError whose field is `<file>: <path in the file>`. */
@@ -69,11 +93,25 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   }
   try {
     const c = parseOptions(configSchema, raw, 'options', '{ "conversations": { "maxMessagesPerThread": 10 } }');
-    const { embedder, ...policies } = c;
-    const options = { ...policies, ...(embedder ? { embedder: buildEmbedder(embedder, env) } : {}) } as LoadedConfig['options'];
+    const { embedder, llm, namespaces, ...policies } = c;
+    const namespaceEmbedders: Record<string, Record<string, unknown>> = {};
+    const overrides = Object.fromEntries(
+      Object.entries(namespaces ?? {}).map(([pattern, o]) => {
+        const { embedder: e, ...rest } = o;
+        if (!e) return [pattern, rest];
+        namespaceEmbedders[pattern] = { ...e };
+        return [pattern, { ...rest, embedder: buildEmbedder(e, env, `options.namespaces.${pattern}.embedder`) }];
+      }),
+    );
+    const options = {
+      ...policies,
+      ...(namespaces ? { namespaces: overrides } : {}),
+      ...(embedder ? { embedder: buildEmbedder(embedder, env, 'options.embedder') } : {}),
+      ...(llm ? { llm: buildLlm(llm, env) } : {}),
+    } as LoadedConfig['options'];
     // The policies are checked by the very rules openMemex applies.
     resolveOptions({ path: ':memory:', ...options });
-    return { options, embedder: embedder && { ...embedder } };
+    return { options, embedder: embedder && { ...embedder }, described: { ...(llm ? { llm: { ...llm } } : {}), namespaceEmbedders } };
   } catch (e) {
     // Named as in the file: `<file>: conversations.maxThreads`.
     if (e instanceof ValidationError) throw new ValidationError(`${file}: ${e.field.replace(/^options\.?/, '') || '(the file)'}`, e.reason);
@@ -81,12 +119,23 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   }
 }
 
-function buildEmbedder(e: z.infer<typeof embedderSchema>, env: NodeJS.ProcessEnv) {
+function buildEmbedder(e: z.infer<typeof embedderSchema>, env: NodeJS.ProcessEnv, field: string) {
   if (e.provider === 'hashing') return new HashingEmbedder(e.dimension === undefined ? {} : { dimension: e.dimension });
   const { provider: _, apiKeyEnv, ...rest } = e;
-  const apiKey = apiKeyEnv === undefined ? undefined : env[apiKeyEnv];
-  if (apiKeyEnv !== undefined && !apiKey) throw new ValidationError('options.embedder.apiKeyEnv', `the environment variable ${apiKeyEnv} is not set`);
-  return new OpenAIEmbedder({ ...rest, ...(apiKey ? { apiKey } : {}) });
+  return new OpenAIEmbedder({ ...rest, ...keyFrom(apiKeyEnv, env, field) });
+}
+
+function buildLlm(l: z.infer<typeof llmSchema>, env: NodeJS.ProcessEnv) {
+  const { provider: _, apiKeyEnv, ...rest } = l;
+  return openAiChat({ ...rest, ...keyFrom(apiKeyEnv, env, 'options.llm') });
+}
+
+/** The API key from the environment variable a file names: a named variable that is unset is an error, not a silent anonymous call. */
+function keyFrom(apiKeyEnv: string | undefined, env: NodeJS.ProcessEnv, field: string): { apiKey?: string } {
+  if (apiKeyEnv === undefined) return {};
+  const apiKey = env[apiKeyEnv];
+  if (!apiKey) throw new ValidationError(`${field}.apiKeyEnv`, `the environment variable ${apiKeyEnv} is not set`);
+  return { apiKey };
 }
 
 /**
@@ -94,8 +143,19 @@ function buildEmbedder(e: z.infer<typeof embedderSchema>, env: NodeJS.ProcessEnv
  * `--print-config` prints them and `/v1/memex/info` reports them: no secrets (an API key is
  * only named by its environment variable).
  */
-export function effectiveSettings(options: MemexOptions, embedder: Record<string, unknown> | undefined): Record<string, unknown> {
+export function effectiveSettings(
+  options: MemexOptions,
+  embedder: Record<string, unknown> | undefined,
+  described: LoadedConfig['described'] = { namespaceEmbedders: {} },
+): Record<string, unknown> {
   const r = resolveOptions(options);
+  // Embedder objects are shown as the file described them (no key), not as live objects.
+  const namespaces = Object.fromEntries(
+    Object.entries(r.namespaces).map(([pattern, o]) => {
+      const { embedder: e, ...rest } = o;
+      return [pattern, e ? { ...rest, embedder: described.namespaceEmbedders[pattern] ?? { dimension: e.dimension } } : rest];
+    }),
+  );
   return {
     maxValueBytes: r.maxValueBytes,
     lockTimeoutMs: r.lockTimeoutMs,
@@ -103,6 +163,9 @@ export function effectiveSettings(options: MemexOptions, embedder: Record<string
     conversations: r.conversations,
     cache: r.cache,
     embedder: embedder ?? { provider: 'hashing', dimension: r.embedder.dimension },
-    namespaces: r.namespaces,
+    llm: described.llm ?? (r.llm ? { name: r.llm.name } : null),
+    memories: { ...r.memories, prompts: undefined },
+    blocks: r.blocks,
+    namespaces,
   };
 }

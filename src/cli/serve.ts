@@ -26,7 +26,7 @@ export interface ServeOptions extends StoreFlags {
 export function configOf(o: StoreFlags & { config?: string }): { options: LoadedConfig['options']; settings: Record<string, unknown> } {
   const loaded = o.config === undefined ? undefined : loadConfig(o.config);
   const options = loaded?.options ?? {};
-  return { options, settings: effectiveSettings({ path: ':memory:', ...options }, loaded?.embedder) };
+  return { options, settings: effectiveSettings({ path: ':memory:', ...options }, loaded?.embedder, loaded?.described) };
 }
 
 /** Whether `host` is a loopback address (the only kind a server without tokens may listen on). */

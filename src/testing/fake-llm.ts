@@ -8,6 +8,8 @@ export interface FakeLlmRequest {
   readonly schema: string;
   readonly system: string;
   readonly user: string;
+  /** The request's Authorization header, as a real provider would check it. */
+  readonly authorization: string | undefined;
 }
 
 /** What a scripted answer may be: the message's content, or a whole HTTP answer. */
@@ -132,6 +134,7 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
           schema: b.response_format?.json_schema?.name ?? '',
           system: b.messages.find((m) => m.role === 'system')?.content ?? '',
           user: b.messages.find((m) => m.role === 'user')?.content ?? '',
+          authorization: req.headers.authorization,
         };
       } catch {
         res.writeHead(400).end('{"error":{"message":"bad request"}}');

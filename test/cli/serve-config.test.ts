@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeLlm } from '../../src/testing/index.js';
 import { startServe, type ServeProcess } from '../helpers/serve-process.js';
 import { post } from '../helpers/http.js';
 import { here } from '../helpers/spawn.js';
@@ -100,6 +101,45 @@ describe('memex serve --config', () => {
     expect(info.text).not.toContain(SECRET);
   });
 
+  it('the file gives curated memory its model (key from the environment) and policies, and a namespace pattern its own embedder', async () => {
+    const fake = await startFakeLlm({ latencyMs: 0 });
+    try {
+      process.env.MEMEX_TEST_LLM_KEY = SECRET;
+      const config = {
+        llm: { provider: 'openai', baseUrl: fake.baseUrl, model: 'fake-chat', apiKeyEnv: 'MEMEX_TEST_LLM_KEY' },
+        memories: { duplicateThreshold: 0.95 },
+        blocks: { maxChars: 40 },
+        namespaces: { 'acme/fr/*': { embedder: { provider: 'hashing', dimension: 48 } } },
+      };
+      const { url, call } = await serveWith(config);
+      const ingested = (await call('memories/ingest', { ns: 'u1', messages: [{ role: 'user', content: 'I live in Paris' }] })) as {
+        facts: { text: string; op: string }[];
+        llmCalls: number;
+      };
+      expect(ingested.facts.map((f) => [f.op, f.text])).toEqual([['added', 'The user lives in Paris']]);
+      expect(fake.requests.length).toBe(ingested.llmCalls);
+      expect(fake.requests.every((r) => r.authorization === `Bearer ${SECRET}`)).toBe(true);
+      // blocks.maxChars from the file: 41 characters are refused.
+      expect((await post(url, '/v1/blocks/set', { ns: 'u1', label: 'human', value: 'x'.repeat(41) })).status).toBe(413);
+      // Texts embed with 48 dimensions under acme/fr/*, with the default (384) elsewhere.
+      const dims = async (ns: string) => {
+        await call('vectors/upsert', { ns, docs: [{ id: 'd', text: 'bonjour' }] });
+        return ((await call('vectors/get', { ns, id: 'd' })) as { vector: number[] }).vector.length;
+      };
+      expect([await dims('acme/fr/bot'), await dims('acme/en/bot')]).toEqual([48, 384]);
+      const info = await post(url, '/v1/memex/info', {});
+      expect((info.body as { result: { settings: unknown } }).result.settings).toMatchObject({
+        llm: { provider: 'openai', model: 'fake-chat', apiKeyEnv: 'MEMEX_TEST_LLM_KEY' },
+        memories: { duplicateThreshold: 0.95 },
+        blocks: { maxChars: 40 },
+        namespaces: config.namespaces,
+      });
+      expect(info.text).not.toContain(SECRET);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('a bad file is refused at start: one line naming the field, exit 1, no server', () => {
     delete process.env.MEMEX_TEST_EMBED_KEY;
     const cases: [unknown, string][] = [
@@ -111,6 +151,12 @@ describe('memex serve --config', () => {
         'embedder.apiKeyEnv: the environment variable MEMEX_TEST_EMBED_KEY is not set',
       ],
       [{ clock: 1 }, 'clock: unknown option'],
+      [
+        { llm: { provider: 'openai', baseUrl: 'http://127.0.0.1:9/v1', model: 'm', apiKeyEnv: 'MEMEX_TEST_LLM_UNSET' } },
+        'llm.apiKeyEnv: the environment variable MEMEX_TEST_LLM_UNSET is not set',
+      ],
+      [{ memories: { duplicateThreshold: 2 } }, 'memories.duplicateThreshold:'],
+      [{ namespaces: { 'acme/*': { embedder: { provider: 'hashing', dimension: 4 } } } }, 'namespaces.acme/*.embedder.dimension:'],
     ];
     for (const [config, says] of cases) {
       const file = configFile(config);
