@@ -11,6 +11,17 @@ import { scopeFor, sendProblem, type ServerParts } from './parts.js';
  */
 export function registerKvRest(app: FastifyInstance, parts: ServerParts): void {
   const scope = (req: FastifyRequest, reply: FastifyReply, access: 'read' | 'write') => {
+    // A misspelled parameter (`?ttl=`, `?namespace=`) is refused, never ignored: it would write
+    // without the expiry, or to another namespace, than the caller asked for.
+    const allowed = req.method === 'PUT' ? ['ns', 'ttlMs'] : ['ns'];
+    const unknown = Object.keys(req.query as object).find((k) => !allowed.includes(k));
+    if (unknown !== undefined) {
+      void sendProblem(
+        reply,
+        toProblem(new ValidationError(unknown, `is not a parameter of ${req.method} /v1/kv/{key} (it takes ${allowed.join(', ')})`)),
+      );
+      return undefined;
+    }
     const s = scopeFor(parts, req, (req.query as { ns?: string }).ns, access);
     if ('status' in s) {
       void sendProblem(reply, s);
@@ -48,6 +59,7 @@ export function registerKvRest(app: FastifyInstance, parts: ServerParts): void {
     if (!s) return reply;
     try {
       const ttl = (req.query as { ttlMs?: string }).ttlMs;
+      if (ttl !== undefined && !/^\d+$/.test(ttl)) throw new ValidationError('ttlMs', 'must be a whole number of milliseconds');
       const ifVersion = precondition(req);
       const options = { ...(ttl === undefined ? {} : { ttlMs: Number(ttl) }), ...(ifVersion === undefined ? {} : { ifVersion }) };
       const { version } = await s.kv.set(keyOf(req), req.body, options);

@@ -152,6 +152,27 @@ describe('http api', () => {
     expect((await request(url, '/v1/kv/absent?ns=shop')).status).toBe(404);
   });
 
+  it('the REST route holds the bounds of kv.set and refuses a parameter it does not take, writing nothing', async () => {
+    const { url } = await start();
+    const put = (path: string, body: unknown = 1) =>
+      request(url, path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const at = 'k'.repeat(512);
+    expect((await put(`/v1/kv/${at}?ns=b`)).status).toBe(200);
+    expect(await put(`/v1/kv/${at}k?ns=b`)).toMatchObject({ status: 400, body: { code: 'invalid_input', field: 'key' } });
+    expect((await put(`/v1/kv/t?ns=b&ttlMs=1000`)).status).toBe(200);
+    for (const [query, field] of [
+      ['ttl=1000', 'ttl'],
+      ['namespace=b', 'namespace'],
+      ['ttlMs=-1', 'ttlMs'],
+      ['ttlMs=soon', 'ttlMs'],
+      ['ttlMs=0', 'options.ttlMs'],
+    ] as const) {
+      expect(await put(`/v1/kv/x?ns=b&${query}`), query).toMatchObject({ status: 400, body: { code: 'invalid_input', field } });
+    }
+    expect(await request(url, '/v1/kv/x?ns=b&ifVersion=1')).toMatchObject({ status: 400, body: { field: 'ifVersion' } });
+    expect((await post(url, '/v1/kv/list', { ns: 'b' })).body).toMatchObject({ result: { items: [{ key: at }, { key: 't' }] } });
+  });
+
   it('a write resent with the same Idempotency-Key is applied once', async () => {
     const { url, memex } = await start();
     const scope = memex.scope('idem');
