@@ -12,6 +12,7 @@ import { validateKey } from '../values/keys.js';
 import { isThenable } from '../values/thenable.js';
 import type { HttpTransport } from './http.js';
 import { bump } from '../stores/context.js';
+import { withinMs } from '../util/within-ms.js';
 import { canonicalJson } from '../values/canonical.js';
 import { frozen } from './kv.js';
 
@@ -71,7 +72,11 @@ export class RemoteCache implements CacheStore {
     const running = flightKey === undefined ? undefined : this.flights.get(flightKey);
     if (running) {
       bump(this.http.counters.of('cache'), 'waits');
-      return running as Promise<DeepReadonly<T>>;
+      // A caller joining another's computation keeps its own bound on the wait, as embedded.
+      const t = (options as { timeoutMs?: unknown } | undefined)?.timeoutMs;
+      return typeof t === 'number'
+        ? withinMs(running as Promise<DeepReadonly<T>>, t, 'the computation of this cache entry')
+        : (running as Promise<DeepReadonly<T>>);
     }
     const flight = this.fly(key, compute, options);
     if (flightKey === undefined) return flight;

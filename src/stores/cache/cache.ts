@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { LimitError, ValidationError } from '../../errors.js';
+import { withinMs } from '../../util/within-ms.js';
 import type { WriteTx } from '../../engine/types.js';
 import { hashJson } from '../../values/canonical.js';
 import type { DeepReadonly } from '../../values/freeze.js';
@@ -146,7 +147,10 @@ export class Cache implements CacheStore {
     const running = this.inflight.get(h);
     if (running) {
       bump(c, 'waits');
-      return running as Promise<DeepReadonly<T>>;
+      // A caller joining another's computation keeps its own bound on the wait.
+      return o.timeoutMs === undefined
+        ? (running as Promise<DeepReadonly<T>>)
+        : withinMs(running as Promise<DeepReadonly<T>>, o.timeoutMs, `the computation of cache entry ${h.slice(0, 12)}`);
     }
     const flight = this.computeOnce<T>(h, compute, o.ttlMs, o.timeoutMs ?? this.policy.computeTimeoutMs);
     this.inflight.set(h, flight);

@@ -112,6 +112,28 @@ export function cacheSuite(env: SuiteEnv): void {
       expect(runs).toBe(1);
     });
 
+    it("getOrSet: a caller waiting on another's compute gives up at its own timeoutMs; the compute goes on for the rest", async () => {
+      const mx = await open();
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let entered!: () => void;
+      const computing = new Promise<void>((r) => (entered = r));
+      const first = mx.cache.getOrSet('slow', async () => (entered(), await gate, 'done'), { timeoutMs: 60_000 });
+      await computing;
+      // Released at 2 s whatever happens: a waiter that ignored its bound shows as a late answer, not a hang.
+      const backstop = setTimeout(release, 2_000);
+      const started = performance.now();
+      const impatient = await mx.cache.getOrSet('slow', () => 'never run', { timeoutMs: 300 }).catch((e: unknown) => e);
+      const waited = performance.now() - started;
+      expect(impatient).toMatchObject({ code: 'lock_timeout' });
+      expect(waited, 'gave up at its own bound, not the first caller’s').toBeGreaterThanOrEqual(290);
+      expect(waited).toBeLessThan(1_300);
+      clearTimeout(backstop);
+      release();
+      expect(await first).toBe('done');
+      expect(await mx.cache.get('slow')).toBe('done');
+    });
+
     it('getOrSet: a throwing compute caches nothing and every waiter gets its error', async () => {
       const mx = await open();
       let runs = 0;
