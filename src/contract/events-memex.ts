@@ -104,6 +104,8 @@ export const memexOps = [
     id: 'memex.stats',
     summary: 'The server’s counters and every store’s record counts (admin: they span every namespace).',
     access: 'admin',
+    // Reads that need the admin token: resending one changes nothing.
+    retry: 'safe',
     scoped: false,
     args: z.object({}),
     result: z.object({
@@ -157,6 +159,8 @@ export const memexOps = [
     id: 'memex.health',
     summary: 'The engine’s health: `ok` and its checks (admin; GET /readyz answers anyone with the status alone).',
     access: 'admin',
+    // Reads that need the admin token: resending one changes nothing.
+    retry: 'safe',
     scoped: false,
     args: z.object({}),
     result: z.object({
