@@ -90,16 +90,16 @@ function options(v: unknown, allowed: readonly string[], field = 'options'): Rec
   return v as Record<string, unknown>;
 }
 
-/** The visit of `recordVisit`: `{ ok, durationMs?, note? }` (the object itself is required). */
+/** The visit of `recordVisit`: `{ ok, durationMs?, note? }` (the object itself is required); errors name `visit`, the parameter. */
 export function checkVisit(v: unknown): VisitInput {
-  if (v === undefined) throw new ValidationError('options', 'is required: { ok, durationMs?, note? }');
-  const o = options(v, ['ok', 'durationMs', 'note']);
-  const ok = checkOk(o.ok, 'options.ok');
+  if (v === undefined) throw new ValidationError('visit', 'is required: { ok, durationMs?, note? }');
+  const o = options(v, ['ok', 'durationMs', 'note'], 'visit');
+  const ok = checkOk(o.ok, 'visit.ok');
   const d = o.durationMs;
   if (d !== undefined && (typeof d !== 'number' || !Number.isFinite(d) || d < 0 || d > MAX_DURATION_MS)) {
-    throw new ValidationError('options.durationMs', `must be a finite number of milliseconds from 0 to ${MAX_DURATION_MS}`);
+    throw new ValidationError('visit.durationMs', `must be a finite number of milliseconds from 0 to ${MAX_DURATION_MS}`);
   }
-  const note = o.note === undefined ? undefined : checkText(o.note, MAX_NOTE_LENGTH, 'options.note');
+  const note = o.note === undefined ? undefined : checkText(o.note, MAX_NOTE_LENGTH, 'visit.note');
   return { ok, durationMs: d, note };
 }
 
