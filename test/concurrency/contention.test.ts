@@ -26,7 +26,8 @@ describe('no lost updates across processes x worker threads x async callers', ()
       const increments = r.checks.filter((c) => c.name.startsWith('shared:')).reduce((n, c) => n + c.expected, 0);
       // 8 PostgreSQL nodes share the 2 cores with the server: fewer operations, still contended.
       const pg = durability === 'postgres';
-      expect(increments).toBeGreaterThan(pg ? 100 : 500);
+      // A floor on work done, not on speed: a loaded runner (fsync per commit with 'full') does less.
+      expect(increments).toBeGreaterThan(pg ? 100 : 200);
       expect(r.checks.find((c) => c.name.startsWith('txn-count'))!.expected).toBeGreaterThan(pg ? 40 : 100);
       expect(r.lock.waits).toBeGreaterThan(0);
       // ... and across processes, not only among one process's callers: in commit order, the agents'
