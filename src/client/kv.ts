@@ -9,6 +9,7 @@ import { deepFreeze, type DeepReadonly } from '../values/freeze.js';
 import { FrozenValues } from '../values/frozen-cache.js';
 import { validateKey } from '../values/keys.js';
 import type { HttpTransport } from './http.js';
+import { PatchBatcher } from './kv-patch.js';
 import { remoteTransaction } from './kv-tx.js';
 
 /** Deeply frozen, as the embedded store returns every value. */
@@ -43,12 +44,14 @@ interface UpdateJob {
 export class RemoteKv implements KvStore {
   private readonly ctx: KvContext;
   private readonly updates = new Map<string, UpdateJob[]>();
+  private readonly patches: PatchBatcher;
 
   constructor(
     private readonly http: HttpTransport,
     private readonly ns: string,
   ) {
     this.ctx = clientKvContext(ns, 'kv', 'key');
+    this.patches = new PatchBatcher(http, ns);
   }
 
   private call<T>(op: string, args: Record<string, unknown>): Promise<T> {
@@ -92,8 +95,8 @@ export class RemoteKv implements KvStore {
   ): Promise<{ value: DeepReadonly<T> | undefined; version: number }> {
     // The embedded store's checks, before anything is sent.
     checkPatchArgs(key, ops, options, 'key');
-    const r = await this.call<{ value?: DeepReadonly<T>; version: number }>('patch', { key, ops, options });
-    return { value: orUndefined(frozen(r.value)), version: r.version };
+    const r = await this.patches.patch(options === undefined ? { key, ops } : { key, ops, options });
+    return { value: orUndefined(frozen(r.value as DeepReadonly<T> | undefined)), version: r.version };
   }
   async update<T = unknown>(
     key: string,

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { ConflictError, ValidationError } from '../errors.js';
 import type { KvStore } from '../api/kv.js';
 import { ifVersion, json, key, op, ttlMs } from './op.js';
-import { MAX_BATCH_KEYS, MAX_PAGE_LIMIT } from '../values/limits.js';
+import { MAX_BATCH_KEYS, MAX_PAGE_LIMIT, MAX_PATCH_BATCH } from '../values/limits.js';
+import { problem, toProblem } from './problem.js';
+import { checkPatchArgs } from '../stores/kv/ops.js';
 import { MAX_PATCH_OPS } from '../values/patch.js';
 
 /** A kv record on the wire. */
@@ -28,6 +30,26 @@ const write = z.object({
   value: json.optional(),
   ttlMs: ttlMs.optional(),
   keepTtl: z.boolean().optional(),
+});
+
+/** One patch: its key, its ops, its options (kv.patch, and each item of kv.patchBatch). */
+const patchArgs = z.object({
+  key,
+  ops: z
+    .array(
+      z
+        .object({
+          op: z.enum(['increment', 'merge', 'append', 'setIfAbsent', 'set', 'remove']),
+          path: z.string().optional().describe('A JSON Pointer into the value: "" (default) is the value, "/a/b" a field of a field.'),
+          by: z.number().optional().describe('increment: added (default 1).'),
+          value: json.optional().describe('merge: the patch object; append, set, setIfAbsent: the value.'),
+          max: z.number().int().min(1).optional().describe('append: keep only the newest max items.'),
+        })
+        .strict(),
+    )
+    .min(1)
+    .max(MAX_PATCH_OPS),
+  options: z.object({ ifVersion: ifVersion.optional(), ttlMs: ttlMs.optional() }).optional(),
 });
 
 export const kvOps = [
@@ -121,24 +143,7 @@ export const kvOps = [
     summary:
       'An atomic read-modify-write described as data, in one request: `increment` a number, `merge` an object (JSON Merge Patch), `append` to a list (newest `max` kept), `setIfAbsent`, `set` or `remove` a field at `path` (a JSON Pointer, "" = the whole value). `ifVersion` makes it conditional (409). An op meeting the wrong type (incrementing a string) is 400 and nothing is written. Answers the new value (absent when removed) and its version.',
     access: 'write',
-    args: z.object({
-      key,
-      ops: z
-        .array(
-          z
-            .object({
-              op: z.enum(['increment', 'merge', 'append', 'setIfAbsent', 'set', 'remove']),
-              path: z.string().optional().describe('A JSON Pointer into the value: "" (default) is the value, "/a/b" a field of a field.'),
-              by: z.number().optional().describe('increment: added (default 1).'),
-              value: json.optional().describe('merge: the patch object; append, set, setIfAbsent: the value.'),
-              max: z.number().int().min(1).optional().describe('append: keep only the newest max items.'),
-            })
-            .strict(),
-        )
-        .min(1)
-        .max(MAX_PATCH_OPS),
-      options: z.object({ ifVersion: ifVersion.optional(), ttlMs: ttlMs.optional() }).optional(),
-    }),
+    args: patchArgs,
     result: z.object({ value: json.optional(), version: z.number().int().describe('0 when an op removed the value.') }),
     example: {
       args: {
@@ -151,6 +156,49 @@ export const kvOps = [
       result: { value: { visits: 1, recent: ['u42'] }, version: 23 },
     },
     run: (s, a) => s.kv.patch(a.key as string, a.ops as never, a.options as never),
+  }),
+  op({
+    id: 'kv.patchBatch',
+    internal: true,
+    summary:
+      "Several callers' patches in one request (what the TypeScript client sends when its callers patch concurrently): each is `kv.patch` on its own, applied in order, and answers its own `{ value, version }` or its own `error` (a problem) — one failing changes nothing for the others.",
+    access: 'write',
+    args: z.object({ items: z.array(patchArgs).min(1).max(MAX_PATCH_BATCH) }),
+    result: z.array(z.union([z.object({ value: json.optional(), version: z.number().int() }), z.object({ error: problem })])),
+    example: {
+      args: {
+        items: [
+          { key: 'hits', ops: [{ op: 'increment' }] },
+          { key: 'hits', ops: [{ op: 'increment', by: 2 }] },
+        ],
+      },
+      result: [
+        { value: 1, version: 7 },
+        { value: 3, version: 8 },
+      ],
+    },
+    run: async (s, a) => {
+      // Bad input in any item is the request's 400 and nothing is applied (as a setMany entry's);
+      // an item that fails when applied (a version, a type) fails alone.
+      if (!Array.isArray(a.items) || a.items.length === 0 || a.items.length > MAX_PATCH_BATCH)
+        throw new ValidationError('items', `must be an array of 1 to ${MAX_PATCH_BATCH} patches`);
+      a.items.forEach((it: unknown, i) => {
+        const o = (it ?? {}) as Record<string, unknown>;
+        try {
+          if (typeof it !== 'object' || it === null || Array.isArray(it)) throw new ValidationError('', 'must be an object { key, ops, options? }');
+          const extra = Object.keys(o).find((k) => !['key', 'ops', 'options'].includes(k));
+          if (extra !== undefined) throw new ValidationError(extra, 'is not a field of a patch (key, ops, options)');
+          checkPatchArgs(o.key, o.ops, o.options, 'key');
+        } catch (e) {
+          if (e instanceof ValidationError) throw new ValidationError(`items.${i}${e.field ? `.${e.field}` : ''}`, e.reason);
+          throw e;
+        }
+      });
+      // Started together, they reach one group commit, in this order.
+      const items = a.items as { key: string; ops: never; options?: never }[];
+      const settled = await Promise.allSettled(items.map((it) => s.kv.patch(it.key, it.ops, it.options)));
+      return settled.map((r) => (r.status === 'fulfilled' ? r.value : { error: toProblem(r.reason) }));
+    },
   }),
   op({
     id: 'kv.commit',

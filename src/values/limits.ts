@@ -6,6 +6,8 @@
 
 /** Keys (or entries) in one kv `getMany`, `getEntries`, `setMany`. */
 export const MAX_BATCH_KEYS = 10_000;
+/** Patches in one kv.patchBatch request (the remote client gathers concurrent callers' patches). */
+export const MAX_PATCH_BATCH = 256;
 /** Items in one page of a listing: kv, profiles and sites `list`; conversations `recent`, `page`, `list`. */
 export const MAX_PAGE_LIMIT = 1000;
 /** Events in one `events.since` page. */

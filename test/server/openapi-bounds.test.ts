@@ -104,6 +104,14 @@ const PROBES: Record<string, { body: (n: number) => unknown; field: string; abse
     absentAfter: (n) => ['kv/get', { key: `s${n}-0` }],
   },
   'kv/patch ops': { body: (n) => ({ key: `patched-${n}`, ops: Array.from({ length: n }, () => ({ op: 'increment' })) }), field: 'ops' },
+  'kv/patchBatch items': {
+    body: (n) => ({ items: Array.from({ length: n }, () => ({ key: 'batched', ops: [{ op: 'increment' }] })) }),
+    field: 'items',
+  },
+  'kv/patchBatch items.[].ops': {
+    body: (n) => ({ items: [{ key: `pb-${n}`, ops: Array.from({ length: n }, () => ({ op: 'increment' })) }] }),
+    field: 'items.0.ops',
+  },
   'kv/list options.limit': { body: (n) => ({ options: { limit: n } }), field: 'options.limit' },
   'conversations/recent limit': { body: (n) => ({ threadId: 't', limit: n }), field: 'limit' },
   'conversations/page options.limit': { body: (n) => ({ threadId: 't', options: { limit: n } }), field: 'options.limit' },

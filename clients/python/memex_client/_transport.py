@@ -58,6 +58,7 @@ RETRY_CLASS: Dict[str, str] = {
     "kv/getEntries": "safe",
     "kv/setMany": "keyed",
     "kv/patch": "keyed",
+    "kv/patchBatch": "keyed",
     "kv/commit": "keyed",
     "kv/list": "safe",
     "kv/clear": "keyed",

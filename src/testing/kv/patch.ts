@@ -75,5 +75,24 @@ export function kvPatch({ open }: KvSuiteEnv): void {
       expect(v.n).toBe(50);
       expect([...v.who].sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     });
+
+    it('each of 60 concurrent patches answers its own value and version; one failing among them fails alone', async () => {
+      const a = await open();
+      const { version: v0 } = await a.kv.set('ctr', 0);
+      const calls = Array.from({ length: 60 }, (_, i) =>
+        // Caller 40 asks for a version that is gone by then: it alone fails, with nothing written.
+        a.kv.patch<number>('ctr', [{ op: 'increment' }], i === 40 ? { ifVersion: v0 } : undefined),
+      );
+      const settled = await Promise.allSettled(calls);
+      const failed = settled.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+      expect(failed).toEqual([40]);
+      expect((settled[40] as PromiseRejectedResult).reason).toMatchObject({ code: 'version_conflict' });
+      const answers = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      // Every caller saw the value its own increment made: 1..59 once each, versions all distinct.
+      expect(answers.map((r) => r.value).sort((x, y) => x! - y!)).toEqual(Array.from({ length: 59 }, (_, i) => i + 1));
+      expect(new Set(answers.map((r) => r.version)).size).toBe(59);
+      const last = answers.find((r) => r.value === 59)!;
+      expect(await a.kv.getEntry('ctr')).toMatchObject({ value: 59, version: last.version });
+    });
   });
 }
