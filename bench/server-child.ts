@@ -1,7 +1,7 @@
 // One process of bench/server.ts. Usage:
 //   server-child.ts bare                       a bare Fastify route answering kv.get's JSON; prints its URL
 //   server-child.ts update <target> <callers> <ms>   kv.update(+1) on one key; target = a path (embedded) or http:// URL
-//   server-child.ts patch <target> <callers> <ms>    the same with kv.patch([{ op: 'increment' }]): one request per increment
+//   server-child.ts patch <target> <callers> <ms>    the same with kv.patch([{ op: 'increment' }]) (the client batches concurrent ones)
 import Fastify from 'fastify';
 import { createInterface } from 'node:readline';
 import { openMemex } from '../src/index.js';
@@ -25,6 +25,7 @@ if (mode === 'bare') {
   const end = performance.now() + Number(msArg);
   let ops = 0;
   let errors = 0;
+  const kinds: Record<string, number> = {};
   await Promise.all(
     Array.from({ length: Number(callersArg) }, async () => {
       while (performance.now() < end) {
@@ -32,13 +33,15 @@ if (mode === 'bare') {
           if (mode === 'patch') await kv.patch('hot', [{ op: 'increment' }]);
           else await kv.update<number>('hot', (n = 0) => n + 1);
           ops++;
-        } catch {
+        } catch (e) {
           errors++;
+          const kind = `${mode}: ${(e as { code?: string }).code ?? (e as Error).name}`;
+          kinds[kind] = (kinds[kind] ?? 0) + 1;
         }
       }
     }),
   );
-  process.stdout.write(`${JSON.stringify({ ops, errors })}\n`);
+  process.stdout.write(`${JSON.stringify({ ops, errors, kinds })}\n`);
   await mx.close();
 } else {
   throw new Error('usage: server-child.ts bare | update|patch <target> <callers> <ms>');
