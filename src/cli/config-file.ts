@@ -11,6 +11,13 @@ import { parseOptions } from '../values/options.js';
  * The embedder a config file names. The API key never sits in the file: `apiKeyEnv` names the
  * environment variable that holds it.
  */
+/** The name of the environment variable holding an API key (never the key itself). */
+const apiKeyEnv = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable')
+  .optional();
+const timeoutMs = z.number().int().min(100).max(600_000).optional();
+
 const embedderSchema = z.discriminatedUnion('provider', [
   z.strictObject({ provider: z.literal('hashing'), dimension: z.number().int().min(8).max(8192).optional() }),
   z.strictObject({
@@ -18,12 +25,9 @@ const embedderSchema = z.discriminatedUnion('provider', [
     baseUrl: z.string().url(),
     model: z.string().min(1),
     dimension: z.number().int().min(1).max(8192),
-    apiKeyEnv: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable')
-      .optional(),
+    apiKeyEnv,
     batchSize: z.number().int().min(1).max(2048).optional(),
-    timeoutMs: z.number().int().min(100).max(600_000).optional(),
+    timeoutMs,
     requestDimensions: z.boolean().optional(),
   }),
 ]);
@@ -33,11 +37,8 @@ const llmSchema = z.strictObject({
   provider: z.literal('openai'),
   baseUrl: z.string().url(),
   model: z.string().min(1),
-  apiKeyEnv: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable')
-    .optional(),
-  timeoutMs: z.number().int().min(100).max(600_000).optional(),
+  apiKeyEnv,
+  timeoutMs,
   maxRetries: z.number().int().min(0).max(10).optional(),
   responseFormat: z.enum(['json_schema', 'json_object']).optional(),
   temperature: z.number().min(0).max(2).optional(),
