@@ -229,12 +229,36 @@ export interface RemoteOptions {
 const REMOTE_SETTINGS = new Set(['url', 'token', 'timeoutMs']);
 
 /**
+ * What `url` opens, by its scheme: the remote client, or an engine built from the URL and the
+ * settings beside it. Another engine reachable by URL is one more row here.
+ */
+const URL_SCHEMES: readonly { readonly schemes: readonly string[]; readonly what: string; readonly engine?: (o: ParsedOptions) => EngineFactory }[] =
+  [
+    {
+      schemes: ['postgres:', 'postgresql:'],
+      what: 'a postgres:// (or postgresql://) connection URL',
+      engine: (o) => {
+        if (!postgresSettingsShape.url.safeParse(o.url).success)
+          throw new ValidationError('options.url', 'must be a postgres:// (or postgresql://) connection URL');
+        return postgresEngineFromSettings({ url: o.url!, ...pick(o, POSTGRES_SETTINGS) });
+      },
+    },
+    { schemes: ['http:', 'https:'], what: 'http:// for a memex server' },
+  ];
+
+/** The row of URL_SCHEMES for `url` (by its scheme, case-insensitive), if any. */
+function urlScheme(url: string): (typeof URL_SCHEMES)[number] | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*:)/i.exec(url)?.[1]?.toLowerCase();
+  return URL_SCHEMES.find((r) => scheme !== undefined && r.schemes.includes(scheme));
+}
+
+/**
  * The remote client's options when `url` is `http://` or `https://`, else `undefined`. The store
  * settings (clock, embedder, bounds…) belong to the server, so they are refused here.
  */
 export function remoteOptions(input: unknown): RemoteOptions | undefined {
   const o = parseOptions(optionsSchema, input, 'options', '{ url: "http://127.0.0.1:7077" }');
-  if (o.url === undefined || !/^https?:/i.test(o.url)) return undefined;
+  if (o.url === undefined || !urlScheme(o.url) || urlScheme(o.url)!.engine) return undefined;
   let parsed: URL;
   try {
     parsed = new URL(o.url);
@@ -285,10 +309,9 @@ function chooseEngine(o: ParsedOptions): EngineFactory {
   if (o.url !== undefined) {
     const misplaced = SQLITE_SETTINGS.find((k) => o[k] !== undefined && k !== 'maxBatch');
     if (misplaced) throw new ValidationError(`options.${misplaced}`, 'is a setting of the SQLite engine (path), not of url');
-    const url = postgresSettingsShape.url.safeParse(o.url);
-    if (!url.success)
-      throw new ValidationError('options.url', 'must be a postgres:// (or postgresql://) connection URL, or http:// for a memex server');
-    return postgresEngineFromSettings({ url: o.url, ...pick(o, POSTGRES_SETTINGS) });
+    const row = urlScheme(o.url);
+    if (!row?.engine) throw new ValidationError('options.url', `must be ${URL_SCHEMES.map((r) => r.what).join(', or ')}`);
+    return row.engine(o);
   }
   if (o.path === undefined) throw new ValidationError('options.path', 'is required (a file path, or ":memory:"), unless url or engine is given');
   const misplaced = (['schema', 'pool', 'indexDir'] as const).find((k) => o[k] !== undefined);

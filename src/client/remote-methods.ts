@@ -11,7 +11,10 @@ import { frozen } from './kv.js';
 export function remoteMethods<T>(http: HttpTransport, ns: string, ops: readonly MethodOp[]): T {
   const store: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
   for (const o of ops) {
-    store[o.method] = async (...args: unknown[]) => frozen(await http.call(o.id, ns, Object.fromEntries(o.params.map((p, i) => [p, args[i]]))));
+    store[o.method] = async (...args: unknown[]) => {
+      const wire = await http.call(o.id, ns, Object.fromEntries(o.params.map((p, i) => [p, args[i]])));
+      return o.revive ? o.revive(wire) : frozen(wire);
+    };
   }
   return Object.freeze(store) as T;
 }

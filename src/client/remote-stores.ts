@@ -3,7 +3,9 @@ import { RemoteCache, RemoteLocks } from './cache-locks.js';
 import { RemoteEvents } from './events.js';
 import type { HttpTransport } from './http.js';
 import { RemoteKv } from './kv.js';
-import { RemoteProfiles, RemoteVectors } from './vectors-profiles.js';
+import { remoteProfiles } from './profiles.js';
+import { vectorsOps } from '../contract/vectors.js';
+import type { VectorsStore } from '../api/vectors.js';
 import { remoteMethods } from './remote-methods.js';
 import { blocksOps, memoriesOps } from '../contract/memories.js';
 import { conversationsOps } from '../contract/conversations.js';
@@ -23,9 +25,9 @@ export const REMOTE_STORES = {
   sites: (http, ns) => remoteMethods<SitesStore>(http, ns, sitesOps),
   locks: (http, ns) => new RemoteLocks(http, ns),
   conversations: (http, ns) => remoteMethods<ConversationsStore>(http, ns, conversationsOps),
-  profiles: (http, ns) => new RemoteProfiles(http, ns),
+  profiles: (http, ns) => remoteProfiles(http, ns),
   cache: (http, ns) => new RemoteCache(http, ns),
-  vectors: (http, ns) => new RemoteVectors(http, ns),
+  vectors: (http, ns) => remoteMethods<VectorsStore>(http, ns, vectorsOps),
   memories: (http, ns) => remoteMethods<MemoriesStore>(http, ns, memoriesOps),
   blocks: (http, ns) => remoteMethods<BlocksStore>(http, ns, blocksOps),
 } satisfies { readonly [K in StoreName]: (http: HttpTransport, ns: string) => Stores[K] };

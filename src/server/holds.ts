@@ -3,8 +3,7 @@ import type { MemexScope } from '../api/memex.js';
 import type { Holds } from '../contract/holds.js';
 import { ComputeError } from '../errors.js';
 import { ValidationError } from '../errors.js';
-import type { HeldLease } from '../stores/locks/lease.js';
-import { Locks } from '../stores/locks/locks.js';
+import { isLeaseSource, type HeldLease } from '../stores/locks/lease.js';
 import { resolveLockOptions } from '../stores/locks/options.js';
 
 interface Deferred<T> {
@@ -50,7 +49,7 @@ export class ServerHolds implements Holds {
   constructor(private readonly computeTimeoutMs: number) {}
 
   async acquire(scope: MemexScope, name: unknown, options: unknown): Promise<{ leaseId: string; token: number; waitedMs: number }> {
-    if (!(scope.locks instanceof Locks)) throw new Error('remote locks need a store opened in this process');
+    if (!isLeaseSource(scope.locks)) throw new Error('remote locks need a store opened in this process');
     const lease = await scope.locks.acquireLease(name as string, options as never);
     const leaseId = id('l');
     const leaseMs = resolveLockOptions(options).leaseMs;

@@ -1,4 +1,5 @@
 import { ClosedError, LeaseLostError } from '../../errors.js';
+import type { LockOptions } from './options.js';
 import type { WriteTx } from '../../engine/types.js';
 import type { StoreContext } from '../context.js';
 import { encodeState, parseState, releaseState, renewState, type LockState } from './lease-state.js';
@@ -133,3 +134,14 @@ export class HeldLease {
     }
   }
 }
+
+/**
+ * A locks store that can hand out a lease held until its owner releases it (the embedded one):
+ * what the server holds for a remote caller. A remote store cannot, as it holds nothing itself.
+ */
+export interface LeaseSource {
+  acquireLease(name: string, options?: LockOptions): Promise<HeldLease>;
+}
+
+/** Whether `locks` can hand out held leases (see {@link LeaseSource}). */
+export const isLeaseSource = (locks: unknown): locks is LeaseSource => typeof (locks as Partial<LeaseSource> | null)?.acquireLease === 'function';
