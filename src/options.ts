@@ -258,10 +258,13 @@ function urlScheme(url: string): (typeof URL_SCHEMES)[number] | undefined {
  */
 export function remoteOptions(input: unknown): RemoteOptions | undefined {
   const o = parseOptions(optionsSchema, input, 'options', '{ url: "http://127.0.0.1:7077" }');
-  if (o.url === undefined || !urlScheme(o.url) || urlScheme(o.url)!.engine) return undefined;
+  // A url whose scheme opens no engine (http, https) is the remote client's.
+  const url = o.url;
+  const row = url === undefined ? undefined : urlScheme(url);
+  if (url === undefined || !row || row.engine) return undefined;
   let parsed: URL;
   try {
-    parsed = new URL(o.url);
+    parsed = new URL(url);
   } catch {
     throw new ValidationError('options.url', 'is not a valid http:// URL');
   }

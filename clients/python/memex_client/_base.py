@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from types import TracebackType
+from typing import Any, Dict, Optional, Type, TypeVar
 
 from ._transport import MISSING as MISSING  # re-exported: the stores test results against it
 from ._transport import Transport
@@ -87,3 +88,26 @@ class Store:
     def namespace(self) -> Optional[str]:
         """The namespace this store works in (``None`` = the server's ``default``)."""
         return self._ctx.ns
+
+
+_C = TypeVar("_C", bound="ClosesOnExit")
+
+
+class ClosesOnExit:
+    """``with obj:`` closes ``obj`` on the way out (the client, an event stream)."""
+
+    __slots__ = ()
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self: _C) -> _C:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.close()

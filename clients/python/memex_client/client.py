@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from types import TracebackType
-from typing import Any, Dict, List, Optional, Type, Union
+from typing import Any, Dict, List, Optional, Union
 
-from ._base import Ctx, or_none
+from ._base import ClosesOnExit, Ctx, or_none
 from ._transport import Transport
 from .blocks import BlockStore
 from .cache import CacheStore
@@ -98,7 +97,7 @@ class Scope:
         return or_none(self._ctx.call(op, args, idempotency_key=idempotency_key))
 
 
-class Memex(Scope):
+class Memex(Scope, ClosesOnExit):
     """A client of a ``memex serve`` server; itself the scope of ``namespace``.
 
     ``timeout`` (seconds) bounds each call (a lock or cache wait gets its own time on top);
@@ -186,15 +185,4 @@ class Memex(Scope):
     def close(self) -> None:
         """Closes the client's connections (views and scopes share them)."""
         self._ctx.transport.close()
-
-    def __enter__(self) -> "Memex":
-        return self
-
-    def __exit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
-        self.close()
 

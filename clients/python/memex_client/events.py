@@ -8,18 +8,17 @@ import queue
 import socket
 import threading
 import urllib.parse
-from types import TracebackType
-from typing import Any, Dict, Iterator, List, Optional, Type
+from typing import Any, Dict, Iterator, List, Optional
 
 from . import _codec
-from ._base import Ctx, Store, opts
+from ._base import ClosesOnExit, Ctx, Store, opts
 from .errors import MemexError, error_from_problem
 from .models import Event, from_wire
 
 _END = object()
 
 
-class EventStream:
+class EventStream(ClosesOnExit):
     """A live stream of a namespace's events, oldest first, each delivered once.
 
     Reads ``GET /v1/events/watch`` on a background thread; when the connection drops (a
@@ -111,17 +110,6 @@ class EventStream:
             except queue.Empty:
                 break
         self._q.put(_END)
-
-    def __enter__(self) -> "EventStream":
-        return self
-
-    def __exit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
-        self.close()
 
     # -- the reader thread ----------------------------------------------------------------------
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from typing import Any, Callable, Optional, TypeVar
+from types import TracebackType
+from typing import Any, Callable, Optional, Type, TypeVar
 
 from .._base import Store
 
@@ -28,3 +29,26 @@ class AsyncStore:
     @property
     def namespace(self) -> Optional[str]:
         return self._s.namespace
+
+
+_A = TypeVar("_A", bound="AsyncClosesOnExit")
+
+
+class AsyncClosesOnExit:
+    """``async with obj:`` closes ``obj`` on the way out (the async client, an event stream)."""
+
+    __slots__ = ()
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self: _A) -> _A:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        await self.close()

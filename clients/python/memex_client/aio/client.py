@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Any, Dict, List, Optional, Type
+from typing import Any, Dict, List, Optional
 
 from ..client import Memex, Scope, Turn
 from ..models import Recall
-from ._base import to_thread
+from ._base import AsyncClosesOnExit, to_thread
 from .blocks import AsyncBlockStore
 from .cache import AsyncCacheStore
 from .conversations import AsyncConversationStore
@@ -71,7 +70,7 @@ class AsyncScope:
         return await to_thread(self._sync.call, op, args, idempotency_key=idempotency_key)
 
 
-class AsyncMemex(AsyncScope):
+class AsyncMemex(AsyncScope, AsyncClosesOnExit):
     """The asyncio client: the same surface as :class:`Memex`, every method ``async``.
 
     It delegates to a synchronous :class:`Memex`: each call runs on a worker thread of the
@@ -137,14 +136,3 @@ class AsyncMemex(AsyncScope):
 
     async def close(self) -> None:
         self.sync.close()
-
-    async def __aenter__(self) -> "AsyncMemex":
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
-        await self.close()

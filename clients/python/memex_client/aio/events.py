@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import List, Optional, Type
+from typing import List, Optional
 
 from ..events import EventStore, EventStream
 from ..models import Event
-from ._base import AsyncStore, to_thread
+from ._base import AsyncClosesOnExit, AsyncStore, to_thread
 
 
-class AsyncEventStream:
+class AsyncEventStream(AsyncClosesOnExit):
     """``async for`` form of :class:`EventStream` (the reading happens on its own thread)."""
 
     def __init__(self, stream: EventStream) -> None:
@@ -38,17 +37,6 @@ class AsyncEventStream:
 
     async def close(self) -> None:
         await to_thread(self.stream.close)
-
-    async def __aenter__(self) -> "AsyncEventStream":
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
-        await self.close()
 
 
 class AsyncEventStore(AsyncStore):
